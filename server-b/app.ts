@@ -1,0 +1,63 @@
+// Server B: external data processing, enrichment, and a simulated third-party API.
+import type { EnrichResponse, ProcessExternalResponse, ThirdPartyResponse } from '../shared/api.ts';
+import type { Logger } from '../shared/logger.ts';
+import { BODY_LIMIT_BYTES, createServiceApp } from '../shared/service/create-app.ts';
+import { bodyObject, optionalNumber, optionalOneOf, optionalString, requireString } from '../shared/service/http-error.ts';
+import { VERSION } from '../shared/version.ts';
+import { enrich } from './enrich.ts';
+import { processExternal } from './process-external.ts';
+import { callThirdParty, type ThirdPartySettings } from './third-party.ts';
+
+export interface ServerBOptions {
+  thirdParty: ThirdPartySettings;
+  random?: () => number;
+}
+
+/** Upper bound on a requested simulated latency, below the activity's HTTP timeout for this call. */
+export const MAX_THIRD_PARTY_LATENCY_MS = 20_000;
+
+export function createServerBApp(logger: Logger, options: ServerBOptions) {
+  return createServiceApp({
+    service: 'server-b',
+    version: VERSION,
+    logger,
+    settings: () => ({
+      thirdPartyLatencyMs: options.thirdParty.latencyMs,
+      thirdPartyFailureRate: options.thirdParty.failureRate,
+      bodyLimitBytes: BODY_LIMIT_BYTES,
+    }),
+    routes: [
+      {
+        method: 'POST',
+        path: '/process-external',
+        handle: (raw): ProcessExternalResponse => {
+          const body = bodyObject(raw);
+          return processExternal(requireString(body, 'data'), optionalString(body, 'contentHash'));
+        },
+      },
+      {
+        method: 'POST',
+        path: '/enrich',
+        handle: (raw): EnrichResponse => {
+          const body = bodyObject(raw);
+          return enrich(requireString(body, 'data'), optionalString(body, 'reference'));
+        },
+      },
+      {
+        method: 'POST',
+        path: '/third-party-api',
+        handle: (raw): Promise<ThirdPartyResponse> => {
+          const body = bodyObject(raw);
+          const request = {
+            query: requireString(body, 'query'),
+            latencyMs: optionalNumber(body, 'latencyMs', 0, MAX_THIRD_PARTY_LATENCY_MS),
+            failureRate: optionalNumber(body, 'failureRate', 0, 1),
+            failureStatus: optionalOneOf(body, 'failureStatus', [429, 503] as const),
+            retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', 0, 3600),
+          };
+          return callThirdParty(request, options.thirdParty, options.random);
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,158 @@
+// The one place that reads the environment. Every entry point calls loadConfig() (or
+// loadConfigOrExit()) once at start, so a bad value stops the process before it does anything.
+import { config as loadDotenv } from 'dotenv';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  serverA: { port: number; url: string };
+  serverB: { port: number; url: string };
+  /** Interface the two services bind to. */
+  serviceHost: string;
+  thirdParty: { latencyMs: number; failureRate: number };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** Path of a `temporal` CLI binary, when it is not on PATH. */
+    cliPath: string | undefined;
+  };
+  postgres: { user: string; password: string; db: string };
+  logLevel: LogLevel;
+}
+
+/** Every variable the project reads, with its default; .env.example documents the same list. */
+export const ENV_DEFAULTS = {
+  SERVER_A_PORT: '3001',
+  SERVER_B_PORT: '3002',
+  SERVER_A_URL: 'http://localhost:<SERVER_A_PORT>',
+  SERVER_B_URL: 'http://localhost:<SERVER_B_PORT>',
+  SERVICE_HOST: '127.0.0.1',
+  THIRD_PARTY_LATENCY_MS: '300',
+  THIRD_PARTY_FAILURE_RATE: '0.2',
+  TEMPORAL_ADDRESS: 'localhost:7233',
+  TEMPORAL_NAMESPACE: 'default',
+  TEMPORAL_TASK_QUEUE: 'multi-server-queue',
+  TEMPORAL_UI_URL: 'http://localhost:7070',
+  TEMPORAL_CLI_PATH: '',
+  POSTGRES_USER: 'temporal',
+  POSTGRES_PASSWORD: 'temporal',
+  POSTGRES_DB: 'temporal',
+  LOG_LEVEL: 'info',
+} as const;
+
+export type EnvName = keyof typeof ENV_DEFAULTS;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the given environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const read = (name: EnvName): string => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? ENV_DEFAULTS[name] : value;
+  };
+  const port = (name: EnvName): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value > 65535) {
+      problems.push(`${name} must be a whole number from 0 to 65535 (got "${raw}")`);
+      return 0;
+    }
+    return value;
+  };
+  const number = (name: EnvName, min: number, max: number): number => {
+    const raw = read(name);
+    const value = Number(raw);
+    if (raw === '' || !Number.isFinite(value) || value < min || value > max) {
+      problems.push(`${name} must be a number from ${min} to ${max} (got "${raw}")`);
+      return min;
+    }
+    return value;
+  };
+  const httpUrl = (name: EnvName, fallback: string): string => {
+    const raw = env[name]?.trim() || fallback;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      problems.push(`${name} must be an absolute http(s) URL such as http://localhost:3001 (got "${raw}")`);
+      return raw;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push(`${name} must use http:// or https:// (got "${raw}")`);
+    }
+    return raw.replace(/\/+$/, '');
+  };
+  const nonEmpty = (name: EnvName): string => {
+    const value = read(name);
+    if (/\s/.test(value)) problems.push(`${name} must not contain spaces (got "${value}")`);
+    return value;
+  };
+  const hostPort = (name: EnvName): string => {
+    const value = read(name);
+    if (!/^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(value)) {
+      problems.push(`${name} must be host:port, for example localhost:7233 (got "${value}")`);
+    }
+    return value;
+  };
+
+  const portA = port('SERVER_A_PORT');
+  const portB = port('SERVER_B_PORT');
+  const logLevel = read('LOG_LEVEL') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const cliPath = read('TEMPORAL_CLI_PATH');
+
+  const config: Config = {
+    serverA: { port: portA, url: httpUrl('SERVER_A_URL', `http://localhost:${portA}`) },
+    serverB: { port: portB, url: httpUrl('SERVER_B_URL', `http://localhost:${portB}`) },
+    serviceHost: nonEmpty('SERVICE_HOST'),
+    thirdParty: {
+      latencyMs: number('THIRD_PARTY_LATENCY_MS', 0, 60_000),
+      failureRate: number('THIRD_PARTY_FAILURE_RATE', 0, 1),
+    },
+    temporal: {
+      address: hostPort('TEMPORAL_ADDRESS'),
+      namespace: nonEmpty('TEMPORAL_NAMESPACE'),
+      taskQueue: nonEmpty('TEMPORAL_TASK_QUEUE'),
+      uiUrl: httpUrl('TEMPORAL_UI_URL', ENV_DEFAULTS.TEMPORAL_UI_URL),
+      cliPath: cliPath === '' ? undefined : cliPath,
+    },
+    postgres: {
+      user: nonEmpty('POSTGRES_USER'),
+      password: nonEmpty('POSTGRES_PASSWORD'),
+      db: nonEmpty('POSTGRES_DB'),
+    },
+    logLevel,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/**
+ * For entry points: loads `.env` (real environment variables win over it), validates, and on a bad
+ * value prints which variable is wrong and exits with code 2 instead of starting half-configured.
+ */
+export function loadConfigOrExit(): Config {
+  loadDotenv({ quiet: true });
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+    process.exit(2);
+  }
+}

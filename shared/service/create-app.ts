@@ -1,0 +1,160 @@
+// The Express plumbing both services share: request ids, one structured log line per request,
+// per-endpoint metrics, /ping and /status, JSON errors for every bad-input class, 404 and 405.
+// A service only supplies its routes; each handler takes the parsed body and returns the answer.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { nanoid } from 'nanoid';
+import { CORRELATION_HEADERS, type PingResponse, type ServiceName, type StatusResponse } from '../api.ts';
+import type { Logger } from '../logger.ts';
+import { HttpError } from './http-error.ts';
+import { EndpointMetrics } from './metrics.ts';
+
+/** Largest accepted request body; bigger bodies are answered with 413. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  /** Returns the JSON answer (status 200) or throws HttpError. */
+  handle: (body: unknown, req: Request) => unknown;
+}
+
+export interface ServiceOptions {
+  service: ServiceName;
+  version: string;
+  logger: Logger;
+  routes: Route[];
+  /** Shown by GET /status; a function so it reflects the current values. */
+  settings: () => StatusResponse['settings'];
+}
+
+const REQUEST_ID = /^[\w.:/-]{1,128}$/;
+const UNMATCHED = 'unmatched';
+
+export function createServiceApp(options: ServiceOptions): express.Express {
+  const { service, version, logger, settings } = options;
+  const metrics = new EndpointMetrics();
+  const startedAt = new Date();
+  const uptimeSeconds = () => Math.round(process.uptime() * 10) / 10;
+
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/ping',
+      handle: (): PingResponse => ({ service, status: 'ok', version, uptimeSeconds: uptimeSeconds() }),
+    },
+    ...options.routes,
+    {
+      method: 'GET',
+      path: '/status',
+      handle: (): StatusResponse => {
+        const memory = process.memoryUsage();
+        return {
+          service,
+          version,
+          startedAt: startedAt.toISOString(),
+          uptimeSeconds: uptimeSeconds(),
+          memory: { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed },
+          endpoints: metrics.snapshot(),
+          settings: settings(),
+        };
+      },
+    },
+  ];
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  const endpoints = new Set(routes.map((r) => `${r.method} ${r.path}`));
+
+  // Request id, timing, and exactly one log line and one metrics sample per request.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const started = performance.now();
+    const incoming = req.get(CORRELATION_HEADERS.requestId);
+    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : nanoid();
+    res.locals.requestId = requestId;
+    // Set before the body is parsed, so a malformed body still counts against its endpoint.
+    const endpoint = `${req.method} ${req.path}`;
+    res.locals.endpoint = endpoints.has(endpoint) ? endpoint : UNMATCHED;
+    res.setHeader('X-Request-Id', requestId);
+    res.on('close', () => {
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const aborted = !res.writableFinished;
+      metrics.record(res.locals.endpoint, { status: res.statusCode, durationMs, aborted });
+      const line = {
+        requestId,
+        method: req.method,
+        path: req.path,
+        status: aborted ? null : res.statusCode,
+        durationMs,
+        ...correlation(req),
+      };
+      if (aborted) logger.warn({ ...line, aborted: true }, 'client closed the connection before the answer');
+      else logger.info(line, 'request');
+    });
+    next();
+  });
+
+  app.use(express.json({ limit: BODY_LIMIT_BYTES }));
+
+  for (const route of routes) {
+    const register = route.method === 'GET' ? app.get.bind(app) : app.post.bind(app);
+    register(route.path, async (req: Request, res: Response) => {
+      const answer = await route.handle(req.body, req);
+      res.json(answer);
+    });
+  }
+
+  // Known path, wrong method: 405 with the methods it does accept.
+  const allowed = new Map<string, string[]>();
+  for (const route of routes) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
+  app.use((req: Request) => {
+    const methods = allowed.get(req.path);
+    if (methods) {
+      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, {
+        headers: { Allow: allow },
+      });
+    }
+    throw new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`);
+  });
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const httpError = toHttpError(error);
+    if (httpError.status >= 500) {
+      logger.error({ err: error, requestId: res.locals.requestId, path: req.path }, 'unhandled error');
+    }
+    res.status(httpError.status).set(httpError.headers).json(httpError.toBody());
+  });
+
+  return app;
+}
+
+function correlation(req: Request): Record<string, string> {
+  const fields: Record<string, string> = {};
+  const pairs = [
+    ['workflowId', CORRELATION_HEADERS.workflowId],
+    ['runId', CORRELATION_HEADERS.runId],
+    ['activityId', CORRELATION_HEADERS.activityId],
+    ['attempt', CORRELATION_HEADERS.attempt],
+  ] as const;
+  for (const [key, header] of pairs) {
+    const value = req.get(header);
+    if (value) fields[key] = value.slice(0, 200);
+  }
+  return fields;
+}
+
+/** Maps body-parser failures to their documented answers; anything unexpected is a 500 without details. */
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return new HttpError(400, 'INVALID_JSON', 'Request body is not valid JSON');
+  if (type === 'entity.too.large') {
+    return new HttpError(413, 'PAYLOAD_TOO_LARGE', `Request body is larger than the ${BODY_LIMIT_BYTES / 1024} KiB limit`);
+  }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new HttpError(400, 'INVALID_BODY', 'Request body must be UTF-8 JSON');
+  }
+  return new HttpError(500, 'INTERNAL', 'Internal error; see the service log for this request id');
+}

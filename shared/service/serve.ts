@@ -1,0 +1,68 @@
+// Starting a service on a port and stopping it gracefully: stop accepting connections, let the
+// requests in flight finish, then resolve. Entry points wire this to SIGINT/SIGTERM.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type express from 'express';
+import type { Logger } from '../logger.ts';
+
+/** How long in-flight requests get to finish after a stop was requested. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface RunningService {
+  server: Server;
+  port: number;
+  /** Base URL on the bound host and port, e.g. http://127.0.0.1:3001. */
+  url: string;
+  /** Resolves true when every request finished, false when the grace time ran out. */
+  close: (graceMs?: number) => Promise<boolean>;
+}
+
+export async function listen(app: express.Express, host: string, port: number): Promise<RunningService> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  // Idle keep-alive sockets must not hold a graceful shutdown open for their full timeout.
+  server.keepAliveTimeout = 5_000;
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<boolean> | undefined;
+  const close = (graceMs = SHUTDOWN_GRACE_MS) => {
+    closing ??= new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        server.closeAllConnections();
+        resolve(false);
+      }, graceMs);
+      // close() stops accepting, drops idle keep-alive sockets, and calls back once in-flight requests are done.
+      server.close(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+  return { server, port: bound, url: `http://${urlHost}:${bound}`, close };
+}
+
+/** For a service's index.ts: listen, log where, and exit 0 after a graceful stop on SIGINT/SIGTERM. */
+export async function runUntilSignal(app: express.Express, host: string, port: number, logger: Logger): Promise<void> {
+  let running: RunningService;
+  try {
+    running = await listen(app, host, port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'EADDRINUSE' ? `port ${port} is already in use (see "Ports in use" in the README)` : String(error);
+    logger.fatal({ host, port, code }, `cannot listen: ${hint}`);
+    process.exit(1);
+  }
+  logger.info({ url: running.url, port: running.port, pid: process.pid }, 'listening');
+  const stop = async (signal: NodeJS.Signals) => {
+    logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new connections, finishing requests in flight');
+    const clean = await running.close();
+    if (clean) logger.info('stopped');
+    else logger.warn('grace time ran out; remaining connections were closed');
+    process.exit(clean ? 0 : 1);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}

@@ -1,0 +1,50 @@
+// The activities: one per remote operation. They are created with the service clients they use,
+// so the worker wires in the configured URLs and tests wire in services on ephemeral ports.
+import type {
+  EnrichRequest,
+  EnrichResponse,
+  PingResponse,
+  ProcessExternalRequest,
+  ProcessExternalResponse,
+  ProcessInternalRequest,
+  ProcessInternalResponse,
+  ServiceName,
+  ThirdPartyRequest,
+  ThirdPartyResponse,
+  ValidateRequest,
+  ValidateResponse,
+} from '../shared/api.ts';
+import { callService } from './call-service.ts';
+import type { ServiceClients } from './service-clients.ts';
+
+/** A ping answers in milliseconds; two seconds without an answer means the server is not healthy. */
+export const PING_TIMEOUT_MS = 2_000;
+/** The simulated third party may take up to 20 s (server-b caps it); allow that plus margin. */
+export const THIRD_PARTY_TIMEOUT_MS = 25_000;
+
+export function createActivities(clients: ServiceClients) {
+  const a = clients['server-a'];
+  const b = clients['server-b'];
+  return {
+    checkHealth(service: ServiceName): Promise<PingResponse> {
+      return callService(clients[service], 'GET', '/ping', { timeoutMs: PING_TIMEOUT_MS });
+    },
+    validateData(request: ValidateRequest): Promise<ValidateResponse> {
+      return callService(a, 'POST', '/validate', { body: request });
+    },
+    processInternal(request: ProcessInternalRequest): Promise<ProcessInternalResponse> {
+      return callService(a, 'POST', '/process-internal', { body: request });
+    },
+    processExternal(request: ProcessExternalRequest): Promise<ProcessExternalResponse> {
+      return callService(b, 'POST', '/process-external', { body: request });
+    },
+    enrichData(request: EnrichRequest): Promise<EnrichResponse> {
+      return callService(b, 'POST', '/enrich', { body: request });
+    },
+    callThirdParty(request: ThirdPartyRequest): Promise<ThirdPartyResponse> {
+      return callService(b, 'POST', '/third-party-api', { body: request, timeoutMs: THIRD_PARTY_TIMEOUT_MS });
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

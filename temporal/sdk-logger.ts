@@ -1,0 +1,23 @@
+// Routes the Temporal SDK's logs (worker, activity context logger, forwarded core logs) into pino,
+// so the worker writes the same one-JSON-object-per-line logs as the services.
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import type { Logger } from '../shared/logger.ts';
+
+const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+
+export function sdkLoggerFrom(logger: Logger): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta: LogMetadata = {}) => {
+    const fields: Record<string, unknown> = {};
+    // pino serializes an Error (message, type, stack) only under the `err` key.
+    for (const [key, value] of Object.entries(meta)) fields[value instanceof Error ? 'err' : key] = value;
+    logger[LEVELS[level]](fields, message);
+  };
+  return {
+    log,
+    trace: (message, meta) => log('TRACE', message, meta),
+    debug: (message, meta) => log('DEBUG', message, meta),
+    info: (message, meta) => log('INFO', message, meta),
+    warn: (message, meta) => log('WARN', message, meta),
+    error: (message, meta) => log('ERROR', message, meta),
+  };
+}

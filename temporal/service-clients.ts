@@ -1,0 +1,37 @@
+// One axios instance per service, created once per worker and shared by every activity call, so
+// connections to each service are pooled and reused (keep-alive).
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance } from 'axios';
+import type { ServiceName } from '../shared/api.ts';
+
+/** Per-request HTTP timeout: shorter than the activities' 10 s start-to-close timeout, so the activity
+ *  sees a clear "no answer within 8000 ms" instead of being timed out by Temporal mid-call. */
+export const HTTP_TIMEOUT_MS = 8_000;
+
+export interface ServiceClient {
+  name: ServiceName;
+  baseUrl: string;
+  http: AxiosInstance;
+}
+
+export type ServiceClients = Record<ServiceName, ServiceClient>;
+
+export function createServiceClients(urls: Record<ServiceName, string>): ServiceClients {
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+  const client = (name: ServiceName): ServiceClient => ({
+    name,
+    baseUrl: urls[name],
+    http: axios.create({
+      baseURL: urls[name],
+      timeout: HTTP_TIMEOUT_MS,
+      httpAgent,
+      httpsAgent,
+      headers: { 'Content-Type': 'application/json' },
+      // Redirects would hide a misconfigured SERVER_*_URL; fail instead.
+      maxRedirects: 0,
+    }),
+  });
+  return { 'server-a': client('server-a'), 'server-b': client('server-b') };
+}

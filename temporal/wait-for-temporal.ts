@@ -1,0 +1,46 @@
+// A visible, bounded wait for the Temporal server: Docker Compose needs up to a minute before the
+// frontend answers, and a first `temporal:dev` run may still be downloading the dev server.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../shared/logger.ts';
+
+export const CONNECT_ATTEMPTS = 60;
+export const CONNECT_INTERVAL_MS = 2_000;
+
+export class TemporalUnreachableError extends Error {
+  constructor(address: string, waitedMs: number, lastError: unknown) {
+    super(
+      `Temporal did not answer at ${address} within ${Math.round(waitedMs / 1000)} s (last error: ${errorText(lastError)}). ` +
+        'Start it with "npm run temporal:dev" (no Docker) or "npm run temporal:start" (Docker), or set TEMPORAL_ADDRESS.',
+    );
+    this.name = 'TemporalUnreachableError';
+  }
+}
+
+export async function waitForTemporal<T>(
+  address: string,
+  connect: () => Promise<T>,
+  logger: Logger,
+  options: { attempts?: number; intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? CONNECT_ATTEMPTS;
+  const intervalMs = options.intervalMs ?? CONNECT_INTERVAL_MS;
+  const started = Date.now();
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    options.signal?.throwIfAborted();
+    try {
+      const connection = await connect();
+      if (attempt > 1) logger.info({ address, attempt }, 'Temporal is up');
+      return connection;
+    } catch (error) {
+      lastError = error;
+      logger.info({ address, attempt, of: attempts, error: errorText(error) }, `waiting for Temporal at ${address}`);
+    }
+    if (attempt < attempts) await sleep(intervalMs, undefined, { signal: options.signal });
+  }
+  throw new TemporalUnreachableError(address, Date.now() - started, lastError);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}

@@ -1,0 +1,58 @@
+// Entry point: node temporal/worker.ts
+// Connects to Temporal (waiting for it if needed), then polls the task queue for workflow and
+// activity tasks until SIGINT/SIGTERM, when it drains gracefully.
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createWorker, SHUTDOWN_GRACE } from './create-worker.ts';
+import { sdkLoggerFrom } from './sdk-logger.ts';
+import { waitForTemporal } from './wait-for-temporal.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger('worker', config.logLevel);
+const { address, namespace, taskQueue } = config.temporal;
+
+// Signals are handled below rather than by the SDK, so Ctrl-C also works while still waiting for Temporal.
+Runtime.install({
+  logger: sdkLoggerFrom(logger),
+  shutdownSignals: [],
+  telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+});
+
+const stopRequested = new AbortController();
+let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
+const onSignal = (signal: NodeJS.Signals) => {
+  if (stopRequested.signal.aborted) {
+    logger.warn({ signal }, 'second stop signal: exiting without waiting for running activities');
+    process.exit(1);
+  }
+  stopRequested.abort();
+  if (worker) {
+    logger.info({ signal, graceTime: SHUTDOWN_GRACE }, 'stopping: no new tasks; running activities may finish');
+    worker.shutdown();
+  } else {
+    logger.info({ signal }, 'stopped while waiting for Temporal');
+    process.exit(0);
+  }
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+try {
+  const connection = await waitForTemporal(address, () => NativeConnection.connect({ address }), logger, {
+    signal: stopRequested.signal,
+  });
+  worker = await createWorker({
+    connection,
+    namespace,
+    taskQueue,
+    serverUrls: { 'server-a': config.serverA.url, 'server-b': config.serverB.url },
+  });
+  logger.info({ address, namespace, taskQueue, serverA: config.serverA.url, serverB: config.serverB.url }, 'worker polling');
+  await worker.run();
+  await connection.close();
+  logger.info('worker stopped');
+} catch (error) {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
+  process.exitCode = 1;
+}

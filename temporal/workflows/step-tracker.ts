@@ -1,0 +1,68 @@
+// Runs the steps of a workflow, recording for each its status and timing. The `progress` query
+// reads the tracker, so a client sees which step is running while the workflow is still going.
+// Date.now() inside a workflow is workflow time: the same on every replay.
+import { defineQuery } from '@temporalio/workflow';
+import type { Progress, StepName, StepProgress, StepTiming, WorkflowName } from './types.ts';
+
+export const progressQuery = defineQuery<Progress>('progress');
+
+export class StepTracker {
+  private readonly workflow: WorkflowName;
+  private readonly steps: StepProgress[];
+  private readonly finished: StepTiming[] = [];
+  private status: Progress['status'] = 'running';
+  private readonly startedAt = Date.now();
+
+  constructor(workflow: WorkflowName, planned: StepName[]) {
+    this.workflow = workflow;
+    this.steps = planned.map((step) => ({ step, status: 'pending', durationMs: null }));
+  }
+
+  /** Runs one step; a throw marks the step and the workflow failed and is passed on. */
+  async run<T>(name: StepName, body: () => Promise<T> | T): Promise<T> {
+    const step = this.steps.find((s) => s.step === name);
+    if (!step) throw new Error(`step ${name} is not in this workflow's plan`);
+    step.status = 'running';
+    const started = Date.now();
+    try {
+      const result = await body();
+      step.status = 'completed';
+      return result;
+    } catch (error) {
+      step.status = 'failed';
+      this.status = 'failed';
+      throw error;
+    } finally {
+      const finished = Date.now();
+      step.durationMs = finished - started;
+      this.finished.push({
+        step: name,
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date(finished).toISOString(),
+        durationMs: finished - started,
+      });
+    }
+  }
+
+  complete(): void {
+    this.status = 'completed';
+  }
+
+  elapsedMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  timings(): StepTiming[] {
+    return this.finished.map((t) => ({ ...t }));
+  }
+
+  progress(): Progress {
+    return {
+      workflow: this.workflow,
+      status: this.status,
+      currentStep: this.steps.find((s) => s.status === 'running')?.step ?? null,
+      completedSteps: this.steps.filter((s) => s.status === 'completed').map((s) => s.step),
+      steps: this.steps.map((s) => ({ ...s })),
+    };
+  }
+}
