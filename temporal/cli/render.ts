@@ -1,0 +1,95 @@
+// How the CLI shows a run: step lines, the result, and a failed workflow's cause chain. Pure
+// functions from data to text lines, so they are tested without a server.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancelledFailure,
+  TerminatedFailure,
+  TimeoutFailure,
+} from '@temporalio/common';
+import type { ValidationIssue } from '../../shared/api.ts';
+import { FailureType } from '../failure-types.ts';
+import type { MultiServerResult, SimpleResult, StepName, WorkflowResult } from '../workflows/types.ts';
+
+const STEP_OF_ACTIVITY: Record<string, StepName> = {
+  checkHealth: 'health-check',
+  validateData: 'validate',
+  processInternal: 'process-internal',
+  processExternal: 'process-external',
+  enrichData: 'enrich',
+  callThirdParty: 'third-party',
+};
+
+export function stepLine(step: StepName, durationMs: number | null, status: 'completed' | 'failed' = 'completed'): string {
+  const mark = status === 'completed' ? '✓' : '✗';
+  return `  ${mark} ${step.padEnd(17)} ${durationMs === null ? '' : `${String(durationMs).padStart(6)} ms`}`.trimEnd();
+}
+
+export function webUiLink(uiUrl: string, namespace: string, workflowId: string, runId: string): string {
+  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
+}
+
+export function resultLines(result: WorkflowResult): string[] {
+  return result.workflow === 'multiServerWorkflow' ? multiServerLines(result) : simpleLines(result);
+}
+
+function multiServerLines(r: MultiServerResult): string[] {
+  const s = r.summary;
+  const lines = [
+    'Result (Server A + Server B)',
+    `  Reference    ${s.reference}`,
+    `  Category     ${s.category} (score ${s.score}/100)`,
+    `  Keywords     ${s.keywords.length > 0 ? s.keywords.join(', ') : '(none)'}`,
+    `  Words        ${s.wordCount} (${s.characterCount} characters after normalizing)`,
+    `  Content hash ${s.contentHash.slice(0, 16)}… ${s.hashesMatch ? '(same on both servers)' : '(MISMATCH between servers)'}`,
+  ];
+  if (r.thirdParty) lines.push(`  Third party  answered in ${r.thirdParty.latencyMs} ms: "${r.thirdParty.answer.reversed}"`);
+  lines.push(`Completed in ${s.totalDurationMs} ms of workflow time`);
+  return lines;
+}
+
+function simpleLines(r: SimpleResult): string[] {
+  const s = r.summary;
+  return [
+    'Result (Server A only)',
+    `  Normalized   "${s.normalized}"`,
+    `  Words        ${s.wordCount} (${s.characterCount} characters)`,
+    `  Content hash ${s.contentHash.slice(0, 16)}…`,
+    `Completed in ${s.totalDurationMs} ms of workflow time`,
+  ];
+}
+
+/** Walks the cause chain of a failed workflow: which step failed, which service, and why. */
+export function failureLines(error: unknown): { step: StepName | null; lines: string[] } {
+  let step: StepName | null = null;
+  const lines: string[] = [];
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure) {
+      if (e.type === FailureType.validationFailed) step ??= 'validate';
+      if (e.type === FailureType.healthCheckFailed) step ??= 'health-check';
+      lines.push(`${e.type ?? 'Error'}: ${e.message}${e.nonRetryable ? ' [not retried]' : ''}`);
+      lines.push(...detailLines(e));
+    } else if (e instanceof ActivityFailure) {
+      step ??= STEP_OF_ACTIVITY[e.activityType] ?? null;
+      lines.push(`Activity ${e.activityType} gave up (${e.retryState})`);
+    } else if (e instanceof TimeoutFailure) {
+      lines.push(`Timed out (${e.timeoutType})`);
+    } else if (e instanceof CancelledFailure) {
+      lines.push('Cancelled');
+    } else if (e instanceof TerminatedFailure) {
+      lines.push('Terminated');
+    } else {
+      lines.push(e.message);
+    }
+  }
+  return { step, lines };
+}
+
+function detailLines(failure: ApplicationFailure): string[] {
+  const [first] = failure.details ?? [];
+  if (failure.type === FailureType.validationFailed && Array.isArray(first)) {
+    return (first as ValidationIssue[]).map((issue) => `  - ${issue.field}: ${issue.message} (${issue.code})`);
+  }
+  // Service failures already name the service, endpoint and status in their message.
+  return [];
+}

@@ -1,0 +1,41 @@
+// Ends every run with two things the default reporter does not say plainly: how many tests that
+// need a Temporal server were skipped (and how to run them), and a one-line tally.
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import { TEMPORAL_TAG } from './tag.ts';
+
+export default class SummaryReporter implements Reporter {
+  private vitest: Vitest | undefined;
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    let temporalSkipped = 0;
+    for (const module of modules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === 'passed') passed++;
+        else if (state === 'failed') failed++;
+        else if (state === 'skipped') {
+          skipped++;
+          if (test.fullName.includes(TEMPORAL_TAG)) temporalSkipped++;
+        }
+      }
+    }
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    if (temporalSkipped > 0) {
+      const target = this.vitest?.getRootProject().getProvidedContext().temporal;
+      const reason = target && !target.available ? target.reason : 'no Temporal server';
+      out('');
+      out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${reason}.`);
+      out('  To run them: put the Temporal CLI on PATH (or set TEMPORAL_CLI_PATH), or set TEMPORAL_ADDRESS to a running server');
+      out('  (e.g. "npm run temporal:dev" in another terminal, then TEMPORAL_ADDRESS=localhost:7233 npm test), or run with internet access.');
+    }
+    out('');
+    out(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  }
+}

@@ -1,0 +1,2 @@
+/** Put in the name of every suite that needs a Temporal server, so the run can count what it skipped. */
+export const TEMPORAL_TAG = '[needs Temporal]';
