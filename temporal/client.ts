@@ -2,12 +2,12 @@
 // Starts a workflow, shows its steps as they complete, and prints the result.
 // Exit codes: 0 completed, 1 workflow failed, 2 usage or configuration error, 3 Temporal unreachable.
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import protos from '@temporalio/proto';
 import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { parseCliArgs, USAGE, UsageError } from './cli/args.ts';
 import { failureLines, resultLines, stepLine, webUiLink } from './cli/render.ts';
 import { watchProgress } from './cli/watch-progress.ts';
+import { workerIsPolling } from './task-queue.ts';
 import type { multiServerWorkflow } from './workflows/multi-server.ts';
 import type { simpleWorkflow } from './workflows/simple.ts';
 import type { WorkflowInput, WorkflowResult } from './workflows/types.ts';
@@ -54,21 +54,21 @@ const handle =
     : await client.workflow.start<typeof simpleWorkflow>('simpleWorkflow', options);
 const link = webUiLink(uiUrl, namespace, workflowId, handle.firstExecutionRunId);
 
-say(`Started ${command.mode === 'multi' ? 'multiServerWorkflow' : 'simpleWorkflow'} with data ${JSON.stringify(command.data)}`);
-say(`  Workflow ID  ${workflowId}`);
-say(`  Run ID       ${handle.firstExecutionRunId}`);
-say(`  Web UI       ${link}`);
-if (!(await hasWorker())) {
-  say(`  No worker is polling task queue "${taskQueue}" yet: start one with "npm run worker".`);
-  say('  The workflow is saved in Temporal and runs as soon as a worker is up.');
-}
-say();
-
 // Ctrl-C stops watching, not the workflow: it is durable and keeps going in Temporal.
 process.once('SIGINT', () => {
   say(`\nStopped watching. The workflow keeps running in Temporal: ${link}`);
   process.exit(130);
 });
+
+say(`Started ${command.mode === 'multi' ? 'multiServerWorkflow' : 'simpleWorkflow'} with data ${JSON.stringify(command.data)}`);
+say(`  Workflow ID  ${workflowId}`);
+say(`  Run ID       ${handle.firstExecutionRunId}`);
+say(`  Web UI       ${link}`);
+if ((await workerIsPolling(client, taskQueue)) === false) {
+  say(`  No worker is polling task queue "${taskQueue}" yet: start one with "npm run worker".`);
+  say('  The workflow is saved in Temporal and runs as soon as a worker is up.');
+}
+say();
 
 const watcher = watchProgress(connection, handle, (step, ms) => say(stepLine(step, ms)));
 try {
@@ -91,19 +91,4 @@ try {
   process.exitCode = EXIT.failed;
 } finally {
   await connection.close();
-}
-
-/** Whether any worker polled the task queue recently; only used to explain a wait. */
-async function hasWorker(): Promise<boolean> {
-  try {
-    const { TaskQueueKind, TaskQueueType } = protos.temporal.api.enums.v1;
-    const response = await client.workflowService.describeTaskQueue({
-      namespace,
-      taskQueue: { name: taskQueue, kind: TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
-    return response.pollers.length > 0;
-  } catch {
-    return true; // Unknown: say nothing rather than something wrong.
-  }
 }

@@ -1,6 +1,7 @@
 // A visible, bounded wait for the Temporal server: Docker Compose needs up to a minute before the
 // frontend answers, and a first `temporal:dev` run may still be downloading the dev server.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
 import type { Logger } from '../shared/logger.ts';
 
 export const CONNECT_ATTEMPTS = 60;
@@ -43,4 +44,15 @@ export async function waitForTemporal<T>(
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+}
+
+/** One quick look, without waiting: does a Temporal frontend answer at `address` right now? */
+export async function temporalAnswers(address: string, timeoutMs = 2_000): Promise<boolean> {
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    await connection.close();
+    return true;
+  } catch {
+    return false;
+  }
 }

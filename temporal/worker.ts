@@ -22,10 +22,9 @@ Runtime.install({
 const stopRequested = new AbortController();
 let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
 const onSignal = (signal: NodeJS.Signals) => {
-  if (stopRequested.signal.aborted) {
-    logger.warn({ signal }, 'second stop signal: exiting without waiting for running activities');
-    process.exit(1);
-  }
+  // A repeated signal (Ctrl-C reaches the whole process group and `concurrently` forwards it too)
+  // changes nothing: SHUTDOWN_FORCE already bounds how long the shutdown may take.
+  if (stopRequested.signal.aborted) return;
   stopRequested.abort();
   if (worker) {
     logger.info({ signal, graceTime: SHUTDOWN_GRACE }, 'stopping: no new tasks; running activities may finish');

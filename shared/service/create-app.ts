@@ -156,5 +156,10 @@ function toHttpError(error: unknown): HttpError {
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new HttpError(400, 'INVALID_BODY', 'Request body must be UTF-8 JSON');
   }
+  // Other bodies body-parser cannot read are the client's fault too, e.g. a corrupt gzip body.
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new HttpError(400, 'INVALID_BODY', 'Request body could not be read');
+  }
   return new HttpError(500, 'INTERNAL', 'Internal error; see the service log for this request id');
 }

@@ -56,13 +56,18 @@ export async function runUntilSignal(app: express.Express, host: string, port: n
     process.exit(1);
   }
   logger.info({ url: running.url, port: running.port, pid: process.pid }, 'listening');
+  let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
+    // Ctrl-C reaches every process of the terminal's group and `concurrently` forwards it too, so the
+    // same stop often arrives twice: a repeat must not cut the graceful stop short (the grace time bounds it).
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new connections, finishing requests in flight');
     const clean = await running.close();
     if (clean) logger.info('stopped');
     else logger.warn('grace time ran out; remaining connections were closed');
     process.exit(clean ? 0 : 1);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }

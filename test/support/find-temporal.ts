@@ -6,7 +6,7 @@
 // When none of these works, the tests that need a server are skipped and the run says so.
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTemporalCli } from '../../temporal/find-temporal-cli.ts';
+import { findTemporalCli } from '../../temporal/dev-server.ts';
 
 export type TemporalTarget =
   | { available: true; address: string; namespace: string; source: string }

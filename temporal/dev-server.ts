@@ -1,6 +1,10 @@
-// Locates a `temporal` CLI binary: the path in TEMPORAL_CLI_PATH, else the first one on PATH.
+// The local Temporal dev server: where its Web UI listens, and how to find a `temporal` CLI binary
+// (the path in TEMPORAL_CLI_PATH, else the first one on PATH).
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+
+/** Web UI port of the dev server that `npm run temporal:dev` starts. */
+export const DEV_UI_PORT = 8233;
 
 export class TemporalCliNotFoundError extends Error {}
 

@@ -1,0 +1,117 @@
+// Runs the Docker Compose stack in docker-compose.yml (PostgreSQL, Temporal server, Web UI):
+//   node scripts/compose.ts up     (npm run temporal:start)  start it and wait until it is ready
+//   node scripts/compose.ts down   (npm run temporal:stop)   stop it, keeping the database volume
+//   node scripts/compose.ts logs   (npm run temporal:logs)   follow the containers' logs
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { loadConfigOrExit, type Config } from '../shared/config.ts';
+
+const config = loadConfigOrExit();
+
+// docker compose finds docker-compose.yml and .env in its working directory: the repo root.
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+const USAGE = `Usage: node scripts/compose.ts <command>
+  up    start PostgreSQL, the Temporal server and its Web UI in Docker, and wait until they are ready
+  down  stop and remove the containers (the PostgreSQL data volume is kept)
+  logs  follow the containers' logs
+`;
+
+const COMMANDS = new Map<string, (config: Config) => number>([
+  ['up', up],
+  ['down', down],
+  ['logs', logs],
+]);
+
+const command = process.argv.length === 3 ? COMMANDS.get(process.argv[2]!) : undefined;
+if (!command) {
+  process.stderr.write(USAGE);
+  process.exit(2);
+}
+process.exit(command(config));
+
+function up({ temporal, postgres }: Config): number {
+  const problem = dockerProblem();
+  if (problem) {
+    process.stderr.write(
+      `Cannot start Temporal with Docker Compose: ${problem.what}.\n${problem.fix}\n` +
+        'Or run Temporal without Docker: "npm run temporal:dev" starts a local Temporal dev server.\n',
+    );
+    return 1;
+  }
+  say('Starting PostgreSQL, Temporal and the Web UI (the first start downloads the images and takes a few minutes)...');
+  const status = compose('up', '-d', '--wait');
+  if (status !== 0) {
+    process.stderr.write(`docker compose up failed (exit code ${status}). See what went wrong with: npm run temporal:logs\n`);
+    return status;
+  }
+  say('');
+  say('Temporal is ready:');
+  say('  Temporal frontend  localhost:7233 (namespace "default")');
+  say('  Web UI             http://localhost:7070');
+  say(`  PostgreSQL         127.0.0.1:5432 (user "${postgres.user}", database "${postgres.db}")`);
+  if (!['localhost:7233', '127.0.0.1:7233'].includes(temporal.address)) {
+    say(`Note: TEMPORAL_ADDRESS is ${temporal.address}, so the worker and client will not use this server.`);
+  }
+  say('Next: npm run dev:all   (logs: npm run temporal:logs, stop: npm run temporal:stop)');
+  return 0;
+}
+
+function down(): number {
+  const status = compose('down');
+  if (status === 0) say('Stopped. The PostgreSQL data volume is kept; to delete it as well, run: docker compose down -v');
+  return status;
+}
+
+function logs(): number {
+  return compose('logs', '-f', '--tail=200');
+}
+
+/** What keeps Docker Compose from running here, and how to fix it; undefined when nothing does. */
+function dockerProblem(): { what: string; fix: string } | undefined {
+  const version = docker(['compose', 'version']);
+  if (version.error) {
+    const missing = (version.error as NodeJS.ErrnoException).code === 'ENOENT';
+    return {
+      what: missing ? 'there is no `docker` command on PATH' : `the \`docker\` command could not be run (${version.error.message})`,
+      fix: 'Install Docker (https://docs.docker.com/get-docker/) and run "npm run temporal:start" again.',
+    };
+  }
+  if (version.status !== 0) {
+    return {
+      what: `the Docker Compose plugin is missing (\`docker compose version\` failed: ${firstLine(version)})`,
+      fix: 'Install Docker Compose v2 (Docker Desktop includes it; on Linux, the docker-compose-plugin package).',
+    };
+  }
+  const info = docker(['info', '--format', '{{.ServerVersion}}']);
+  if (info.status !== 0) {
+    return {
+      what: `the Docker engine is not running or not reachable (\`docker info\` failed: ${firstLine(info)})`,
+      fix: 'Start Docker (Docker Desktop, or "sudo systemctl start docker") and run "npm run temporal:start" again.',
+    };
+  }
+  return undefined;
+}
+
+function docker(args: string[]): SpawnSyncReturns<string> {
+  return spawnSync('docker', args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+}
+
+/** Runs `docker compose ...args` attached to this terminal; returns its exit code. */
+function compose(...args: string[]): number {
+  const result = spawnSync('docker', ['compose', ...args], { cwd: ROOT, stdio: 'inherit' });
+  if (result.error) {
+    process.stderr.write(`Could not run docker compose: ${result.error.message}\n`);
+    return 1;
+  }
+  return result.status ?? 1;
+}
+
+function firstLine(result: SpawnSyncReturns<string>): string {
+  const text = result.error?.message ?? (result.stderr.trim() || result.stdout.trim() || `exit code ${result.status}`);
+  return text.split('\n')[0]!;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}

@@ -1,0 +1,61 @@
+// npm run dev:all   Every part in one terminal, each labelled and coloured: Temporal (a local dev
+//                   server, unless one already answers at TEMPORAL_ADDRESS), Server A, Server B, worker.
+// npm start         The same, plus one run of the multi-server workflow as soon as all is ready.
+// Ctrl-C stops every process; if one of them dies on its own, the others are stopped too.
+import { delimiter, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
+import { loadConfigOrExit } from '../shared/config.ts';
+import { DEV_UI_PORT } from '../temporal/dev-server.ts';
+import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfigOrExit();
+const runWorkflow = process.argv.includes('--run-workflow');
+
+const existing = await temporalAnswers(config.temporal.address);
+// The client's Web UI links: the dev server's UI when we start it, unless the user chose a URL.
+const uiUrl = process.env.TEMPORAL_UI_URL || (existing ? config.temporal.uiUrl : `http://localhost:${DEV_UI_PORT}`);
+console.log(
+  existing
+    ? `Using the Temporal server that already answers at ${config.temporal.address}.`
+    : `No Temporal server at ${config.temporal.address}: starting a local dev server (npm run temporal:dev).`,
+);
+
+// Children run on the same Node as this script (the project's pinned one), whatever PATH says.
+const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+// concurrently runs each command through a shell; `exec` lets Node replace it, so signals and exit codes are Node's own.
+const exec = process.platform === 'win32' ? '' : 'exec ';
+const commands: ConcurrentlyCommandInput[] = [
+  ...(existing ? [] : [{ name: 'temporal', command: `${exec}node scripts/temporal-dev.ts`, prefixColor: 'blue' }]),
+  { name: 'server-a', command: `${exec}node server-a/index.ts`, prefixColor: 'green' },
+  { name: 'server-b', command: `${exec}node server-b/index.ts`, prefixColor: 'magenta' },
+  { name: 'worker', command: `${exec}node temporal/worker.ts`, prefixColor: 'yellow' },
+  ...(runWorkflow ? [{ name: 'client', command: `${exec}node scripts/first-run.ts`, prefixColor: 'cyan', env: { TEMPORAL_UI_URL: uiUrl } }] : []),
+].map((c) => ({ ...c, env: { ...c.env, PATH } }));
+
+let stopping = false;
+let failed = false;
+const stopRequested = () => (stopping = true);
+process.on('SIGINT', stopRequested);
+process.on('SIGTERM', stopRequested);
+
+const stack = concurrently(commands, { prefix: 'name', cwd: ROOT, handleInput: false, restartTries: 0 });
+for (const command of stack.commands) {
+  if (command.name === 'client') continue; // its exit is the workflow's outcome, not a reason to stop
+  command.close.subscribe(({ exitCode }) => {
+    if (stopping || exitCode === 0) return;
+    stopping = true;
+    failed = true;
+    console.error(`\n${command.name} exited (${exitCode}); stopping the others. Its output above says why.`);
+    for (const other of stack.commands) other.kill();
+  });
+}
+
+try {
+  await stack.result;
+} catch {
+  // After Ctrl-C, processes ending on the signal is the expected outcome.
+  if (!stopping) failed = true;
+}
+process.exitCode = failed ? 1 : 0;

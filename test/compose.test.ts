@@ -1,0 +1,273 @@
+// The Docker Compose stack (docker-compose.yml) and its runner (scripts/compose.ts). No Docker engine
+// is needed: the compose file is checked as data, and the runner against a fake `docker` command.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { parse } from 'yaml';
+import { ENV_DEFAULTS } from '../shared/config.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const COMPOSE_TEXT = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+
+interface Service {
+  image?: string;
+  ports?: string[];
+  volumes?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test?: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  entrypoint?: string[];
+  restart?: string;
+}
+interface ComposeFile {
+  name?: string;
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(COMPOSE_TEXT) as ComposeFile;
+const services = compose.services;
+const service = (name: string): Service => {
+  const found = services[name];
+  if (!found) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+};
+const ONE_SHOTS = ['temporal-schema-setup', 'temporal-create-namespace'];
+
+describe('docker-compose.yml', () => {
+  test('has a stable project name and exactly the expected services', () => {
+    expect(compose.name).toBe('temporal-multi-server');
+    expect(Object.keys(services).sort()).toEqual(
+      ['postgres', 'temporal', 'temporal-create-namespace', 'temporal-schema-setup', 'temporal-ui'].sort(),
+    );
+  });
+
+  test('pins every image to an exact version, never latest, and not the deprecated auto-setup image', () => {
+    for (const [name, { image }] of Object.entries(services)) {
+      const match = /^([\w./-]+):([\w.-]+)$/.exec(image ?? '');
+      expect(match, `${name} image "${image}"`).not.toBeNull();
+      const [, repository, tag] = match!;
+      expect(tag, `${name} tag`).not.toBe('latest');
+      // At least major.minor (PostgreSQL's full version); Temporal's images use major.minor.patch.
+      expect(tag, `${name} tag`).toMatch(repository!.startsWith('temporalio/') ? /^\d+\.\d+\.\d+$/ : /^\d+\.\d+$/);
+      expect(repository, name).not.toBe('temporalio/auto-setup');
+    }
+    expect(COMPOSE_TEXT).not.toMatch(/^\s*image:.*auto-setup/m);
+  });
+
+  test('keeps the server and admin-tools images on the same Temporal version', () => {
+    const version = (name: string) => service(name).image!.split(':')[1];
+    expect(service('temporal').image).toMatch(/^temporalio\/server:/);
+    for (const oneShot of ONE_SHOTS) {
+      expect(service(oneShot).image).toMatch(/^temporalio\/admin-tools:/);
+      expect(version(oneShot)).toBe(version('temporal'));
+    }
+    expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
+  });
+
+  test('publishes exactly Temporal 7233, the Web UI on 7070 and PostgreSQL 5432, on 127.0.0.1 only', () => {
+    const published = Object.fromEntries(
+      Object.entries(services)
+        .filter(([, s]) => s.ports)
+        .map(([name, s]) => [name, s.ports]),
+    );
+    expect(published).toEqual({
+      postgres: ['127.0.0.1:5432:5432'],
+      temporal: ['127.0.0.1:7233:7233'],
+      'temporal-ui': ['127.0.0.1:7070:8080'],
+    });
+  });
+
+  test('health-checks PostgreSQL with pg_isready over TCP and Temporal on its frontend port', () => {
+    const pg = service('postgres').healthcheck?.test ?? [];
+    expect(pg[0]).toBe('CMD-SHELL');
+    expect(pg[1]).toMatch(/^pg_isready -h 127\.0\.0\.1 /);
+    expect(service('temporal').healthcheck?.test).toEqual(['CMD', 'nc', '-z', '127.0.0.1', '7233']);
+  });
+
+  test('chains start-up so `up --wait` returns only when Temporal answers and the namespace exists', () => {
+    const dependencies = Object.fromEntries(
+      Object.entries(services).map(([name, s]) => [
+        name,
+        Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([dep, { condition }]) => [dep, condition])),
+      ]),
+    );
+    expect(dependencies).toEqual({
+      postgres: {},
+      'temporal-schema-setup': { postgres: 'service_healthy' },
+      temporal: { postgres: 'service_healthy', 'temporal-schema-setup': 'service_completed_successfully' },
+      'temporal-create-namespace': { temporal: 'service_healthy' },
+      'temporal-ui': { temporal: 'service_healthy', 'temporal-create-namespace': 'service_completed_successfully' },
+    });
+    // `up --wait` accepts a one-shot's exit only when another service waits for it to complete, and
+    // a restart policy would rerun a failed one-shot behind that wait's back.
+    for (const oneShot of ONE_SHOTS) expect(service(oneShot).restart, oneShot).toBeUndefined();
+  });
+
+  test('keeps PostgreSQL data in a named volume', () => {
+    expect(compose.volumes).toHaveProperty('postgres-data');
+    expect(service('postgres').volumes).toEqual(['postgres-data:/var/lib/postgresql/data']);
+  });
+
+  test('takes the PostgreSQL credentials from .env with the documented defaults, the same everywhere', () => {
+    const fromEnv = { user: '${POSTGRES_USER:-temporal}', password: '${POSTGRES_PASSWORD:-temporal}', db: '${POSTGRES_DB:-temporal}' };
+    expect(service('postgres').environment).toEqual({ POSTGRES_USER: fromEnv.user, POSTGRES_PASSWORD: fromEnv.password, POSTGRES_DB: fromEnv.db });
+    expect(service('temporal').environment).toMatchObject({
+      DB: 'postgres12',
+      POSTGRES_SEEDS: 'postgres',
+      POSTGRES_USER: fromEnv.user,
+      POSTGRES_PWD: fromEnv.password,
+      DBNAME: fromEnv.db,
+      VISIBILITY_DBNAME: `${fromEnv.db}_visibility`,
+    });
+    expect(service('temporal-schema-setup').environment).toEqual({
+      SQL_USER: fromEnv.user,
+      SQL_PASSWORD: fromEnv.password,
+      DBNAME: fromEnv.db,
+      VISIBILITY_DBNAME: `${fromEnv.db}_visibility`,
+    });
+
+    // Every variable compose itself substitutes (`$${...}` is an escaped, literal `$`).
+    const interpolated = [...COMPOSE_TEXT.matchAll(/(?<!\$)\$\{([A-Z_]+)([^}]*)\}/g)].map(([, name, rest]) => `${name}${rest}`);
+    expect(new Set(interpolated)).toEqual(new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal']));
+
+    const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
+    const postgresLines = example.split('\n').filter((line) => line.startsWith('POSTGRES_'));
+    expect(postgresLines).toEqual(['POSTGRES_USER=temporal', 'POSTGRES_PASSWORD=temporal', 'POSTGRES_DB=temporal']);
+    expect([ENV_DEFAULTS.POSTGRES_USER, ENV_DEFAULTS.POSTGRES_PASSWORD, ENV_DEFAULTS.POSTGRES_DB]).toEqual(['temporal', 'temporal', 'temporal']);
+  });
+
+  test('mounts only files that exist in the repo, including the dynamic config the server is pointed at', () => {
+    const binds = Object.values(services).flatMap((s) => (s.volumes ?? []).filter((v) => v.startsWith('.')));
+    expect(binds.length).toBeGreaterThan(0);
+    for (const bind of binds) expect(existsSync(resolve(ROOT, bind.split(':')[0]!)), bind).toBe(true);
+
+    const dynamicConfig = service('temporal').environment?.DYNAMIC_CONFIG_FILE_PATH ?? '';
+    const mount = service('temporal').volumes?.find((v) => dynamicConfig.startsWith(`${v.split(':')[1]}/`));
+    expect(mount, `a mount containing ${dynamicConfig}`).toBeDefined();
+    const [hostDir, containerDir] = mount!.split(':') as [string, string];
+    const hostFile = resolve(ROOT, hostDir, dynamicConfig.slice(containerDir.length + 1));
+    expect(parse(readFileSync(hostFile, 'utf8'))).toHaveProperty('limit.maxIDLength');
+  });
+
+  test.skipIf(process.platform === 'win32')('gives the one-shot steps valid shell scripts, fully escaped from compose', () => {
+    for (const oneShot of ONE_SHOTS) {
+      const [shell, flags, script] = service(oneShot).entrypoint ?? [];
+      expect([shell, flags], oneShot).toEqual(['/bin/sh', '-euc']);
+      // A lone `$` would be substituted by compose from .env instead of reaching the shell.
+      expect(script!.replaceAll('$$', ''), oneShot).not.toContain('$');
+      const syntax = spawnSync('/bin/sh', ['-n', '-c', script!.replaceAll('$$', '$')], { encoding: 'utf8' });
+      expect(syntax.stderr, oneShot).toBe('');
+      expect(syntax.status, oneShot).toBe(0);
+    }
+  });
+});
+
+describe('scripts/compose.ts', () => {
+  let dir: string;
+  let log: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'compose-test-'));
+    log = join(dir, 'docker-calls.log');
+    // A stand-in `docker`: records its arguments, fails with FAKE_DOCKER_EXIT when they match FAKE_DOCKER_FAIL.
+    const fake = join(dir, 'docker');
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$FAKE_DOCKER_LOG"\ncase "$*" in\n  $FAKE_DOCKER_FAIL) echo "fake docker failed: $*" >&2; exit "$FAKE_DOCKER_EXIT";;\nesac\nexit 0\n',
+    );
+    chmodSync(fake, 0o755);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the script with PATH holding nothing but `dir`, so only the fake docker (if any) is found. */
+  function run(args: string[], env: Record<string, string> = {}, pathDir?: string) {
+    rmSync(log, { force: true });
+    const result = spawnSync(process.execPath, ['scripts/compose.ts', ...args], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PATH: pathDir ?? dir, FAKE_DOCKER_LOG: log, FAKE_DOCKER_FAIL: '', FAKE_DOCKER_EXIT: '1', ...env },
+    });
+    const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+  }
+
+  test('without a subcommand, or with an unknown one, prints the usage and exits 2', () => {
+    for (const args of [[], ['restart'], ['up', 'extra']]) {
+      const result = run(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(/^Usage: node scripts\/compose\.ts <command>/);
+      expect(result.stderr).toContain('up ');
+      expect(result.calls).toEqual([]);
+    }
+  });
+
+  test('rejects a bad POSTGRES_USER before touching Docker, naming the variable', () => {
+    const result = run(['up'], { POSTGRES_USER: 'tem poral' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('POSTGRES_USER must not contain spaces');
+    expect(result.calls).toEqual([]);
+  });
+
+  test.skipIf(process.platform === 'win32')('up without Docker on PATH explains it and points to npm run temporal:dev', () => {
+    const empty = mkdtempSync(join(dir, 'empty-'));
+    const result = run(['up'], {}, empty);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('Cannot start Temporal with Docker Compose: there is no `docker` command on PATH');
+    expect(result.stderr).toContain('npm run temporal:dev');
+    expect(result.stdout).toBe('');
+  });
+
+  test.skipIf(process.platform === 'win32')('up without the Compose plugin says so and does not start anything', () => {
+    const result = run(['up'], { FAKE_DOCKER_FAIL: 'compose version' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the Docker Compose plugin is missing');
+    expect(result.stderr).toContain('fake docker failed: compose version');
+    expect(result.stderr).toContain('npm run temporal:dev');
+    expect(result.calls).toEqual(['compose version']);
+  });
+
+  test.skipIf(process.platform === 'win32')('up with the Docker engine down says so and does not start anything', () => {
+    const result = run(['up'], { FAKE_DOCKER_FAIL: 'info*' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('the Docker engine is not running or not reachable');
+    expect(result.stderr).toContain('npm run temporal:dev');
+    expect(result.calls).toEqual(['compose version', 'info --format {{.ServerVersion}}']);
+  });
+
+  test.skipIf(process.platform === 'win32')('up checks Docker, runs `docker compose up -d --wait` and says where everything is', () => {
+    const result = run(['up']);
+    expect(result.status).toBe(0);
+    expect(result.calls).toEqual(['compose version', 'info --format {{.ServerVersion}}', 'compose up -d --wait']);
+    expect(result.stdout).toContain('localhost:7233');
+    expect(result.stdout).toContain('http://localhost:7070');
+    expect(result.stdout).toContain('127.0.0.1:5432');
+    expect(result.stdout).toContain('npm run dev:all');
+  });
+
+  test.skipIf(process.platform === 'win32')('up passes on the exit code of a failed docker compose up, with a hint to read the logs', () => {
+    const result = run(['up'], { FAKE_DOCKER_FAIL: 'compose up*', FAKE_DOCKER_EXIT: '17' });
+    expect(result.status).toBe(17);
+    expect(result.stderr).toContain('npm run temporal:logs');
+    expect(result.stdout).not.toContain('Temporal is ready');
+  });
+
+  test.skipIf(process.platform === 'win32')('down runs `docker compose down` and tells how to delete the data too', () => {
+    const result = run(['down']);
+    expect(result.status).toBe(0);
+    expect(result.calls).toEqual(['compose down']);
+    expect(result.stdout).toContain('docker compose down -v');
+  });
+
+  test.skipIf(process.platform === 'win32')('logs follows `docker compose logs` and exits with its code', () => {
+    const ok = run(['logs']);
+    expect(ok.status).toBe(0);
+    expect(ok.calls).toEqual(['compose logs -f --tail=200']);
+    const failed = run(['logs'], { FAKE_DOCKER_FAIL: 'compose logs*', FAKE_DOCKER_EXIT: '3' });
+    expect(failed.status).toBe(3);
+  });
+});
