@@ -7,5 +7,6 @@ export type { Logger };
 /** `destination` lets tests capture the lines; by default they go to stdout. */
 export function createLogger(name: string, level: LogLevel, destination?: DestinationStream): Logger {
   const options = { level, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime };
-  return destination ? pino(options, destination) : pino(options);
+  // Synchronous stdout: a line logged just before process.exit() ("stopped", "cannot listen") is never lost.
+  return pino(options, destination ?? pino.destination({ dest: 1, sync: true }));
 }

@@ -51,7 +51,8 @@ try {
   await worker.run();
   await connection.close();
   logger.info('worker stopped');
+  process.exit(0);
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : 'worker failed');
-  process.exitCode = 1;
+  process.exit(1);
 }

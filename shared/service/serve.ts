@@ -1,6 +1,6 @@
 // Starting a service on a port and stopping it gracefully: stop accepting connections, let the
 // requests in flight finish, then resolve. Entry points wire this to SIGINT/SIGTERM.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import type { Logger } from '../logger.ts';
@@ -25,9 +25,16 @@ export async function listen(app: express.Express, host: string, port: number): 
   server.keepAliveTimeout = 5_000;
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const unanswered = new Set<ServerResponse>();
+  server.on('request', (_req, res: ServerResponse) => {
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
   let closing: Promise<boolean> | undefined;
   const close = (graceMs = SHUTDOWN_GRACE_MS) => {
     closing ??= new Promise<boolean>((resolve) => {
+      // Answers still to come close their connection, so it cannot linger as an idle keep-alive socket.
+      for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
       const timer = setTimeout(() => {
         server.closeAllConnections();
         resolve(false);
@@ -55,7 +62,6 @@ export async function runUntilSignal(app: express.Express, host: string, port: n
     logger.fatal({ host, port, code }, `cannot listen: ${hint}`);
     process.exit(1);
   }
-  logger.info({ url: running.url, port: running.port, pid: process.pid }, 'listening');
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     // Ctrl-C reaches every process of the terminal's group and `concurrently` forwards it too, so the
@@ -70,4 +76,6 @@ export async function runUntilSignal(app: express.Express, host: string, port: n
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Only now: whoever waits for this line may send a signal at once.
+  logger.info({ url: running.url, port: running.port, pid: process.pid }, 'listening');
 }

@@ -1,0 +1,164 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig, type Config } from '../shared/config.ts';
+
+const DEFAULTS: Config = {
+  serverA: { port: 3001, url: 'http://localhost:3001' },
+  serverB: { port: 3002, url: 'http://localhost:3002' },
+  serviceHost: '127.0.0.1',
+  thirdParty: { latencyMs: 300, failureRate: 0.2 },
+  temporal: {
+    address: 'localhost:7233',
+    namespace: 'default',
+    taskQueue: 'multi-server-queue',
+    uiUrl: 'http://localhost:7070',
+    cliPath: undefined,
+  },
+  postgres: { user: 'temporal', password: 'temporal', db: 'temporal' },
+  logLevel: 'info',
+};
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadConfig defaults', () => {
+  test('an empty environment gives every documented default', () => {
+    expect(loadConfig({})).toEqual(DEFAULTS);
+  });
+
+  test('empty and blank values count as unset', () => {
+    expect(loadConfig({ SERVER_A_PORT: '', SERVER_A_URL: '   ', LOG_LEVEL: ' ', THIRD_PARTY_FAILURE_RATE: '' })).toEqual(DEFAULTS);
+  });
+
+  test('service URLs are derived from the ports when the URL variables are unset', () => {
+    const config = loadConfig({ SERVER_A_PORT: '4001', SERVER_B_PORT: '4002' });
+
+    expect(config.serverA).toEqual({ port: 4001, url: 'http://localhost:4001' });
+    expect(config.serverB).toEqual({ port: 4002, url: 'http://localhost:4002' });
+  });
+
+  test('port 0 (any free port) is accepted', () => {
+    expect(loadConfig({ SERVER_A_PORT: '0' }).serverA.port).toBe(0);
+  });
+});
+
+describe('loadConfig overrides', () => {
+  test('every variable can be overridden', () => {
+    const config = loadConfig({
+      SERVER_A_PORT: '5001',
+      SERVER_B_PORT: '5002',
+      SERVER_A_URL: 'http://server-a.internal:8080',
+      SERVER_B_URL: 'https://server-b.example.com',
+      SERVICE_HOST: '0.0.0.0',
+      THIRD_PARTY_LATENCY_MS: '0',
+      THIRD_PARTY_FAILURE_RATE: '1',
+      TEMPORAL_ADDRESS: 'temporal.internal:7234',
+      TEMPORAL_NAMESPACE: 'staging',
+      TEMPORAL_TASK_QUEUE: 'other-queue',
+      TEMPORAL_UI_URL: 'http://localhost:8233',
+      TEMPORAL_CLI_PATH: '/opt/temporal/bin/temporal',
+      POSTGRES_USER: 'app',
+      POSTGRES_PASSWORD: 's3cret',
+      POSTGRES_DB: 'workflows',
+      LOG_LEVEL: 'debug',
+    });
+
+    expect(config).toEqual({
+      serverA: { port: 5001, url: 'http://server-a.internal:8080' },
+      serverB: { port: 5002, url: 'https://server-b.example.com' },
+      serviceHost: '0.0.0.0',
+      thirdParty: { latencyMs: 0, failureRate: 1 },
+      temporal: {
+        address: 'temporal.internal:7234',
+        namespace: 'staging',
+        taskQueue: 'other-queue',
+        uiUrl: 'http://localhost:8233',
+        cliPath: '/opt/temporal/bin/temporal',
+      },
+      postgres: { user: 'app', password: 's3cret', db: 'workflows' },
+      logLevel: 'debug',
+    } satisfies Config);
+  });
+
+  test('values are trimmed', () => {
+    const config = loadConfig({ SERVER_A_PORT: ' 3005 ', LOG_LEVEL: ' warn\n', THIRD_PARTY_LATENCY_MS: ' 25 ' });
+
+    expect(config.serverA).toEqual({ port: 3005, url: 'http://localhost:3005' });
+    expect(config.logLevel).toBe('warn');
+    expect(config.thirdParty.latencyMs).toBe(25);
+  });
+
+  test('an IPv6 TEMPORAL_ADDRESS in brackets is accepted', () => {
+    expect(loadConfig({ TEMPORAL_ADDRESS: '[::1]:7233' }).temporal.address).toBe('[::1]:7233');
+  });
+
+  test('fractional third-party settings are kept as numbers', () => {
+    expect(loadConfig({ THIRD_PARTY_LATENCY_MS: '12.5', THIRD_PARTY_FAILURE_RATE: '0.05' }).thirdParty).toEqual({
+      latencyMs: 12.5,
+      failureRate: 0.05,
+    });
+  });
+
+  test('trailing slashes of URLs are removed', () => {
+    const config = loadConfig({
+      SERVER_A_URL: 'http://server-a.internal:8080/',
+      SERVER_B_URL: 'https://server-b.example.com/api//',
+      TEMPORAL_UI_URL: 'http://localhost:8233/',
+    });
+
+    expect(config.serverA.url).toBe('http://server-a.internal:8080');
+    expect(config.serverB.url).toBe('https://server-b.example.com/api');
+    expect(config.temporal.uiUrl).toBe('http://localhost:8233');
+  });
+});
+
+describe('loadConfig rejects bad values with a ConfigError naming the variable', () => {
+  test.each([
+    ['SERVER_A_PORT', 'abc', 'SERVER_A_PORT must be a whole number from 0 to 65535 (got "abc")'],
+    ['SERVER_B_PORT', '70000', 'SERVER_B_PORT must be a whole number from 0 to 65535 (got "70000")'],
+    ['SERVER_A_PORT', '-1', 'SERVER_A_PORT must be a whole number from 0 to 65535 (got "-1")'],
+    ['SERVER_B_PORT', '3002.5', 'SERVER_B_PORT must be a whole number from 0 to 65535 (got "3002.5")'],
+    ['SERVER_A_URL', 'localhost:3001', 'SERVER_A_URL must use http:// or https:// (got "localhost:3001")'],
+    ['SERVER_B_URL', 'server-b', 'SERVER_B_URL must be an absolute http(s) URL such as http://localhost:3001 (got "server-b")'],
+    ['TEMPORAL_UI_URL', 'ftp://files.example.com', 'TEMPORAL_UI_URL must use http:// or https:// (got "ftp://files.example.com")'],
+    ['TEMPORAL_ADDRESS', 'localhost', 'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "localhost")'],
+    ['TEMPORAL_ADDRESS', 'http://localhost:7233', 'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "http://localhost:7233")'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
+    ['THIRD_PARTY_FAILURE_RATE', '2', 'THIRD_PARTY_FAILURE_RATE must be a number from 0 to 1 (got "2")'],
+    ['THIRD_PARTY_LATENCY_MS', 'fast', 'THIRD_PARTY_LATENCY_MS must be a number from 0 to 60000 (got "fast")'],
+    ['TEMPORAL_NAMESPACE', 'my namespace', 'TEMPORAL_NAMESPACE must not contain spaces (got "my namespace")'],
+  ])('%s=%j', (name, value, problem) => {
+    const error = configError({ [name]: value });
+
+    expect(error.name).toBe('ConfigError');
+    expect(error.problems).toEqual([problem]);
+    expect(error.message).toBe(`Invalid configuration:\n  - ${problem}`);
+  });
+
+  test('several bad values are all named in one error', () => {
+    const error = configError({
+      SERVER_A_PORT: 'abc',
+      SERVER_B_URL: 'ftp://server-b',
+      TEMPORAL_ADDRESS: 'localhost',
+      LOG_LEVEL: 'loud',
+      THIRD_PARTY_FAILURE_RATE: '2',
+    });
+
+    expect(error.problems).toEqual([
+      'SERVER_A_PORT must be a whole number from 0 to 65535 (got "abc")',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
+      'SERVER_B_URL must use http:// or https:// (got "ftp://server-b")',
+      'THIRD_PARTY_FAILURE_RATE must be a number from 0 to 1 (got "2")',
+      'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "localhost")',
+    ]);
+    for (const name of ['SERVER_A_PORT', 'SERVER_B_URL', 'TEMPORAL_ADDRESS', 'LOG_LEVEL', 'THIRD_PARTY_FAILURE_RATE']) {
+      expect(error.message).toContain(`  - ${name} must`);
+    }
+  });
+});

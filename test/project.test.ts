@@ -1,0 +1,92 @@
+// The project's promises about itself: every npm script and entry point the README names exists,
+// and .env.example, the config module and the README's variable table agree.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { ENV_DEFAULTS, type EnvName, loadConfig } from '../shared/config.ts';
+
+const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
+const readme = readFileSync(root('README.md'), 'utf8');
+const scripts = (JSON.parse(readFileSync(root('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+/** NAME=value lines of .env.example. */
+function envExample(): Map<string, string> {
+  const entries = readFileSync(root('.env.example'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_]+=/.test(line))
+    .map((line) => line.split('=', 2) as [string, string]);
+  return new Map(entries);
+}
+
+describe('npm scripts', () => {
+  test('every script the project promises exists', () => {
+    const promised = ['start', 'test', 'dev:all', 'dev:server-a', 'dev:server-b', 'dev:worker', 'dev:client'];
+    promised.push('temporal:start', 'temporal:stop', 'temporal:logs', 'temporal:dev');
+    promised.push('temporal', 'server-a', 'server-b', 'worker', 'client');
+    expect(promised.filter((name) => !(name in scripts))).toEqual([]);
+  });
+
+  test('every `npm run X` and `npm start`/`npm test` in the README is a script', () => {
+    const named = [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
+    for (const m of readme.matchAll(/npm (start|test)\b/g)) named.push(m[1]!);
+    expect(named.length).toBeGreaterThan(15);
+    expect([...new Set(named)].filter((name) => !(name in scripts))).toEqual([]);
+  });
+
+  test('every file an npm script or the README runs with node exists', () => {
+    const files = [...Object.values(scripts).join(' ').matchAll(/\b([\w-]+\/[\w./-]+\.ts)\b/g), ...readme.matchAll(/node ([\w-]+\/[\w./-]+\.ts)/g)].map(
+      (m) => m[1]!,
+    );
+    expect(files.length).toBeGreaterThan(8);
+    expect([...new Set(files)].filter((file) => !existsSync(root(file)))).toEqual([]);
+  });
+});
+
+describe('environment variables', () => {
+  test('.env.example lists exactly the variables the config module reads, with the same defaults', () => {
+    const example = envExample();
+    expect([...example.keys()].sort()).toEqual(Object.keys(ENV_DEFAULTS).sort());
+    for (const [name, value] of example) {
+      const fallback = ENV_DEFAULTS[name as EnvName];
+      // URL defaults are derived from the ports; the example shows them filled in.
+      const expected = fallback.replace('<SERVER_A_PORT>', '3001').replace('<SERVER_B_PORT>', '3002');
+      expect({ name, value }).toEqual({ name, value: expected });
+    }
+  });
+
+  test('the config module really reads every variable of .env.example', () => {
+    const custom: Record<EnvName, string> = {
+      SERVER_A_PORT: '4001',
+      SERVER_B_PORT: '4002',
+      SERVER_A_URL: 'http://a.internal:9001',
+      SERVER_B_URL: 'http://b.internal:9002',
+      SERVICE_HOST: '0.0.0.0',
+      THIRD_PARTY_LATENCY_MS: '5',
+      THIRD_PARTY_FAILURE_RATE: '0.5',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'ns',
+      TEMPORAL_TASK_QUEUE: 'q',
+      TEMPORAL_UI_URL: 'http://ui.internal',
+      TEMPORAL_CLI_PATH: '/opt/temporal',
+      POSTGRES_USER: 'u',
+      POSTGRES_PASSWORD: 'p',
+      POSTGRES_DB: 'd',
+      LOG_LEVEL: 'debug',
+    };
+    const defaults = JSON.stringify(loadConfig({}));
+    for (const name of envExample().keys()) {
+      const changed = JSON.stringify(loadConfig({ [name]: custom[name as EnvName] }));
+      expect({ name, changed: changed !== defaults }).toEqual({ name, changed: true });
+    }
+  });
+
+  test('the README documents every variable', () => {
+    expect(Object.keys(ENV_DEFAULTS).filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  test('.env and the dev server state are git-ignored', () => {
+    const ignored = readFileSync(root('.gitignore'), 'utf8').split('\n');
+    expect(ignored).toContain('.env');
+    expect(ignored).toContain('.temporal/');
+  });
+});
