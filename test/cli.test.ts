@@ -155,7 +155,7 @@ describe('rendering', () => {
   });
 });
 
-describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`, () => {
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`, { timeout: 60_000 }, () => {
   let temporalConnections: TemporalConnections;
   let serverA: RunningService;
   let serverB: RunningService;

@@ -27,7 +27,8 @@ function groupAlive(pid: number): boolean {
   }
 }
 
-describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, () => {
+// Starting four processes and bundling the workflows takes a while on a small machine.
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
   const groups: number[] = [];
   afterEach(() => {
     for (const pid of groups.splice(0)) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');

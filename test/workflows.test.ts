@@ -22,7 +22,10 @@ import {
   workflowBundle,
 } from './support/temporal.ts';
 
-describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, () => {
+/** A workflow run here takes seconds; retry and restart scenarios a few more. */
+const WORKFLOW_TEST_TIMEOUT_MS = 60_000;
+
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: WORKFLOW_TEST_TIMEOUT_MS }, () => {
   let temporalConnections: TemporalConnections;
   const started: RunningService[] = [];
 
@@ -315,5 +318,32 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, () => {
     });
     expect(result.summary.servers).toEqual(['server-a', 'server-b']);
     expect(attempts.find((x) => x.type === 'processExternal')?.attempt).toBeGreaterThan(1);
+  });
+
+  test('a worker restarted mid-run: a new worker picks the workflow up from its history and completes it', async () => {
+    const gate = await gatedServerA();
+    const b = await track(startServerB());
+    const taskQueue = uniqueTaskQueue('worker-restart');
+    const setup = {
+      connection: temporalConnections.nativeConnection,
+      namespace: temporalConnections.namespace,
+      taskQueue,
+      serverUrls: { 'server-a': gate.service.url, 'server-b': b.url },
+      workflowBundle: await workflowBundle(),
+    };
+    const first = await createWorker(setup);
+    const firstRun = first.run();
+    const handle = await start('multiServerWorkflow', taskQueue, { data: 'survive a restart', retry: FAST_RETRY });
+    await gate.arrived;
+    first.shutdown(); // stops polling; the activity in flight may still finish during the grace time
+    gate.release();
+    await firstRun;
+    // No worker now: the workflow simply waits in Temporal.
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+
+    const second = await createWorker(setup);
+    const result = (await second.runUntil(() => handle.result())) as MultiServerResult;
+    expect(result.summary.hashesMatch).toBe(true);
+    expect(result.timings.map((t) => t.step)).toEqual(['health-check', 'validate', 'process-internal', 'process-external', 'enrich', 'combine']);
   });
 });
