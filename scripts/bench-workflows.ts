@@ -1,0 +1,63 @@
+// npm run bench:workflows -- [workflows, default 50] [concurrency, default 10] [multi|simple, default multi]
+// A small load test against the running stack (start it first: npm start or npm run dev:all). Starts
+// the workflows, at most `concurrency` at a time, waits for every result, and reports throughput,
+// end-to-end latency percentiles and failures.
+import { Client, Connection } from '@temporalio/client';
+import { nanoid } from 'nanoid';
+import { loadConfigOrExit } from '../shared/config.ts';
+import { summarize } from '../shared/service/metrics.ts';
+import { workerIsPolling } from '../temporal/task-queue.ts';
+
+const USAGE = 'Usage: node scripts/bench-workflows.ts [workflows >= 1] [concurrency 1..workflows] [multi|simple]';
+const [countArg = '50', concurrencyArg = '10', mode = 'multi'] = process.argv.slice(2);
+const count = Number(countArg);
+const concurrency = Number(concurrencyArg);
+if (!Number.isInteger(count) || !Number.isInteger(concurrency) || count < 1 || concurrency < 1 || concurrency > count) fail(USAGE, 2);
+if (mode !== 'multi' && mode !== 'simple') fail(USAGE, 2);
+
+const config = loadConfigOrExit();
+const { address, namespace, taskQueue } = config.temporal;
+const connection = await Connection.connect({ address, connectTimeout: '5s' }).catch((error: Error) =>
+  fail(`Cannot reach Temporal at ${address}: ${error.message.split('\n')[0]}. Start the stack first: npm start`, 3),
+);
+const client = new Client({ connection, namespace });
+if ((await workerIsPolling(client, taskQueue)) === false) {
+  fail(`No worker polls task queue "${taskQueue}": start the stack first (npm run dev:all).`, 1);
+}
+
+const workflowType = mode === 'multi' ? 'multiServerWorkflow' : 'simpleWorkflow';
+console.log(`${count} × ${workflowType}, ${concurrency} at a time, task queue "${taskQueue}"...`);
+const latencies: number[] = [];
+const failures: string[] = [];
+let next = 0;
+const started = performance.now();
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      const t0 = performance.now();
+      try {
+        await client.workflow.execute(workflowType, {
+          taskQueue,
+          workflowId: `bench-${mode}-${nanoid()}`,
+          args: [{ data: `benchmark run number ${i}` }],
+        });
+        latencies.push(performance.now() - t0);
+      } catch (error) {
+        failures.push((error as Error).message);
+      }
+    }
+  }),
+);
+const seconds = (performance.now() - started) / 1000;
+const s = summarize(latencies);
+console.log(`completed ${latencies.length}, failed ${failures.length}, in ${seconds.toFixed(1)} s: ${(latencies.length / seconds).toFixed(1)} workflows/s`);
+console.log(`end-to-end latency ms: p50 ${s.p50}, p90 ${s.p90}, p99 ${s.p99}, max ${s.max}`);
+if (failures.length > 0) console.log(`first failure: ${failures[0]}`);
+await connection.close();
+process.exitCode = failures.length > 0 ? 1 : 0;
+
+function fail(message: string, code: number): never {
+  console.error(message);
+  process.exit(code);
+}

@@ -1,0 +1,72 @@
+// The benchmark scripts keep working (tiny runs; the numbers themselves are not asserted).
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RunningService } from '../shared/service/serve.ts';
+import { createWorker } from '../temporal/create-worker.ts';
+import { startServerA, startServerB } from './support/services.ts';
+import { connectToTemporal, TEMPORAL_TAG, temporal, type TemporalConnections, uniqueTaskQueue, workflowBundle } from './support/temporal.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('bench:services measures every POST endpoint', async () => {
+  const result = await run('scripts/bench-services.ts', ['20', '4']);
+  expect(result.code).toBe(0);
+  for (const endpoint of ['A POST /validate', 'A POST /process-internal', 'B POST /process-external', 'B POST /enrich', 'B POST /third-party-api']) {
+    expect(result.stdout).toMatch(new RegExp(`${endpoint.replace(/[/()]/g, '\\$&')}.*\\s+\\d+\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+\\d+\\.\\d`));
+  }
+});
+
+test.each([[['0']], [['10', '20']], [['ten']]])('bench:services rejects bad arguments %j with usage and exit 2', async (args) => {
+  const result = await run('scripts/bench-services.ts', args);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('Usage: node scripts/bench-services.ts');
+});
+
+test('bench:workflows rejects bad arguments with usage and exit 2', async () => {
+  const result = await run('scripts/bench-workflows.ts', ['5', '2', 'fast']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('Usage: node scripts/bench-workflows.ts');
+});
+
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} bench:workflows`, { timeout: 60_000 }, () => {
+  let connections: TemporalConnections;
+  let a: RunningService;
+  let b: RunningService;
+  beforeAll(async () => {
+    connections = await connectToTemporal();
+    a = await startServerA();
+    b = await startServerB();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await connections?.close();
+  });
+
+  test('runs the workflows against a worker and reports them all completed', async () => {
+    if (!temporal.available) throw new Error('unreachable');
+    const taskQueue = uniqueTaskQueue('bench');
+    const worker = await createWorker({
+      connection: connections.nativeConnection,
+      namespace: connections.namespace,
+      taskQueue,
+      serverUrls: { 'server-a': a.url, 'server-b': b.url },
+      workflowBundle: await workflowBundle(),
+    });
+    const env = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, TEMPORAL_TASK_QUEUE: taskQueue };
+    const result = await worker.runUntil(() => run('scripts/bench-workflows.ts', ['6', '3'], env));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('6 × multiServerWorkflow, 3 at a time');
+    expect(result.stdout).toMatch(/completed 6, failed 0, in [\d.]+ s: [\d.]+ workflows\/s/);
+  });
+});
