@@ -1,0 +1,100 @@
+// The long-running entry points as real processes, in the situations that need no Temporal server:
+// waiting for Temporal, stopping while waiting, refusing bad settings, and the one-terminal stack
+// stopping everything when one of its processes fails.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, test } from 'vitest';
+import { startServerA } from './support/services.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) {
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  }
+});
+
+/** Starts `node <script>` in its own process group and collects its output. */
+function start(script: string, env: Record<string, string>) {
+  const child = spawn(process.execPath, [script], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += String(chunk)));
+  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const waitFor = async (text: string) => {
+    for (let waited = 0; !output.includes(text); waited += 50) {
+      if (waited > 20_000) throw new Error(`no "${text}" in:\n${output}`);
+      await sleep(50);
+    }
+  };
+  return { child, exited, waitFor, output: () => output };
+}
+
+/** An address on this machine where nothing listens. */
+async function deadAddress(): Promise<string> {
+  const closed = await startServerA();
+  await closed.close();
+  return `127.0.0.1:${closed.port}`;
+}
+
+test('the worker waits for Temporal visibly, and SIGTERM while waiting stops it with exit 0', async () => {
+  const address = await deadAddress();
+  const worker = start('temporal/worker.ts', { TEMPORAL_ADDRESS: address });
+  await worker.waitFor(`"attempt":1,"of":60`);
+  expect(worker.output()).toContain(`waiting for Temporal at ${address}`);
+  worker.child.kill('SIGTERM');
+  expect(await worker.exited).toBe(0);
+  expect(worker.output()).toContain('stopped while waiting for Temporal');
+});
+
+test('the worker refuses a bad setting with exit 2 naming it', async () => {
+  const worker = start('temporal/worker.ts', { TEMPORAL_TASK_QUEUE: 'has spaces' });
+  expect(await worker.exited).toBe(2);
+  expect(worker.output()).toContain('TEMPORAL_TASK_QUEUE must not contain spaces (got "has spaces")');
+});
+
+test('temporal:dev refuses a TEMPORAL_ADDRESS that is not this machine', async () => {
+  const dev = start('scripts/temporal-dev.ts', { TEMPORAL_ADDRESS: 'temporal.example.invalid:7233' });
+  expect(await dev.exited).toBe(2);
+  expect(dev.output()).toContain('TEMPORAL_ADDRESS is temporal.example.invalid:7233, which is not this machine');
+});
+
+test('temporal:dev refuses a TEMPORAL_CLI_PATH that is not an executable', async () => {
+  const dev = start('scripts/temporal-dev.ts', { TEMPORAL_ADDRESS: await deadAddress(), TEMPORAL_CLI_PATH: '/nonexistent/temporal' });
+  expect(await dev.exited).toBe(2);
+  expect(dev.output()).toContain('TEMPORAL_CLI_PATH is set to "/nonexistent/temporal", which is not an executable file');
+});
+
+test('dev:all stops every process and exits 1 when one of them fails', async () => {
+  // temporal:dev fails at once on a non-local address, which brings the whole stack down.
+  const stack = start('scripts/stack.ts', {
+    TEMPORAL_ADDRESS: 'temporal.example.invalid:7233',
+    SERVER_A_PORT: '0',
+    SERVER_B_PORT: '0',
+  });
+  expect(await stack.exited).toBe(1);
+  const output = stack.output();
+  expect(output).toContain('No Temporal server at temporal.example.invalid:7233: starting a local dev server');
+  expect(output).toContain('temporal exited (2); stopping the others');
+  expect(output).toMatch(/\[server-a\].*"msg":"stopped"/);
+  expect(output).toMatch(/\[server-b\].*"msg":"stopped"/);
+  // Nothing of the stack is left running.
+  await expect
+    .poll(() => {
+      try {
+        process.kill(-stack.child.pid!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .toBe(false);
+});
