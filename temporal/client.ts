@@ -2,6 +2,7 @@
 // Starts a workflow, shows its steps as they complete, and prints the result.
 // Exit codes: 0 completed, 1 workflow failed, 2 usage or configuration error, 3 Temporal unreachable.
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { NamespaceNotFoundError } from '@temporalio/common';
 import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { parseCliArgs, USAGE, UsageError } from './cli/args.ts';
@@ -48,10 +49,20 @@ const input: WorkflowInput = { data: command.data };
 if (command.thirdParty) input.thirdParty = {};
 const workflowId = `${command.mode === 'multi' ? 'multi-server' : 'simple'}-${nanoid()}`;
 const options = { taskQueue, workflowId, args: [input] as [WorkflowInput] };
-const handle =
-  command.mode === 'multi'
-    ? await client.workflow.start<typeof multiServerWorkflow>('multiServerWorkflow', options)
-    : await client.workflow.start<typeof simpleWorkflow>('simpleWorkflow', options);
+let handle;
+try {
+  handle =
+    command.mode === 'multi'
+      ? await client.workflow.start<typeof multiServerWorkflow>('multiServerWorkflow', options)
+      : await client.workflow.start<typeof simpleWorkflow>('simpleWorkflow', options);
+} catch (error) {
+  if (error instanceof NamespaceNotFoundError) {
+    process.stderr.write(`Namespace "${namespace}" does not exist on ${address}: check TEMPORAL_NAMESPACE.\n`);
+    process.exit(EXIT.usage);
+  }
+  process.stderr.write(`Could not start the workflow: ${(error as Error).message}\n`);
+  process.exit(EXIT.failed);
+}
 const link = webUiLink(uiUrl, namespace, workflowId, handle.firstExecutionRunId);
 
 // Ctrl-C stops watching, not the workflow: it is durable and keeps going in Temporal.
@@ -81,7 +92,11 @@ try {
   process.exitCode = EXIT.completed;
 } catch (error) {
   await watcher.stop();
-  if (!(error instanceof WorkflowFailedError)) throw error;
+  if (!(error instanceof WorkflowFailedError)) {
+    // Lost contact while waiting; the workflow itself is unaffected.
+    process.stderr.write(`Stopped waiting for the result: ${(error as Error).message}\nThe workflow keeps running in Temporal: ${link}\n`);
+    process.exit(EXIT.failed);
+  }
   const { step, lines } = failureLines(error.cause);
   if (step) say(stepLine(step, null, 'failed'));
   say();
