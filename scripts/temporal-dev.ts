@@ -86,7 +86,11 @@ if (cli) {
     );
   }
   console.log(banner('downloaded by the Temporal SDK'));
+  // The server is a child of the SDK's native runtime, which does not hold Node's event loop:
+  // without this timer Node would exit here and take the dev server with it.
+  const keepAlive = setInterval(() => {}, 1 << 30);
   const stop = async () => {
+    clearInterval(keepAlive);
     process.removeAllListeners('SIGINT');
     process.removeAllListeners('SIGTERM');
     console.log('Stopping the Temporal dev server...');

@@ -57,7 +57,8 @@ export function classifyFailure(error: unknown, target: CallTarget, signal?: Abo
       type: status === 429 ? FailureType.rateLimited : FailureType.unavailable,
       message,
       nonRetryable: false,
-      nextRetryDelay: retryAfterMs(response.headers['retry-after']),
+      // A zero delay would be replaced by the policy's maximumInterval on the server: omit it instead.
+      nextRetryDelay: retryAfterMs(response.headers['retry-after']) || undefined,
       details: [failureDetails],
     });
   }

@@ -12,6 +12,7 @@ import { FailureType } from '../temporal/failure-types.ts';
 import { startServerA, startServerB } from './support/services.ts';
 import {
   connectToTemporal,
+  fullServer,
   TEMPORAL_TAG,
   temporal,
   type TemporalConnections,
@@ -238,7 +239,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.stdout).toContain('- data: data must not be empty or only whitespace (EMPTY)');
   });
 
-  test('with no worker it says so, and Ctrl-C stops watching while the workflow stays in Temporal', async () => {
+  test.skipIf(!fullServer)('with no worker it says so, and Ctrl-C stops watching while the workflow stays in Temporal', async () => {
     const taskQueue = uniqueTaskQueue('no-worker');
     const run = await runCli(['hello'], cliEnv(taskQueue), (stdout, child) => {
       if (stdout.includes('runs as soon as a worker is up') && !child.killed) child.kill('SIGINT');

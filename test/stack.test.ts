@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
-import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from './support/temporal.ts';
+import { fullServer, TEMPORAL_TAG, temporal, uniqueTaskQueue } from './support/temporal.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -28,7 +28,7 @@ function groupAlive(pid: number): boolean {
 }
 
 // Starting four processes and bundling the workflows takes a while on a small machine.
-describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
+describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
   const groups: number[] = [];
   afterEach(() => {
     for (const pid of groups.splice(0)) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
@@ -62,7 +62,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
     let output = '';
     child.stdout!.on('data', (chunk) => (output += String(chunk)));
     child.stderr!.on('data', (chunk) => (output += String(chunk)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const waitFor = async (text: string | RegExp, timeoutMs = 90_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!(typeof text === 'string' ? output.includes(text) : text.test(output))) {
@@ -118,7 +118,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
     });
     let stdout = '';
     client.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    const code = await new Promise((resolve) => client.on('exit', resolve));
+    const code = await new Promise((resolve) => client.on('close', resolve));
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ workflow: 'simpleWorkflow', summary: { normalized: 'from another terminal' } });
 

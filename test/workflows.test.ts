@@ -278,7 +278,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: WOR
     await reserved.close();
     const taskQueue = uniqueTaskQueue('b-late');
     const { result, attempts } = await withWorker(taskQueue, { 'server-a': a.url, 'server-b': reserved.url }, async () => {
-      const handle = await start('multiServerWorkflow', taskQueue, { data: 'late start', retry: FAST_RETRY });
+      // Slower than FAST_RETRY: five health-check attempts now span about 7 s, ample time to start B.
+      const handle = await start('multiServerWorkflow', taskQueue, { data: 'late start', retry: { initialInterval: '1s', maximumInterval: '2s' } });
       await retrying(handle, 'checkHealth');
       await track(startServerB({ port: reserved.port }));
       return { result: (await handle.result()) as MultiServerResult, attempts: await activityAttempts(handle) };
@@ -333,11 +334,15 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: WOR
     };
     const first = await createWorker(setup);
     const firstRun = first.run();
-    const handle = await start('multiServerWorkflow', taskQueue, { data: 'survive a restart', retry: FAST_RETRY });
-    await gate.arrived;
-    first.shutdown(); // stops polling; the activity in flight may still finish during the grace time
-    gate.release();
-    await firstRun;
+    let handle: WorkflowHandle;
+    try {
+      handle = await start('multiServerWorkflow', taskQueue, { data: 'survive a restart', retry: FAST_RETRY });
+      await gate.arrived;
+    } finally {
+      first.shutdown(); // stops polling; the activity in flight may still finish during the grace time
+      gate.release();
+      await firstRun;
+    }
     // No worker now: the workflow simply waits in Temporal.
     expect((await handle.describe()).status.name).toBe('RUNNING');
 

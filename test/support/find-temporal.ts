@@ -9,7 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { findTemporalCli } from '../../temporal/dev-server.ts';
 
 export type TemporalTarget =
-  | { available: true; address: string; namespace: string; source: string }
+  | { available: true; address: string; namespace: string; source: string; timeSkipping: boolean }
   | { available: false; reason: string };
 
 export interface FoundTemporal {
@@ -30,7 +30,8 @@ export async function findTemporal(env: NodeJS.ProcessEnv = process.env): Promis
           'Start that server, or unset TEMPORAL_ADDRESS to let the tests start their own.',
       );
     }
-    return { target: { available: true, address, namespace, source: `existing server at ${address} (TEMPORAL_ADDRESS)` }, teardown: async () => {} };
+    const source = `existing server at ${address} (TEMPORAL_ADDRESS)`;
+    return { target: { available: true, address, namespace, source, timeSkipping: false }, teardown: async () => {} };
   }
 
   const cli = findTemporalCli(env.TEMPORAL_CLI_PATH?.trim() || undefined, env.PATH);
@@ -64,7 +65,7 @@ export async function findTemporal(env: NodeJS.ProcessEnv = process.env): Promis
 
 function started(env: TestWorkflowEnvironment, source: string): FoundTemporal {
   return {
-    target: { available: true, address: env.address, namespace: env.namespace ?? 'default', source },
+    target: { available: true, address: env.address, namespace: env.namespace ?? 'default', source, timeSkipping: env.supportsTimeSkipping },
     teardown: () => env.teardown(),
   };
 }

@@ -11,6 +11,10 @@ export { TEMPORAL_TAG } from './tag.ts';
 
 export const temporal = inject('temporal');
 
+/** The time-skipping test server does not implement DescribeTaskQueue, which the client's "no worker"
+ *  notice and `npm start`'s readiness check use; tests of those need a full server. */
+export const fullServer = temporal.available && !temporal.timeSkipping;
+
 /** Short backoff so retry scenarios finish in seconds. */
 export const FAST_RETRY: RetryTuning = { initialInterval: '200ms', maximumInterval: '1s' };
 
