@@ -31,14 +31,7 @@ if (!command) {
 process.exit(command(config));
 
 function up({ temporal, postgres }: Config): number {
-  const problem = dockerProblem();
-  if (problem) {
-    process.stderr.write(
-      `Cannot start Temporal with Docker Compose: ${problem.what}.\n${problem.fix}\n` +
-        'Or run Temporal without Docker: "npm run temporal:dev" starts a local Temporal dev server.\n',
-    );
-    return 1;
-  }
+  if (!dockerUsable('start')) return 1;
   say('Starting PostgreSQL, Temporal and the Web UI (the first start downloads the images and takes a few minutes)...');
   const status = compose('up', '-d', '--wait');
   if (status !== 0) {
@@ -58,13 +51,26 @@ function up({ temporal, postgres }: Config): number {
 }
 
 function down(): number {
+  if (!dockerUsable('stop')) return 1;
   const status = compose('down');
   if (status === 0) say('Stopped. The PostgreSQL data volume is kept; to delete it as well, run: docker compose down -v');
   return status;
 }
 
 function logs(): number {
+  if (!dockerUsable('show the logs of')) return 1;
   return compose('logs', '-f', '--tail=200');
+}
+
+/** Says what is missing, and what to do instead, when Docker Compose cannot run here. */
+function dockerUsable(action: string): boolean {
+  const problem = dockerProblem();
+  if (!problem) return true;
+  process.stderr.write(
+    `Cannot ${action} Temporal with Docker Compose: ${problem.what}.\n${problem.fix}\n` +
+      'Or run Temporal without Docker: "npm run temporal:dev" starts a local Temporal dev server.\n',
+  );
+  return false;
 }
 
 /** What keeps Docker Compose from running here, and how to fix it; undefined when nothing does. */

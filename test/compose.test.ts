@@ -259,14 +259,14 @@ describe('scripts/compose.ts', () => {
   test.skipIf(process.platform === 'win32')('down runs `docker compose down` and tells how to delete the data too', () => {
     const result = run(['down']);
     expect(result.status).toBe(0);
-    expect(result.calls).toEqual(['compose down']);
+    expect(result.calls).toEqual(['compose version', 'info --format {{.ServerVersion}}', 'compose down']);
     expect(result.stdout).toContain('docker compose down -v');
   });
 
   test.skipIf(process.platform === 'win32')('logs follows `docker compose logs` and exits with its code', () => {
     const ok = run(['logs']);
     expect(ok.status).toBe(0);
-    expect(ok.calls).toEqual(['compose logs -f --tail=200']);
+    expect(ok.calls).toEqual(['compose version', 'info --format {{.ServerVersion}}', 'compose logs -f --tail=200']);
     const failed = run(['logs'], { FAKE_DOCKER_FAIL: 'compose logs*', FAKE_DOCKER_EXIT: '3' });
     expect(failed.status).toBe(3);
   });
