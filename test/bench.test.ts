@@ -1,22 +1,9 @@
 // The benchmark scripts keep working (tiny runs; the numbers themselves are not asserted).
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningService } from '../shared/service/serve.ts';
-import { createWorker } from '../temporal/create-worker.ts';
+import { runNode as run } from './support/processes.ts';
 import { startServerA, startServerB } from './support/services.ts';
-import { connectToTemporal, TEMPORAL_TAG, temporal, type TemporalConnections, uniqueTaskQueue, workflowBundle } from './support/temporal.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-function run(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += String(chunk)));
-  child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+import { connectToTemporal, TEMPORAL_TAG, temporal, type TemporalConnections, testWorker, uniqueTaskQueue } from './support/temporal.ts';
 
 test('bench:services measures every POST endpoint', async () => {
   const result = await run('scripts/bench-services.ts', ['20', '4']);
@@ -56,13 +43,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} bench:workflows`, { timeou
   test('runs the workflows against a worker and reports them all completed', async () => {
     if (!temporal.available) throw new Error('unreachable');
     const taskQueue = uniqueTaskQueue('bench');
-    const worker = await createWorker({
-      connection: connections.nativeConnection,
-      namespace: connections.namespace,
-      taskQueue,
-      serverUrls: { 'server-a': a.url, 'server-b': b.url },
-      workflowBundle: await workflowBundle(),
-    });
+    const worker = await testWorker(connections, taskQueue, { 'server-a': a.url, 'server-b': b.url });
     const env = { TEMPORAL_ADDRESS: temporal.address, TEMPORAL_NAMESPACE: temporal.namespace, TEMPORAL_TASK_QUEUE: taskQueue };
     const result = await worker.runUntil(() => run('scripts/bench-workflows.ts', ['6', '3'], env));
     expect(result.code).toBe(0);

@@ -1,14 +1,13 @@
 // The CLI client: arguments, exit codes, and its output against a real worker and Temporal server.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningService } from '../shared/service/serve.ts';
 import { parseCliArgs, SAMPLE_DATA } from '../temporal/cli/args.ts';
 import { failureLines, stepLine, webUiLink } from '../temporal/cli/render.ts';
-import { createWorker } from '../temporal/create-worker.ts';
 import { FailureType } from '../temporal/failure-types.ts';
+import { type Finished, killLeftovers, runNode } from './support/processes.ts';
 import { startServerA, startServerB } from './support/services.ts';
 import {
   connectToTemporal,
@@ -16,39 +15,16 @@ import {
   TEMPORAL_TAG,
   temporal,
   type TemporalConnections,
+  testWorker,
   uniqueTaskQueue,
   workflowBundle,
 } from './support/temporal.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+afterEach(killLeftovers);
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-});
-
-/** Runs the real entry point; `onStdout` may act on the output while it runs. */
-function runCli(args: string[], env: Record<string, string> = {}, onStdout?: (text: string, child: ChildProcess) => void): Promise<CliRun> {
-  const child = spawn(process.execPath, ['temporal/client.ts', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk) => {
-    stdout += String(chunk);
-    onStdout?.(stdout, child);
-  });
-  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+/** Runs the real client; `onStdout` may act on the output while it runs. */
+function runCli(args: string[], env: Record<string, string> = {}, onStdout?: (stdout: string, child: ChildProcess) => void): Promise<Finished> {
+  return runNode('temporal/client.ts', args, { LOG_LEVEL: 'warn', ...env }, onStdout);
 }
 
 describe('arguments', () => {
@@ -183,15 +159,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     };
   }
 
-  async function runWithWorker(args: string[]): Promise<CliRun> {
+  async function runWithWorker(args: string[]): Promise<Finished> {
     const taskQueue = uniqueTaskQueue('cli');
-    const worker = await createWorker({
-      connection: temporalConnections.nativeConnection,
-      namespace: temporalConnections.namespace,
-      taskQueue,
-      serverUrls: { 'server-a': serverA.url, 'server-b': serverB.url },
-      workflowBundle: await workflowBundle(),
-    });
+    const worker = await testWorker(temporalConnections, taskQueue, { 'server-a': serverA.url, 'server-b': serverB.url });
     return worker.runUntil(() => runCli(args, cliEnv(taskQueue)));
   }
 

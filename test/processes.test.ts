@@ -1,42 +1,13 @@
 // The long-running entry points as real processes, in the situations that need no Temporal server:
 // waiting for Temporal, stopping while waiting, refusing bad settings, and the one-terminal stack
 // stopping everything when one of its processes fails.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from 'vitest';
+import { killLeftovers, startNode } from './support/processes.ts';
 import { startServerA } from './support/services.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const children: ChildProcess[] = [];
+afterEach(killLeftovers);
 
-afterEach(() => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
-  }
-});
-
-/** Starts `node <script>` in its own process group and collects its output. */
-function start(script: string, env: Record<string, string>) {
-  const child = spawn(process.execPath, [script], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += String(chunk)));
-  child.stderr!.on('data', (chunk) => (output += String(chunk)));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const waitFor = async (text: string) => {
-    for (let waited = 0; !output.includes(text); waited += 50) {
-      if (waited > 20_000) throw new Error(`no "${text}" in:\n${output}`);
-      await sleep(50);
-    }
-  };
-  return { child, exited, waitFor, output: () => output };
-}
+const start = (script: string, env: Record<string, string>) => startNode(script, [], { LOG_LEVEL: 'info', ...env });
 
 /** An address on this machine where nothing listens. */
 async function deadAddress(): Promise<string> {
@@ -50,7 +21,7 @@ test('the worker waits for Temporal visibly, and SIGTERM while waiting stops it 
   const worker = start('temporal/worker.ts', { TEMPORAL_ADDRESS: address });
   await worker.waitFor(`"attempt":1,"of":60`);
   expect(worker.output()).toContain(`waiting for Temporal at ${address}`);
-  worker.child.kill('SIGTERM');
+  process.kill(worker.pid, 'SIGTERM');
   expect(await worker.exited).toBe(0);
   expect(worker.output()).toContain('stopped while waiting for Temporal');
 });
@@ -87,14 +58,5 @@ test('dev:all stops every process and exits 1 when one of them fails', async () 
   expect(output).toMatch(/\[server-a\].*"msg":"stopped"/);
   expect(output).toMatch(/\[server-b\].*"msg":"stopped"/);
   // Nothing of the stack is left running.
-  await expect
-    .poll(() => {
-      try {
-        process.kill(-stack.child.pid!, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    })
-    .toBe(false);
+  await expect.poll(() => stack.groupAlive()).toBe(false);
 });

@@ -1,14 +1,10 @@
 // `npm start` and `npm run dev:all` for real: the processes start, a workflow completes, and a
 // Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops every one of them.
 // The stack uses the suite's Temporal server, so it starts no dev server of its own.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
+import { killLeftovers, runNode, startNode } from './support/processes.ts';
 import { fullServer, TEMPORAL_TAG, temporal, uniqueTaskQueue } from './support/temporal.ts';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -18,21 +14,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function groupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // Starting four processes and bundling the workflows takes a while on a small machine.
 describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
-  const groups: number[] = [];
-  afterEach(() => {
-    for (const pid of groups.splice(0)) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
-  });
+  afterEach(killLeftovers);
 
   async function stackEnv(): Promise<Record<string, string>> {
     if (!temporal.available) throw new Error('unreachable');
@@ -52,32 +36,15 @@ describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 18
 
   /** Starts scripts/stack.ts in its own process group, like a terminal running `npm start`. */
   function startStack(args: string[], env: Record<string, string>) {
-    const child: ChildProcess = spawn(process.execPath, ['scripts/stack.ts', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    groups.push(child.pid!);
-    let output = '';
-    child.stdout!.on('data', (chunk) => (output += String(chunk)));
-    child.stderr!.on('data', (chunk) => (output += String(chunk)));
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-    const waitFor = async (text: string | RegExp, timeoutMs = 90_000) => {
-      const deadline = Date.now() + timeoutMs;
-      while (!(typeof text === 'string' ? output.includes(text) : text.test(output))) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; output so far:\n${output}`);
-        await sleep(100);
-      }
-    };
-    /** Ctrl-C: SIGINT to every process of the group. */
+    const stack = startNode('scripts/stack.ts', args, env);
+    /** Ctrl-C: SIGINT to every process of the group; resolves with the stack's exit code once all are gone. */
     const ctrlC = async () => {
-      process.kill(-child.pid!, 'SIGINT');
-      const code = await exited;
-      await expect.poll(() => groupAlive(child.pid!), { timeout: 15_000 }).toBe(false);
+      process.kill(-stack.pid, 'SIGINT');
+      const code = await stack.exited;
+      await expect.poll(() => stack.groupAlive(), { timeout: 15_000 }).toBe(false);
       return code;
     };
-    return { output: () => output, waitFor, ctrlC };
+    return { ...stack, waitFor: (text: string | RegExp) => stack.waitFor(text, 90_000), ctrlC };
   }
 
   test('npm start runs the multi-server workflow once, keeps the stack up, and Ctrl-C stops every process', async () => {
@@ -111,16 +78,9 @@ describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 18
     await stack.waitFor(/\[server-a\].*"msg":"listening"/);
     await stack.waitFor(/\[server-b\].*"msg":"listening"/);
 
-    const client = spawn(process.execPath, ['temporal/client.ts', 'from another terminal', 'simple', '--json'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    client.stdout.on('data', (chunk) => (stdout += String(chunk)));
-    const code = await new Promise((resolve) => client.on('close', resolve));
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ workflow: 'simpleWorkflow', summary: { normalized: 'from another terminal' } });
+    const client = await runNode('temporal/client.ts', ['from another terminal', 'simple', '--json'], env);
+    expect(client.code).toBe(0);
+    expect(JSON.parse(client.stdout)).toMatchObject({ workflow: 'simpleWorkflow', summary: { normalized: 'from another terminal' } });
 
     expect(await stack.ctrlC()).toBe(0);
     expect(stack.output()).toMatch(/\[worker\].*"msg":"worker stopped"/);

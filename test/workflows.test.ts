@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { createServerAApp } from '../server-a/app.ts';
 import type { ServiceName } from '../shared/api.ts';
 import { listen, type RunningService } from '../shared/service/serve.ts';
-import { createWorker } from '../temporal/create-worker.ts';
 import { FailureType } from '../temporal/failure-types.ts';
 import { progressQuery } from '../temporal/workflows/step-tracker.ts';
 import type { MultiServerResult, SimpleResult, WorkflowInput } from '../temporal/workflows/types.ts';
@@ -18,6 +17,7 @@ import {
   TEMPORAL_TAG,
   temporal,
   type TemporalConnections,
+  testWorker,
   uniqueTaskQueue,
   workflowBundle,
 } from './support/temporal.ts';
@@ -48,13 +48,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: WOR
 
   /** Runs a worker for `taskQueue` against the given service URLs while `body` runs. */
   async function withWorker<T>(taskQueue: string, urls: Record<ServiceName, string>, body: () => Promise<T>): Promise<T> {
-    const worker = await createWorker({
-      connection: temporalConnections.nativeConnection,
-      namespace: temporalConnections.namespace,
-      taskQueue,
-      serverUrls: urls,
-      workflowBundle: await workflowBundle(),
-    });
+    const worker = await testWorker(temporalConnections, taskQueue, urls);
     return worker.runUntil(body);
   }
 
@@ -325,14 +319,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: WOR
     const gate = await gatedServerA();
     const b = await track(startServerB());
     const taskQueue = uniqueTaskQueue('worker-restart');
-    const setup = {
-      connection: temporalConnections.nativeConnection,
-      namespace: temporalConnections.namespace,
-      taskQueue,
-      serverUrls: { 'server-a': gate.service.url, 'server-b': b.url },
-      workflowBundle: await workflowBundle(),
-    };
-    const first = await createWorker(setup);
+    const urls = { 'server-a': gate.service.url, 'server-b': b.url };
+    const first = await testWorker(temporalConnections, taskQueue, urls);
     const firstRun = first.run();
     let handle: WorkflowHandle;
     try {
@@ -346,7 +334,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: WOR
     // No worker now: the workflow simply waits in Temporal.
     expect((await handle.describe()).status.name).toBe('RUNNING');
 
-    const second = await createWorker(setup);
+    const second = await testWorker(temporalConnections, taskQueue, urls);
     const result = (await second.runUntil(() => handle.result())) as MultiServerResult;
     expect(result.summary.hashesMatch).toBe(true);
     expect(result.timings.map((t) => t.step)).toEqual(['health-check', 'validate', 'process-internal', 'process-external', 'enrich', 'combine']);

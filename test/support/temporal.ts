@@ -4,7 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import { inject } from 'vitest';
-import { WORKFLOWS_PATH } from '../../temporal/create-worker.ts';
+import type { ServiceName } from '../../shared/api.ts';
+import { createWorker, WORKFLOWS_PATH } from '../../temporal/create-worker.ts';
 import type { RetryTuning } from '../../temporal/workflows/types.ts';
 
 export { TEMPORAL_TAG } from './tag.ts';
@@ -57,4 +58,15 @@ export function workflowBundle(): Promise<{ code: string }> {
 
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${nanoid(8)}`;
+}
+
+/** A worker with the production registrations, polling `taskQueue` and calling the services at `urls`. */
+export async function testWorker(connections: TemporalConnections, taskQueue: string, urls: Record<ServiceName, string>) {
+  return createWorker({
+    connection: connections.nativeConnection,
+    namespace: connections.namespace,
+    taskQueue,
+    serverUrls: urls,
+    workflowBundle: await workflowBundle(),
+  });
 }
