@@ -6,8 +6,9 @@ import { characterCount } from '../shared/text.ts';
 
 export const MAX_DATA_LENGTH = 1000;
 export const MAX_METADATA_KEYS = 20;
-/** Letters, digits, whitespace and common punctuation; anything else (e.g. < > { } ` $ \) is rejected. */
-const ALLOWED = /[\p{L}\p{N}\s.,;:!?'"’()\-_/@#&+*%=]/u;
+/** Letters (with their combining marks), digits, whitespace and common punctuation; anything else
+ *  (e.g. < > { } ` $ \) is rejected. */
+const ALLOWED = /[\p{L}\p{M}\p{N}\s.,;:!?'"’()\-_/@#&+*%=]/u;
 
 export function validateInput(data: string, metadata: unknown): ValidateResponse {
   const errors: ValidationIssue[] = [];

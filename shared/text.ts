@@ -6,9 +6,9 @@ export function normalize(data: string): string {
   return data.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
-/** Letters and digits, with inner apostrophes or hyphens kept: "it's", "e-mail". */
+/** Letters (with combining marks, as in "नमस्ते") and digits, inner apostrophes or hyphens kept: "it's", "e-mail". */
 export function words(text: string): string[] {
-  return text.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu) ?? [];
+  return text.match(/[\p{L}\p{M}\p{N}]+(?:['’-][\p{L}\p{M}\p{N}]+)*/gu) ?? [];
 }
 
 export function sha256(text: string): string {

@@ -524,3 +524,19 @@ describe('per-request log and GET /status', () => {
     });
   });
 });
+
+describe('paths are exact', () => {
+  let service: RunningService;
+  beforeAll(async () => {
+    service = await startServerA();
+  });
+  afterAll(async () => {
+    await service.close();
+  });
+
+  test.each(['/PING', '/ping/'])('%s is not /ping: 404', async (path) => {
+    const res = await fetch(`${service.url}${path}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: `No route GET ${path}` } });
+  });
+});

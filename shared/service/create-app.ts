@@ -64,6 +64,9 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  // Exact paths only, so routing, the 405 check and the metrics keys all agree on what "/ping" is.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
 
   const endpoints = new Set(routes.map((r) => `${r.method} ${r.path}`));
 
