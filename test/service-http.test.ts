@@ -53,6 +53,12 @@ describe('request errors', () => {
 
   const server = (name: 'A' | 'B') => (name === 'A' ? a : b);
 
+  test.each(['/PING', '/ping/'])('paths are exact: %s is not /ping, so 404', async (path) => {
+    const res = await fetch(`${a.url}${path}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: `No route GET ${path}` } });
+  });
+
   describe('body', () => {
     test.each([
       ['A', '/validate'],
@@ -523,21 +529,5 @@ describe('per-request log and GET /status', () => {
         msg: 'client closed the connection before the answer',
       });
     });
-  });
-});
-
-describe('paths are exact', () => {
-  let service: RunningService;
-  beforeAll(async () => {
-    service = await startServerA();
-  });
-  afterAll(async () => {
-    await service.close();
-  });
-
-  test.each(['/PING', '/ping/'])('%s is not /ping: 404', async (path) => {
-    const res = await fetch(`${service.url}${path}`);
-    expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: `No route GET ${path}` } });
   });
 });
