@@ -5,6 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // Child processes, not worker threads: the Temporal SDK's native module is unsafe in threads.
     pool: 'forks',
+    // Most workflow tests wait on the server (retries, outages), not on the CPU: three files at a
+    // time keep a 2-core machine busy without starving the dev server.
+    maxWorkers: 3,
     // Finds (or starts) one Temporal server for the whole run; see test/support/global-setup.ts.
     globalSetup: ['test/support/global-setup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],

@@ -28,8 +28,8 @@ child.on('exit', (code) => {
     [
       '',
       'The stack keeps running. In another terminal, try:',
-      '  node temporal/client.ts "your data" simple      (or: npm run client -- "your data" simple)',
-      `Web UI: ${process.env.TEMPORAL_UI_URL ?? config.temporal.uiUrl}    Ctrl-C here stops everything.`,
+      '  npx node temporal/client.ts "your data" simple      (or: npm run client -- "your data" simple)',
+      'Ctrl-C here stops everything.',
     ].join('\n'),
   );
   process.exit(code ?? 1);

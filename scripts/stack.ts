@@ -6,7 +6,8 @@ import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { DEV_UI_PORT } from '../temporal/dev-server.ts';
+import { isLocalAddress } from '../temporal/dev/dev-server.ts';
+import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -14,13 +15,21 @@ const config = loadConfigOrExit();
 const runWorkflow = process.argv.includes('--run-workflow');
 
 const existing = await temporalAnswers(config.temporal.address);
-// The client's Web UI links: the dev server's UI when we start it, unless the user chose a URL.
-const uiUrl = process.env.TEMPORAL_UI_URL || (existing ? config.temporal.uiUrl : `http://localhost:${DEV_UI_PORT}`);
 console.log(
   existing
     ? `Using the Temporal server that already answers at ${config.temporal.address}.`
     : `No Temporal server at ${config.temporal.address}: starting a local dev server (npm run temporal:dev).`,
 );
+if (!existing && isLocalAddress(config.temporal.address)) {
+  // Before anything starts: a first Go build of the CLI takes minutes, longer than the others wait for Temporal.
+  try {
+    await ensureTemporalCli({ explicitPath: config.temporal.cliPath, log: (line) => console.log(line) });
+  } catch (error) {
+    if (!(error instanceof TemporalCliUnavailableError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
 
 // Children run on the same Node as this script (the project's pinned one), whatever PATH says.
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
@@ -31,8 +40,8 @@ const commands: ConcurrentlyCommandInput[] = [
   { name: 'server-a', command: `${exec}node server-a/index.ts`, prefixColor: 'green' },
   { name: 'server-b', command: `${exec}node server-b/index.ts`, prefixColor: 'magenta' },
   { name: 'worker', command: `${exec}node temporal/worker.ts`, prefixColor: 'yellow' },
-  ...(runWorkflow ? [{ name: 'client', command: `${exec}node scripts/first-run.ts`, prefixColor: 'cyan', env: { TEMPORAL_UI_URL: uiUrl } }] : []),
-].map((c) => ({ ...c, env: { ...c.env, PATH } }));
+  ...(runWorkflow ? [{ name: 'client', command: `${exec}node scripts/first-run.ts`, prefixColor: 'cyan' }] : []),
+].map((c) => ({ ...c, env: { PATH } }));
 
 let stopping = false;
 let failed = false;

@@ -1,5 +1,6 @@
 // Server B: external data processing, enrichment, and a simulated third-party API.
 import type { EnrichResponse, ProcessExternalResponse, ThirdPartyResponse } from '../shared/api.ts';
+import { MAX_RETRY_AFTER_SECONDS, MAX_THIRD_PARTY_LATENCY_MS } from '../shared/limits.ts';
 import type { Logger } from '../shared/logger.ts';
 import { BODY_LIMIT_BYTES, createServiceApp } from '../shared/service/create-app.ts';
 import { bodyObject, optionalNumber, optionalOneOf, optionalString, requireString } from '../shared/service/http-error.ts';
@@ -12,9 +13,6 @@ export interface ServerBOptions {
   thirdParty: ThirdPartySettings;
   random?: () => number;
 }
-
-/** Upper bound on a requested simulated latency, below the activity's HTTP timeout for this call. */
-export const MAX_THIRD_PARTY_LATENCY_MS = 20_000;
 
 export function createServerBApp(logger: Logger, options: ServerBOptions) {
   return createServiceApp({
@@ -53,7 +51,7 @@ export function createServerBApp(logger: Logger, options: ServerBOptions) {
             latencyMs: optionalNumber(body, 'latencyMs', 0, MAX_THIRD_PARTY_LATENCY_MS),
             failureRate: optionalNumber(body, 'failureRate', 0, 1),
             failureStatus: optionalOneOf(body, 'failureStatus', [429, 503] as const),
-            retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', 0, 3600),
+            retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', 0, MAX_RETRY_AFTER_SECONDS),
           };
           return callThirdParty(request, options.thirdParty, options.random);
         },

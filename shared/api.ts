@@ -45,6 +45,8 @@ export interface EndpointStats {
   errors: number;
   /** Requests whose client went away before the answer was sent. */
   aborted: number;
+  /** Requests received and not yet answered (or abandoned) right now. */
+  inFlight: number;
   latencyMs: LatencySummary;
 }
 

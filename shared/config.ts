@@ -15,9 +15,12 @@ export interface Config {
     address: string;
     namespace: string;
     taskQueue: string;
-    uiUrl: string;
+    /** Base URL of the Web UI for the client's links; undefined: find the UI of the server in use. */
+    uiUrl: string | undefined;
     /** Path of a `temporal` CLI binary, when it is not on PATH. */
     cliPath: string | undefined;
+    /** SQLite file of the dev server that `npm run temporal:dev` starts (relative to the project root). */
+    devDbFile: string;
   };
   postgres: { user: string; password: string; db: string };
   logLevel: LogLevel;
@@ -35,8 +38,9 @@ export const ENV_DEFAULTS = {
   TEMPORAL_ADDRESS: 'localhost:7233',
   TEMPORAL_NAMESPACE: 'default',
   TEMPORAL_TASK_QUEUE: 'multi-server-queue',
-  TEMPORAL_UI_URL: 'http://localhost:7070',
+  TEMPORAL_UI_URL: '',
   TEMPORAL_CLI_PATH: '',
+  TEMPORAL_DEV_DB: '.temporal/dev-server.db',
   POSTGRES_USER: 'temporal',
   POSTGRES_PASSWORD: 'temporal',
   POSTGRES_DB: 'temporal',
@@ -128,8 +132,9 @@ export function loadConfig(env: Env = process.env): Config {
       address: hostPort('TEMPORAL_ADDRESS'),
       namespace: nonEmpty('TEMPORAL_NAMESPACE'),
       taskQueue: nonEmpty('TEMPORAL_TASK_QUEUE'),
-      uiUrl: httpUrl('TEMPORAL_UI_URL', ENV_DEFAULTS.TEMPORAL_UI_URL),
+      uiUrl: read('TEMPORAL_UI_URL') === '' ? undefined : httpUrl('TEMPORAL_UI_URL', ''),
       cliPath: cliPath === '' ? undefined : cliPath,
+      devDbFile: read('TEMPORAL_DEV_DB'),
     },
     postgres: {
       user: nonEmpty('POSTGRES_USER'),

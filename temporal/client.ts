@@ -1,19 +1,18 @@
-// Entry point: node temporal/client.ts ["data"] [multi|simple] [--json] [--third-party]
-// Starts a workflow, shows its steps as they complete, and prints the result.
-// Exit codes: 0 completed, 1 workflow failed, 2 usage or configuration error, 3 Temporal unreachable.
+// Entry point: node temporal/client.ts ["data"] [multi|simple] [--json] [--third-party] [--outage-limit TIME]
+// Starts a workflow, shows its steps as they complete, and prints the outcome. Exit codes: see EXIT in
+// cli/args.ts (also in --help and the README).
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { parseCliArgs, USAGE, UsageError } from './cli/args.ts';
-import { failureLines, resultLines, stepLine, webUiLink } from './cli/render.ts';
+import { EXIT, parseCliArgs, USAGE, UsageError } from './cli/args.ts';
+import { failureLines, failureOutcome, resultLines, stepLine } from './cli/render.ts';
 import { watchProgress } from './cli/watch-progress.ts';
+import { findWebUi, webUiCandidates, webUiLink } from './cli/web-ui.ts';
+import { probeTcp } from './probe-tcp.ts';
 import { workerIsPolling } from './task-queue.ts';
-import type { multiServerWorkflow } from './workflows/multi-server.ts';
-import type { simpleWorkflow } from './workflows/simple.ts';
-import type { WorkflowInput, WorkflowResult } from './workflows/types.ts';
-
-const EXIT = { completed: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+import { WORKFLOW_KINDS } from './workflows/kinds.ts';
+import type { MultiServerInput, WorkflowResult } from './workflows/types.ts';
 
 let command;
 try {
@@ -29,51 +28,55 @@ if (command.kind === 'help') {
 }
 
 const config = loadConfigOrExit();
-const { address, namespace, taskQueue, uiUrl } = config.temporal;
-// With --json, stdout carries only the result; everything for humans goes to stderr.
+const { address, namespace, taskQueue } = config.temporal;
+// With --json, stdout carries only the outcome; everything for humans goes to stderr.
 const say = (line = '') => (command.json ? process.stderr : process.stdout).write(`${line}\n`);
+const hint = 'Start it with "npm run temporal:dev" (no Docker) or "npm run temporal:start" (Docker), or set TEMPORAL_ADDRESS.';
 
+// A refused port is known at once; the gRPC connect would only give up at its deadline.
+const probe = await probeTcp(address);
+if (probe !== 'open') {
+  process.stderr.write(`Cannot reach Temporal at ${address}: ${probe}.\n${hint}\n`);
+  process.exit(EXIT.couldNotStart);
+}
 let connection: Connection;
 try {
   connection = await Connection.connect({ address, connectTimeout: '5s' });
 } catch (error) {
-  process.stderr.write(
-    `Cannot reach Temporal at ${address}: ${(error as Error).message.split('\n')[0]}\n` +
-      'Start it with "npm run temporal:dev" (no Docker) or "npm run temporal:start" (Docker), or set TEMPORAL_ADDRESS.\n',
-  );
-  process.exit(EXIT.unreachable);
+  process.stderr.write(`Cannot reach Temporal at ${address}: ${(error as Error).message.split('\n')[0]}\n${hint}\n`);
+  process.exit(EXIT.couldNotStart);
 }
 const client = new Client({ connection, namespace });
 
-const input: WorkflowInput = { data: command.data };
+const kind = WORKFLOW_KINDS[command.mode];
+const input: MultiServerInput = { data: command.data };
 if (command.thirdParty) input.thirdParty = {};
-const workflowId = `${command.mode === 'multi' ? 'multi-server' : 'simple'}-${nanoid()}`;
-const options = { taskQueue, workflowId, args: [input] as [WorkflowInput] };
+if (command.outageLimit) input.outageLimit = command.outageLimit;
+const workflowId = `${kind.idPrefix}-${nanoid()}`;
 let handle;
 try {
-  handle =
-    command.mode === 'multi'
-      ? await client.workflow.start<typeof multiServerWorkflow>('multiServerWorkflow', options)
-      : await client.workflow.start<typeof simpleWorkflow>('simpleWorkflow', options);
+  handle = await client.workflow.start(kind.workflow, { taskQueue, workflowId, args: [input] });
 } catch (error) {
   if (error instanceof NamespaceNotFoundError) {
     process.stderr.write(`Namespace "${namespace}" does not exist on ${address}: check TEMPORAL_NAMESPACE.\n`);
     process.exit(EXIT.usage);
   }
   process.stderr.write(`Could not start the workflow: ${(error as Error).message}\n`);
-  process.exit(EXIT.failed);
+  process.exit(EXIT.couldNotStart);
 }
-const link = webUiLink(uiUrl, namespace, workflowId, handle.firstExecutionRunId);
+const runId = handle.firstExecutionRunId;
+const ui = config.temporal.uiUrl ?? (await findWebUi(webUiCandidates(address, undefined), namespace, workflowId, runId));
+const link = ui ? webUiLink(ui, namespace, workflowId, runId) : `(no Web UI found at ${webUiCandidates(address, undefined).join(' or ')}; set TEMPORAL_UI_URL)`;
 
 // Ctrl-C stops watching, not the workflow: it is durable and keeps going in Temporal.
 process.once('SIGINT', () => {
   say(`\nStopped watching. The workflow keeps running in Temporal: ${link}`);
-  process.exit(130);
+  process.exit(EXIT.interrupted);
 });
 
-say(`Started ${command.mode === 'multi' ? 'multiServerWorkflow' : 'simpleWorkflow'} with data ${JSON.stringify(command.data)}`);
+say(`Started ${kind.workflow.name} with data ${JSON.stringify(command.data)}`);
 say(`  Workflow ID  ${workflowId}`);
-say(`  Run ID       ${handle.firstExecutionRunId}`);
+say(`  Run ID       ${runId}`);
 say(`  Web UI       ${link}`);
 if ((await workerIsPolling(client, taskQueue)) === false) {
   say(`  No worker is polling task queue "${taskQueue}" yet: start one with "npm run worker".`);
@@ -94,16 +97,20 @@ try {
   await watcher.stop();
   if (!(error instanceof WorkflowFailedError)) {
     // Lost contact while waiting; the workflow itself is unaffected.
-    process.stderr.write(`Stopped waiting for the result: ${(error as Error).message}\nThe workflow keeps running in Temporal: ${link}\n`);
-    process.exit(EXIT.failed);
+    process.stderr.write(`Lost contact with Temporal while waiting for the result: ${(error as Error).message}\n`);
+    process.stderr.write(`The workflow keeps running in Temporal: ${link}\n`);
+    process.exitCode = EXIT.lostContact;
+  } else {
+    const outcome = failureOutcome(workflowId, runId, error.cause);
+    if (outcome.failedStep) say(stepLine(outcome.failedStep, null, outcome.status === 'cancelled' ? 'cancelled' : 'failed'));
+    say();
+    const verb = outcome.status === 'cancelled' ? 'was cancelled' : outcome.status === 'terminated' ? 'was terminated' : 'failed';
+    say(`Workflow ${verb}${outcome.failedStep ? ` at step "${outcome.failedStep}"` : ''}:`);
+    for (const line of failureLines(error.cause).lines) say(`  ${line}`);
+    say(`Full history: ${link}`);
+    if (command.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
+    process.exitCode = EXIT.failed;
   }
-  const { step, lines } = failureLines(error.cause);
-  if (step) say(stepLine(step, null, 'failed'));
-  say();
-  say(`Workflow failed${step ? ` at step "${step}"` : ''}:`);
-  for (const line of lines) say(`  ${line}`);
-  say(`Full history: ${link}`);
-  process.exitCode = EXIT.failed;
 } finally {
   await connection.close();
 }

@@ -1,16 +1,27 @@
 // ApplicationFailure type names, shared by activities (which throw them), workflows and the CLI
 // (which explains them). Plain constants, so workflow code may import this file.
 export const FailureType = {
-  /** Server A judged the input invalid; retrying the same input cannot change that. */
-  validationFailed: 'ValidationFailed',
-  /** A server could not be reached or did not answer its health check in time. */
-  healthCheckFailed: 'HealthCheckFailed',
-  /** A 4xx answer (not 408/429): the request itself is wrong, so it is not retried. */
-  rejected: 'ServiceRejectedRequest',
-  /** A 5xx or 408 answer: the service may recover, so it is retried. */
-  unavailable: 'ServiceUnavailable',
-  /** A 429 answer: retried after the Retry-After the service asked for. */
-  rateLimited: 'ServiceRateLimited',
+  // ---- thrown by activities, one attempt at a time ----
   /** No answer at all (refused, reset, timed out): retried. */
   unreachable: 'ServiceUnreachable',
+  /** A 5xx (not 501/505) or 408 answer: the service may recover, so it is retried. */
+  serviceError: 'ServiceError',
+  /** A 429 answer: retried after the Retry-After the service asked for. */
+  rateLimited: 'ServiceRateLimited',
+  /** A 4xx answer (not 408/429): the request itself is wrong, so it is not retried. */
+  rejected: 'ServiceRejectedRequest',
+  /** The service URL cannot work (unknown host, invalid URL, TLS, 501/505): not retried; names the variable to fix. */
+  misconfigured: 'ServiceMisconfigured',
+  /** A 2xx whose body is not the documented shape (a proxy's HTML page, say): not retried. */
+  badResponse: 'BadResponse',
+
+  // ---- thrown by workflows: each ends the run ----
+  /** The workflow's input is not of its documented shape, whichever client sent it. */
+  invalidInput: 'InvalidWorkflowInput',
+  /** Server A judged the data invalid; retrying the same data cannot change that. */
+  validationFailed: 'ValidationFailed',
+  /** A service stayed unreachable or failing for longer than the run's outage limit. */
+  serviceUnavailable: 'ServiceUnavailable',
 } as const;
+
+export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

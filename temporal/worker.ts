@@ -4,8 +4,8 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
-import { createWorker, SHUTDOWN_GRACE } from './create-worker.ts';
-import { sdkLoggerFrom } from './sdk-logger.ts';
+import { createWorker, SHUTDOWN_GRACE } from './worker/create-worker.ts';
+import { sdkLoggerFrom } from './worker/sdk-logger.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
 
 const config = loadConfigOrExit();

@@ -37,7 +37,7 @@ async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void>
 
 const GENERATED_ID = /^[\w-]{21}$/;
 const LATENCY = { p50: expect.any(Number), p90: expect.any(Number), p99: expect.any(Number), max: expect.any(Number) };
-const stats = (requests: number, errors: number, aborted = 0): EndpointStats => ({ requests, errors, aborted, latencyMs: LATENCY });
+const stats = (requests: number, errors: number, aborted = 0): EndpointStats => ({ requests, errors, aborted, inFlight: 0, latencyMs: LATENCY });
 
 describe('request errors', () => {
   let a: RunningService;

@@ -79,6 +79,7 @@ export function createServiceApp(options: ServiceOptions): express.Express {
     // Set before the body is parsed, so a malformed body still counts against its endpoint.
     const endpoint = `${req.method} ${req.path}`;
     res.locals.endpoint = endpoints.has(endpoint) ? endpoint : UNMATCHED;
+    metrics.begin(res.locals.endpoint);
     res.setHeader('X-Request-Id', requestId);
     res.on('close', () => {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;

@@ -8,6 +8,7 @@ interface Series {
   requests: number;
   errors: number;
   aborted: number;
+  inFlight: number;
   latencies: number[];
   next: number;
 }
@@ -21,12 +22,14 @@ export interface Outcome {
 export class EndpointMetrics {
   private readonly series = new Map<string, Series>();
 
+  /** A request arrived; record() must follow once it is answered or abandoned. */
+  begin(endpoint: string): void {
+    this.of(endpoint).inFlight += 1;
+  }
+
   record(endpoint: string, outcome: Outcome): void {
-    let s = this.series.get(endpoint);
-    if (!s) {
-      s = { requests: 0, errors: 0, aborted: 0, latencies: [], next: 0 };
-      this.series.set(endpoint, s);
-    }
+    const s = this.of(endpoint);
+    s.inFlight -= 1;
     s.requests += 1;
     if (outcome.aborted) s.aborted += 1;
     else if (outcome.status >= 400) s.errors += 1;
@@ -35,10 +38,19 @@ export class EndpointMetrics {
     s.next = (s.next + 1) % WINDOW;
   }
 
+  private of(endpoint: string): Series {
+    let s = this.series.get(endpoint);
+    if (!s) {
+      s = { requests: 0, errors: 0, aborted: 0, inFlight: 0, latencies: [], next: 0 };
+      this.series.set(endpoint, s);
+    }
+    return s;
+  }
+
   snapshot(): Record<string, EndpointStats> {
     const result: Record<string, EndpointStats> = {};
     for (const [endpoint, s] of [...this.series].sort(([a], [b]) => a.localeCompare(b))) {
-      result[endpoint] = { requests: s.requests, errors: s.errors, aborted: s.aborted, latencyMs: summarize(s.latencies) };
+      result[endpoint] = { requests: s.requests, errors: s.errors, aborted: s.aborted, inFlight: s.inFlight, latencyMs: summarize(s.latencies) };
     }
     return result;
   }

@@ -1,33 +1,50 @@
-// Command-line arguments of temporal/client.ts.
+// Command-line arguments of temporal/client.ts, and the exit codes it promises.
 import { parseArgs } from 'node:util';
-
-export const MODES = ['multi', 'simple'] as const;
-export type Mode = (typeof MODES)[number];
+import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../workflows/kinds.ts';
+import { OUTAGE_LIMIT, parseDuration } from '../workflows/input.ts';
 
 /** Sent when no data argument is given. */
 export const SAMPLE_DATA = 'Hello from the Temporal multi-server demo';
 
-export const USAGE = `Usage: node temporal/client.ts [data] [multi|simple] [options]
+export const EXIT = {
+  completed: 0,
+  /** The workflow ran and ended failed, cancelled, terminated or timed out. */
+  failed: 1,
+  usage: 2,
+  /** Temporal could not be reached, or refused to start the workflow. */
+  couldNotStart: 3,
+  /** The workflow started, but contact with Temporal was lost while waiting for its result. */
+  lostContact: 4,
+  /** Ctrl-C: the client stopped watching; the workflow goes on. */
+  interrupted: 130,
+} as const;
+
+export const USAGE = `Usage: node temporal/client.ts [data] [${KIND_NAMES.join('|')}] [options]
 
 Starts a workflow on the task queue TEMPORAL_TASK_QUEUE and prints its progress and result.
 
   data            Text to process (default: "${SAMPLE_DATA}").
                   Given explicitly it is sent as-is, even "" (which fails validation).
                   Put -- before data that starts with "-".
-  multi           Multi-server workflow: health checks, Server A, Server B, combine (default).
-  simple          Single-server workflow: validate and process on Server A only.
+${KIND_NAMES.map((kind) => `  ${kind.padEnd(16)}${WORKFLOW_KINDS[kind].description}${kind === 'multi' ? ' (default)' : ''}.`).join('\n')}
 
 Options:
-  --third-party   Also call Server B's simulated third-party API (multi only; it fails
-                  now and then and is retried, honouring Retry-After).
-  --json          Print only the result as JSON (for scripts).
-  -h, --help      Show this help.
+  --third-party          Also call Server B's simulated third-party API (multi only; it fails
+                         now and then and is retried, honouring Retry-After).
+  --outage-limit TIME    How long a service may be down at any step before the run fails with
+                         ServiceUnavailable: 1s to 1h, such as 30s or 5m (default 2m).
+  --json                 Print only the outcome as JSON on stdout: the result, or a failure object.
+  -h, --help             Show this help.
 
-Exit codes: 0 completed, 1 workflow failed, 2 usage or configuration error, 3 Temporal unreachable.`;
+Exit codes: ${EXIT.completed} completed, ${EXIT.failed} workflow failed (or was cancelled), ${EXIT.usage} usage or configuration error,
+${EXIT.couldNotStart} could not start (Temporal unreachable or refused), ${EXIT.lostContact} lost contact while waiting for the result,
+${EXIT.interrupted} stopped watching with Ctrl-C (the workflow keeps running).`;
 
 export class UsageError extends Error {}
 
-export type CliCommand = { kind: 'help' } | { kind: 'run'; data: string; mode: Mode; json: boolean; thirdParty: boolean };
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'run'; data: string; mode: WorkflowKind; json: boolean; thirdParty: boolean; outageLimit: string | undefined };
 
 export function parseCliArgs(argv: string[]): CliCommand {
   let parsed;
@@ -40,6 +57,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         help: { type: 'boolean', short: 'h' },
         json: { type: 'boolean' },
         'third-party': { type: 'boolean' },
+        'outage-limit': { type: 'string' },
       },
     });
   } catch (error) {
@@ -51,12 +69,19 @@ export function parseCliArgs(argv: string[]): CliCommand {
     throw new UsageError(`Expected at most 2 arguments (data and mode), got ${positionals.length}: quote data that contains spaces`);
   }
   const [data = SAMPLE_DATA, mode = 'multi'] = positionals;
-  if (!isMode(mode)) throw new UsageError(`Unknown mode "${mode}": use multi or simple`);
+  if (!isKind(mode)) throw new UsageError(`Unknown mode "${mode}": use ${KIND_NAMES.join(' or ')}`);
   const thirdParty = values['third-party'] ?? false;
   if (thirdParty && mode !== 'multi') throw new UsageError('--third-party only applies to the multi mode');
-  return { kind: 'run', data, mode, json: values.json ?? false, thirdParty };
+  const outageLimit = values['outage-limit'];
+  if (outageLimit !== undefined) {
+    const ms = parseDuration(outageLimit);
+    if (ms === undefined || ms < OUTAGE_LIMIT.minMs || ms > OUTAGE_LIMIT.maxMs) {
+      throw new UsageError(`--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "${outageLimit}"`);
+    }
+  }
+  return { kind: 'run', data, mode, json: values.json ?? false, thirdParty, outageLimit };
 }
 
-function isMode(value: string): value is Mode {
-  return (MODES as readonly string[]).includes(value);
+function isKind(value: string): value is WorkflowKind {
+  return (KIND_NAMES as string[]).includes(value);
 }

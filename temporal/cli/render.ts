@@ -9,6 +9,7 @@ import {
 } from '@temporalio/common';
 import type { ValidationIssue } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
+import type { InputIssue } from '../workflows/input.ts';
 import type { MultiServerResult, SimpleResult, StepName, WorkflowResult } from '../workflows/types.ts';
 
 const STEP_OF_ACTIVITY: Record<string, StepName> = {
@@ -20,13 +21,9 @@ const STEP_OF_ACTIVITY: Record<string, StepName> = {
   callThirdParty: 'third-party',
 };
 
-export function stepLine(step: StepName, durationMs: number | null, status: 'completed' | 'failed' = 'completed'): string {
-  const mark = status === 'completed' ? '✓' : '✗';
+export function stepLine(step: StepName, durationMs: number | null, status: 'completed' | 'failed' | 'cancelled' = 'completed'): string {
+  const mark = status === 'completed' ? '✓' : status === 'failed' ? '✗' : '⊘';
   return `  ${mark} ${step.padEnd(17)} ${durationMs === null ? '' : `${String(durationMs).padStart(6)} ms`}`.trimEnd();
-}
-
-export function webUiLink(uiUrl: string, namespace: string, workflowId: string, runId: string): string {
-  return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${runId}/history`;
 }
 
 export function resultLines(result: WorkflowResult): string[] {
@@ -66,7 +63,6 @@ export function failureLines(error: unknown): { step: StepName | null; lines: st
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e instanceof ApplicationFailure) {
       if (e.type === FailureType.validationFailed) step ??= 'validate';
-      if (e.type === FailureType.healthCheckFailed) step ??= 'health-check';
       lines.push(`${e.type ?? 'Error'}: ${e.message}${e.nonRetryable ? ' [not retried]' : ''}`);
       lines.push(...detailLines(e));
     } else if (e instanceof ActivityFailure) {
@@ -90,6 +86,53 @@ function detailLines(failure: ApplicationFailure): string[] {
   if (failure.type === FailureType.validationFailed && Array.isArray(first)) {
     return (first as ValidationIssue[]).map((issue) => `  - ${issue.field}: ${issue.message} (${issue.code})`);
   }
+  if (failure.type === FailureType.invalidInput && Array.isArray(first)) {
+    return (first as InputIssue[]).map((issue) => `  - ${issue.field}: ${issue.message}`);
+  }
   // Service failures already name the service, endpoint and status in their message.
   return [];
+}
+
+/** One link of a failure chain, as plain data for --json. */
+export interface FailureLink {
+  kind: string;
+  message: string;
+  type?: string;
+  nonRetryable?: boolean;
+  activityType?: string;
+  retryState?: string;
+  details?: unknown[];
+}
+
+export interface FailureOutcome {
+  workflowId: string;
+  runId: string;
+  status: 'failed' | 'cancelled' | 'terminated' | 'timed_out';
+  failedStep: StepName | null;
+  failures: FailureLink[];
+}
+
+/** The --json form of a failed run: its status, the step, and the whole cause chain, outermost first. */
+export function failureOutcome(workflowId: string, runId: string, error: unknown): FailureOutcome {
+  const failures: FailureLink[] = [];
+  let status: FailureOutcome['status'] = 'failed';
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (e instanceof ApplicationFailure) {
+      failures.push({ kind: 'ApplicationFailure', type: e.type ?? 'Error', message: e.message, nonRetryable: e.nonRetryable === true, details: e.details ?? [] });
+    } else if (e instanceof ActivityFailure) {
+      failures.push({ kind: 'ActivityFailure', message: e.message, activityType: e.activityType, retryState: e.retryState });
+    } else if (e instanceof CancelledFailure) {
+      status = 'cancelled';
+      failures.push({ kind: 'CancelledFailure', message: e.message });
+    } else if (e instanceof TerminatedFailure) {
+      status = 'terminated';
+      failures.push({ kind: 'TerminatedFailure', message: e.message });
+    } else if (e instanceof TimeoutFailure) {
+      if (failures.length === 0) status = 'timed_out';
+      failures.push({ kind: 'TimeoutFailure', message: e.message });
+    } else {
+      failures.push({ kind: e.name, message: e.message });
+    }
+  }
+  return { workflowId, runId, status, failedStep: failureLines(error).step, failures };
 }

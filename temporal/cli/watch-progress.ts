@@ -1,7 +1,7 @@
 // Shows steps as they complete by polling the workflow's `progress` query until the result is in.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, WorkflowHandle } from '@temporalio/client';
-import { progressQuery } from '../workflows/step-tracker.ts';
+import { progressQuery } from '../workflows/messages.ts';
 import type { StepName } from '../workflows/types.ts';
 
 const POLL_INTERVAL_MS = 250;

@@ -1,44 +1,47 @@
-// Timeouts and retry policies of every activity, each with the reason for its value.
-import type { ActivityOptions } from '@temporalio/workflow';
-import type { RetryTuning } from './types.ts';
+// Timeouts and retry policies of every activity, each with the reason for its value. One rule for
+// outages holds at every step: a service that is down or failing is retried with the backoff of
+// retry-policy.ts until the run's outage limit has passed (default 2 minutes), then the step fails
+// with a ServiceUnavailable failure naming the service (see outage.ts).
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { attemptsToRideOut, BACKOFF_COEFFICIENT, INITIAL_INTERVAL_MS, MAXIMUM_INTERVAL_MS } from '../retry-policy.ts';
 
-export function activityOptions(tuning: RetryTuning = {}) {
-  const backoff = {
-    // First retry after 1 s: most failures of a local service are blips.
-    initialInterval: tuning.initialInterval ?? '1s',
-    // Double the wait each time, so a struggling service is not hammered...
-    backoffCoefficient: 2,
-    // ...but never wait more than 10 s, so a restarted service is picked up quickly.
-    maximumInterval: tuning.maximumInterval ?? '10s',
+export function activityOptions(outageLimitMs: number) {
+  const retry = {
+    initialInterval: INITIAL_INTERVAL_MS,
+    backoffCoefficient: BACKOFF_COEFFICIENT,
+    maximumInterval: MAXIMUM_INTERVAL_MS,
+    // Enough attempts that the last starts at least the outage limit after the first; attempts only
+    // count while a worker runs them, so a stopped worker does not eat into the limit.
+    maximumAttempts: attemptsToRideOut(outageLimitMs),
   };
+  const common = {
+    retry,
+    // Calls heartbeat every second while they wait: 5 s of silence means the worker died, and the
+    // attempt is retried elsewhere without waiting for start-to-close.
+    heartbeatTimeout: '5s',
+    // Cancelling a run waits until the running call has really been aborted, so a run is never
+    // reported cancelled while its HTTP request is still in flight.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  } satisfies ActivityOptions;
   return {
     health: {
-      // A ping answers in milliseconds; 5 s without one means the server is not healthy.
+      ...common,
+      // A ping has a 2 s HTTP timeout; 5 s leaves the activity room to report it.
       startToCloseTimeout: '5s',
-      // Five attempts (about 15 s with the default backoff) ride out a service that is still starting,
-      // then the workflow fails with a clear message instead of waiting on a dead server.
-      retry: { ...backoff, maximumAttempts: 5 },
     },
     serverA: {
+      ...common,
       // One HTTP call with an 8 s client timeout; 10 s leaves the activity room to report it.
       startToCloseTimeout: '10s',
-      // Unlimited attempts, but give up on Server A after 5 minutes in total.
-      scheduleToCloseTimeout: '5m',
-      retry: backoff,
     },
     serverB: {
+      ...common,
       startToCloseTimeout: '10s',
-      // Server B is the "remote" service: ride out an outage of up to 10 minutes (stop it, restart it).
-      scheduleToCloseTimeout: '10m',
-      retry: backoff,
     },
     thirdParty: {
-      // The simulated third party may take up to 20 s; the HTTP timeout is 25 s.
+      ...common,
+      // The simulated third party may take up to 20 s and gets a 25 s HTTP timeout.
       startToCloseTimeout: '30s',
-      // The activity heartbeats every 2 s while waiting; 10 s of silence means the worker died.
-      heartbeatTimeout: '10s',
-      scheduleToCloseTimeout: '5m',
-      retry: backoff,
     },
   } satisfies Record<string, ActivityOptions>;
 }

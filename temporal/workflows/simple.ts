@@ -1,32 +1,28 @@
 // The single-server workflow: validate and process on Server A only.
 import { proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities.ts';
+import type { Activities } from '../activities/index.ts';
 import { activityOptions } from './activity-options.ts';
 import { summarizeSimple } from './combine.ts';
-import { StepTracker, progressQuery } from './step-tracker.ts';
+import { outageLimitMs, parseInput } from './input.ts';
+import { progressQuery } from './messages.ts';
+import { rideOut } from './outage.ts';
+import { StepTracker } from './step-tracker.ts';
 import type { SimpleResult, WorkflowInput } from './types.ts';
 import { assertValid } from './validation.ts';
 
 export async function simpleWorkflow(input: WorkflowInput): Promise<SimpleResult> {
-  const steps = new StepTracker('simpleWorkflow', ['validate', 'process-internal']);
+  const steps = new StepTracker('simpleWorkflow');
   setHandler(progressQuery, () => steps.progress());
-  const serverA = proxyActivities<Activities>(activityOptions(input.retry).serverA);
+  steps.guard(() => parseInput(input, 'simpleWorkflow'));
+  steps.plan(['validate', 'process-internal']);
+
+  const limit = outageLimitMs(input);
+  const { validateData, processInternal } = proxyActivities<Activities>(activityOptions(limit).serverA);
   const { data, metadata } = input;
 
-  const validation = await steps.run('validate', async () => {
-    const verdict = await serverA.validateData({ data, metadata });
-    assertValid(verdict);
-    return verdict;
-  });
-  const internal = await steps.run('process-internal', () => serverA.processInternal({ data, metadata }));
+  const validation = await steps.run('validate', async () => assertValid(await rideOut('server-a', limit, () => validateData({ data, metadata }))));
+  const internal = await steps.run('process-internal', () => rideOut('server-a', limit, () => processInternal({ data, metadata })));
   steps.complete();
 
-  return {
-    workflow: 'simpleWorkflow',
-    input,
-    validation,
-    internal,
-    summary: summarizeSimple(internal, steps.elapsedMs()),
-    timings: steps.timings(),
-  };
+  return { workflow: 'simpleWorkflow', input, validation, internal, summary: summarizeSimple(internal, steps.elapsedMs()), timings: steps.timings() };
 }

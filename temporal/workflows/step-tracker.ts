@@ -1,24 +1,36 @@
 // Runs the steps of a workflow, recording for each its status and timing. The `progress` query
 // reads the tracker, so a client sees which step is running while the workflow is still going.
 // Date.now() inside a workflow is workflow time: the same on every replay.
-import { defineQuery } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import type { Progress, StepName, StepProgress, StepTiming, WorkflowName } from './types.ts';
-
-export const progressQuery = defineQuery<Progress>('progress');
 
 export class StepTracker {
   private readonly workflow: WorkflowName;
-  private readonly steps: StepProgress[];
+  private steps: StepProgress[] = [];
   private readonly finished: StepTiming[] = [];
   private status: Progress['status'] = 'running';
   private readonly startedAt = Date.now();
 
-  constructor(workflow: WorkflowName, planned: StepName[]) {
+  constructor(workflow: WorkflowName) {
     this.workflow = workflow;
-    this.steps = planned.map((step) => ({ step, status: 'pending', durationMs: null }));
   }
 
-  /** Runs one step; a throw marks the step and the workflow failed and is passed on. */
+  /** Sets the plan once the input is known; until then the run has no steps to show. */
+  plan(steps: StepName[]): void {
+    this.steps = steps.map((step) => ({ step, status: 'pending', durationMs: null }));
+  }
+
+  /** Runs `body` outside any step (checking the input, say): a throw still ends the run as failed. */
+  guard<T>(body: () => T): T {
+    try {
+      return body();
+    } catch (error) {
+      this.status = 'failed';
+      throw error;
+    }
+  }
+
+  /** Runs one step; a throw marks the step and the workflow failed (or cancelled) and is passed on. */
   async run<T>(name: StepName, body: () => Promise<T> | T): Promise<T> {
     const step = this.steps.find((s) => s.step === name);
     if (!step) throw new Error(`step ${name} is not in this workflow's plan`);
@@ -29,8 +41,9 @@ export class StepTracker {
       step.status = 'completed';
       return result;
     } catch (error) {
-      step.status = 'failed';
-      this.status = 'failed';
+      const outcome = isCancellation(error) ? 'cancelled' : 'failed';
+      step.status = outcome;
+      this.status = outcome;
       throw error;
     } finally {
       const finished = Date.now();

@@ -1,5 +1,4 @@
-// Inputs, results and progress of the workflows: what the CLI sends and what it gets back.
-import type { Duration } from '@temporalio/common';
+// Inputs, results and progress of the workflows: what a client sends and what it gets back.
 import type {
   Category,
   EnrichResponse,
@@ -13,23 +12,29 @@ import type {
   ValidateResponse,
 } from '../../shared/api.ts';
 
-/** Shortens the retry backoff, for tests and demos; production runs use the defaults. */
-export interface RetryTuning {
-  initialInterval?: Duration;
-  maximumInterval?: Duration;
-}
-
+/** What both workflows take. Any client may send it (this CLI, `temporal workflow start`, the Web UI),
+ *  so input.ts checks every field before anything runs. */
 export interface WorkflowInput {
   data: string;
   metadata?: Metadata;
+  /**
+   * How long a service may be down (or failing) at any step before the run gives up on it with a
+   * ServiceUnavailable failure: "30s", "2m", "1h" or milliseconds; 1 s to 1 h, default 2 minutes.
+   * The retry backoff itself is not an input: it is the workflow's own policy (retry-policy.ts).
+   */
+  outageLimit?: string | number;
+}
+
+export type ThirdPartyOptions = Omit<ThirdPartyRequest, 'query'>;
+
+export interface MultiServerInput extends WorkflowInput {
   /** When given, the multi-server workflow also calls Server B's simulated third-party API. */
-  thirdParty?: Omit<ThirdPartyRequest, 'query'>;
-  retry?: RetryTuning;
+  thirdParty?: ThirdPartyOptions;
 }
 
 export type WorkflowName = 'multiServerWorkflow' | 'simpleWorkflow';
 
-export type StepName = 'health-check' | 'validate' | 'process-internal' | 'process-external' | 'enrich' | 'third-party' | 'combine';
+export type StepName = 'validate' | 'health-check' | 'process-internal' | 'process-external' | 'enrich' | 'third-party' | 'combine';
 
 export interface StepTiming {
   step: StepName;
@@ -39,7 +44,7 @@ export interface StepTiming {
   durationMs: number;
 }
 
-export type StepStatus = 'pending' | 'running' | 'completed' | 'failed';
+export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface StepProgress {
   step: StepName;
@@ -50,7 +55,7 @@ export interface StepProgress {
 /** Answer of the `progress` query. */
 export interface Progress {
   workflow: WorkflowName;
-  status: 'running' | 'completed' | 'failed';
+  status: 'running' | 'completed' | 'failed' | 'cancelled';
   currentStep: StepName | null;
   completedSteps: StepName[];
   steps: StepProgress[];
@@ -72,7 +77,7 @@ export interface MultiServerSummary {
 
 export interface MultiServerResult {
   workflow: 'multiServerWorkflow';
-  input: WorkflowInput;
+  input: MultiServerInput;
   health: Record<ServiceName, PingResponse>;
   validation: ValidateResponse;
   internal: ProcessInternalResponse;

@@ -5,8 +5,9 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import type { ValidateResponse } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
 
-export function assertValid(verdict: ValidateResponse): void {
-  if (verdict.valid) return;
+/** The verdict, when it says valid; otherwise the ValidationFailed failure that ends the run. */
+export function assertValid(verdict: ValidateResponse): ValidateResponse {
+  if (verdict.valid) return verdict;
   const reasons = verdict.errors.map((e) => e.message).join('; ');
   throw ApplicationFailure.create({
     type: FailureType.validationFailed,

@@ -1,15 +1,17 @@
 // Decides, once for the whole test run, which Temporal server the workflow tests use:
 //  1. TEMPORAL_ADDRESS set: an existing server there (it must answer, or the run fails);
-//  2. a Temporal CLI (TEMPORAL_CLI_PATH or `temporal` on PATH): a dev server started from it;
-//  3. TEMPORAL_TEST_SERVER_PATH: the time-skipping test server from that binary;
-//  4. otherwise the dev server @temporalio/testing downloads (and caches) itself.
-// When none of these works, the tests that need a server are skipped and the run says so.
+//  2. otherwise a dev server (in memory, Web UI on its port + 1000) started from the CLI that
+//     temporal/dev/temporal-cli.ts finds or makes: TEMPORAL_CLI_PATH, PATH, the project's cache, the
+//     SDK's download, or a Go build of the pinned version (minutes the first time on a machine).
+// When neither works, the tests that need a server are skipped and the run says why, unless
+// TEMPORAL_REQUIRED=1 (CI sets it), which turns that into a failed run.
+import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { findTemporalCli } from '../../temporal/dev-server.ts';
+import { startDevServer } from '../../temporal/dev/dev-server.ts';
+import { ensureTemporalCli } from '../../temporal/dev/temporal-cli.ts';
 
 export type TemporalTarget =
-  | { available: true; address: string; namespace: string; source: string; timeSkipping: boolean }
+  | { available: true; address: string; namespace: string; source: string; uiUrl: string | undefined }
   | { available: false; reason: string };
 
 export interface FoundTemporal {
@@ -17,7 +19,7 @@ export interface FoundTemporal {
   teardown: () => Promise<void>;
 }
 
-export async function findTemporal(env: NodeJS.ProcessEnv = process.env): Promise<FoundTemporal> {
+export async function findTemporal(env: NodeJS.ProcessEnv = process.env, log: (line: string) => void = () => {}): Promise<FoundTemporal> {
   const address = env.TEMPORAL_ADDRESS?.trim();
   if (address) {
     const namespace = env.TEMPORAL_NAMESPACE?.trim() || 'default';
@@ -31,43 +33,42 @@ export async function findTemporal(env: NodeJS.ProcessEnv = process.env): Promis
       );
     }
     const source = `existing server at ${address} (TEMPORAL_ADDRESS)`;
-    return { target: { available: true, address, namespace, source, timeSkipping: false }, teardown: async () => {} };
+    const uiUrl = env.TEMPORAL_UI_URL?.trim() || undefined;
+    return { target: { available: true, address, namespace, source, uiUrl }, teardown: async () => {} };
   }
 
-  const cli = findTemporalCli(env.TEMPORAL_CLI_PATH?.trim() || undefined, env.PATH);
-  if (cli) {
-    const server = { executable: { type: 'existing-path', path: cli }, ip: '127.0.0.1' } as const;
-    return started(await TestWorkflowEnvironment.createLocal({ server }), `dev server started from ${cli}`);
-  }
-
-  const testServer = env.TEMPORAL_TEST_SERVER_PATH?.trim();
-  if (testServer) {
-    const testEnv = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServer } } });
-    // The tests use plain clients and real-time retry backoffs; keep the clock running normally.
-    await testEnv.connection.testService?.lockTimeSkipping({});
-    return started(testEnv, `time-skipping test server started from ${testServer} (time skipping locked)`);
-  }
-
+  let cli;
   try {
-    return started(await TestWorkflowEnvironment.createLocal({ server: { ip: '127.0.0.1' } }), 'dev server downloaded by @temporalio/testing');
+    cli = await ensureTemporalCli({ explicitPath: env.TEMPORAL_CLI_PATH?.trim() || undefined, env, log });
   } catch (error) {
-    return {
-      target: {
-        available: false,
-        reason:
-          'TEMPORAL_ADDRESS is not set, no `temporal` CLI is on PATH or in TEMPORAL_CLI_PATH, TEMPORAL_TEST_SERVER_PATH is not set, ' +
-          `and @temporalio/testing could not download a dev server (${firstLine(error)})`,
-      },
-      teardown: async () => {},
-    };
+    return { target: { available: false, reason: (error as Error).message }, teardown: async () => {} };
   }
+  const server = await startDevServer({ cli: cli.path, port: await portWithFreeUiPort(), namespace: 'default' });
+  const source = `dev server started from ${cli.path} (${cli.source})`;
+  return {
+    target: { available: true, address: server.address, namespace: 'default', source, uiUrl: server.uiUrl },
+    teardown: server.stop,
+  };
 }
 
-function started(env: TestWorkflowEnvironment, source: string): FoundTemporal {
-  return {
-    target: { available: true, address: env.address, namespace: env.namespace ?? 'default', source, timeSkipping: env.supportsTimeSkipping },
-    teardown: () => env.teardown(),
-  };
+/** A free port P whose P + 1000 (the dev server's Web UI) is free too. */
+async function portWithFreeUiPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort(0);
+    if (port + 1000 <= 65_535 && (await freePort(port + 1000).then(() => true, () => false))) return port;
+  }
+  throw new Error('found no free pair of ports for the dev server and its Web UI');
+}
+
+function freePort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
+    });
+  });
 }
 
 function firstLine(error: unknown): string {

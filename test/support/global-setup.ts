@@ -9,7 +9,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const found = await findTemporal();
+  const found = await findTemporal(process.env, (line) => process.stdout.write(`${line}\n`));
+  if (!found.target.available && process.env.TEMPORAL_REQUIRED === '1') {
+    // CI: a run without a Temporal server proves nothing about the workflows, so it must not pass.
+    throw new Error(`TEMPORAL_REQUIRED=1, but there is no Temporal server for the tests:\n${found.target.reason}`);
+  }
   project.provide('temporal', found.target);
   const line = found.target.available ? `Temporal for tests: ${found.target.source}` : `Temporal for tests: none (${found.target.reason})`;
   process.stdout.write(`${line}\n`);

@@ -1,7 +1,10 @@
-// Starts the real Server A and Server B on 127.0.0.1 with ephemeral ports, for tests.
+// Starts the real Server A and Server B on 127.0.0.1 with ephemeral ports, for tests, optionally
+// behind a test middleware that holds or records requests (a gate, a recorder).
 import { Writable } from 'node:stream';
+import express, { type RequestHandler } from 'express';
 import { createServerAApp } from '../../server-a/app.ts';
 import { createServerBApp, type ServerBOptions } from '../../server-b/app.ts';
+import type { StatusResponse } from '../../shared/api.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { listen, type RunningService } from '../../shared/service/serve.ts';
 
@@ -23,14 +26,57 @@ export function capturingLogger(name = 'test'): { logger: Logger; lines: () => A
   return { logger: createLogger(name, 'info', sink), lines: () => lines };
 }
 
-export function startServerA(options: { logger?: Logger; port?: number } = {}): Promise<RunningService> {
-  return listen(createServerAApp(options.logger ?? silentLogger()), HOST, options.port ?? 0);
+interface CommonOptions {
+  logger?: Logger;
+  port?: number;
+  /** Runs before the service's own handling of every request. */
+  before?: RequestHandler;
+}
+
+function withBefore(app: express.Express, before: RequestHandler | undefined): express.Express {
+  if (!before) return app;
+  const outer = express();
+  outer.use(before);
+  outer.use(app);
+  return outer;
+}
+
+export function startServerA(options: CommonOptions = {}): Promise<RunningService> {
+  return listen(withBefore(createServerAApp(options.logger ?? silentLogger()), options.before), HOST, options.port ?? 0);
 }
 
 export function startServerB(
-  options: { logger?: Logger; port?: number; thirdParty?: Partial<ServerBOptions['thirdParty']>; random?: () => number } = {},
+  options: CommonOptions & { thirdParty?: Partial<ServerBOptions['thirdParty']>; random?: () => number } = {},
 ): Promise<RunningService> {
   const thirdParty = { latencyMs: 0, failureRate: 0, ...options.thirdParty };
   const app = createServerBApp(options.logger ?? silentLogger(), { thirdParty, ...(options.random ? { random: options.random } : {}) });
-  return listen(app, HOST, options.port ?? 0);
+  return listen(withBefore(app, options.before), HOST, options.port ?? 0);
+}
+
+/** Holds every request to `path` until release(); `arrived` resolves when the first one comes in. */
+export function gate(path: string) {
+  let release!: () => void;
+  let reached!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  const middleware: RequestHandler = (req, _res, next) => {
+    if (req.path !== path) return next();
+    reached();
+    void released.then(() => next());
+  };
+  return { middleware, arrived, release };
+}
+
+/** Records when each request to `path` arrived (ms since the epoch), in order. */
+export function recorder(path: string) {
+  const arrivals: number[] = [];
+  const middleware: RequestHandler = (req, _res, next) => {
+    if (req.path === path) arrivals.push(Date.now());
+    next();
+  };
+  return { middleware, arrivals };
+}
+
+export async function statusOf(service: RunningService): Promise<StatusResponse> {
+  return (await (await fetch(`${service.url}/status`)).json()) as StatusResponse;
 }

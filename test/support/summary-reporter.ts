@@ -29,15 +29,11 @@ export default class SummaryReporter implements Reporter {
     const out = (line: string) => process.stdout.write(`${line}\n`);
     if (temporalSkipped > 0) {
       const target = this.vitest?.getRootProject().getProvidedContext().temporal;
-      const reason = !target
-        ? 'no Temporal server'
-        : !target.available
-          ? target.reason
-          : 'the time-skipping test server lacks DescribeTaskQueue, which some of them use';
+      const reason = target && !target.available ? target.reason : 'no Temporal server';
       out('');
-      out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${reason}.`);
-      out('  To run them: put the Temporal CLI on PATH (or set TEMPORAL_CLI_PATH), or set TEMPORAL_ADDRESS to a running server');
-      out('  (e.g. "npm run temporal:dev" in another terminal, then TEMPORAL_ADDRESS=localhost:7233 npm test), or run with internet access.');
+      out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${reason}`);
+      out('  To run them: install Go or the Temporal CLI (npm run temporal:install says what it finds), or set');
+      out('  TEMPORAL_ADDRESS to a running server (e.g. "npm run temporal:dev", then TEMPORAL_ADDRESS=localhost:7233 npm test).');
     }
     out('');
     out(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);

@@ -1,23 +1,28 @@
 // What the workflow tests share: the Temporal server found by global-setup, a client and worker
-// connection to it, one workflow bundle per test file, and fast retry settings.
+// connection to it, one workflow bundle per test file, and workers with the production setup.
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import { inject } from 'vitest';
 import type { ServiceName } from '../../shared/api.ts';
-import { createWorker, WORKFLOWS_PATH } from '../../temporal/create-worker.ts';
-import type { RetryTuning } from '../../temporal/workflows/types.ts';
+import type { Activities } from '../../temporal/activities/index.ts';
+import { createWorker, WORKFLOWS_PATH } from '../../temporal/worker/create-worker.ts';
 
 export { TEMPORAL_TAG } from './tag.ts';
 
 export const temporal = inject('temporal');
 
-/** The time-skipping test server does not implement DescribeTaskQueue, which the client's "no worker"
- *  notice and `npm start`'s readiness check use; tests of those need a full server. */
-export const fullServer = temporal.available && !temporal.timeSkipping;
-
-/** Short backoff so retry scenarios finish in seconds. */
-export const FAST_RETRY: RetryTuning = { initialInterval: '200ms', maximumInterval: '1s' };
+/** Environment for a child process (CLI, scripts) that should use the suite's server. */
+export function temporalEnv(taskQueue: string): Record<string, string> {
+  if (!temporal.available) throw new Error('no Temporal server for this run');
+  return {
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: temporal.namespace,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    // Empty: the client finds the Web UI of the server in use by itself, as with .env.example.
+    TEMPORAL_UI_URL: temporal.uiUrl ?? '',
+  };
+}
 
 let runtimeInstalled = false;
 
@@ -31,8 +36,8 @@ export interface TemporalConnections {
 export async function connectToTemporal(): Promise<TemporalConnections> {
   if (!temporal.available) throw new Error('no Temporal server for this run');
   if (!runtimeInstalled) {
-    // Only warnings from the SDK; activity retries against stopped services are expected here.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Only errors from the SDK: failed attempts (retries against stopped services) are what these tests provoke.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const { address, namespace } = temporal;
@@ -60,13 +65,25 @@ export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${nanoid(8)}`;
 }
 
+export interface TestWorkerOptions {
+  identity?: string;
+  /** Replaces some activities, to reach failure paths without the services. */
+  activities?: Partial<Activities>;
+}
+
 /** A worker with the production registrations, polling `taskQueue` and calling the services at `urls`. */
-export async function testWorker(connections: TemporalConnections, taskQueue: string, urls: Record<ServiceName, string>) {
+export async function testWorker(
+  connections: TemporalConnections,
+  taskQueue: string,
+  urls: Record<ServiceName, string>,
+  options: TestWorkerOptions = {},
+) {
   return createWorker({
     connection: connections.nativeConnection,
     namespace: connections.namespace,
     taskQueue,
     serverUrls: urls,
     workflowBundle: await workflowBundle(),
+    ...options,
   });
 }

@@ -2,15 +2,20 @@
 // point and the tests both use this, so tests run exactly what production registers.
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import type { ServiceName } from '../shared/api.ts';
-import { createActivities } from './activities.ts';
-import { createServiceClients } from './service-clients.ts';
+import type { ServiceName } from '../../shared/api.ts';
+import { type Activities, createActivities } from '../activities/index.ts';
+import { createServiceClients } from '../activities/service-clients.ts';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Running activities get this long to finish after a shutdown request before they are cancelled. */
 export const SHUTDOWN_GRACE = '10s';
 /** After this, the worker stops waiting for a clean shutdown. */
 export const SHUTDOWN_FORCE = '30s';
+/**
+ * The SDK holds heartbeats back to 0.8 × the heartbeat timeout (30 s without one), and a cancellation
+ * only reaches an activity in the answer to a heartbeat. One second keeps cancelling a run prompt.
+ */
+export const HEARTBEAT_THROTTLE = '1s';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -19,6 +24,10 @@ export interface WorkerSetup {
   serverUrls: Record<ServiceName, string>;
   /** A pre-built bundle (tests bundle once and start many workers); by default the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: { code: string };
+  /** Shown in the event history for every task this worker completes; the SDK's pid@host by default. */
+  identity?: string;
+  /** Replaces the real activities (tests reach failure paths without the services). */
+  activities?: Partial<Activities>;
 }
 
 export function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -27,8 +36,11 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(createServiceClients(setup.serverUrls)),
+    activities: { ...createActivities(createServiceClients(setup.serverUrls)), ...setup.activities },
+    ...(setup.identity ? { identity: setup.identity } : {}),
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
+    maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
 }

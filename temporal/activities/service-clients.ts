@@ -3,11 +3,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
-import type { ServiceName } from '../shared/api.ts';
+import type { ServiceName } from '../../shared/api.ts';
 
 /** Per-request HTTP timeout: shorter than the activities' 10 s start-to-close timeout, so the activity
  *  sees a clear "no answer within 8000 ms" instead of being timed out by Temporal mid-call. */
 export const HTTP_TIMEOUT_MS = 8_000;
+
+/** The variable that sets each service's URL, named in failures that only a configuration fix can cure. */
+export const URL_VARIABLE: Record<ServiceName, string> = { 'server-a': 'SERVER_A_URL', 'server-b': 'SERVER_B_URL' };
 
 export interface ServiceClient {
   name: ServiceName;
@@ -31,6 +34,9 @@ export function createServiceClients(urls: Record<ServiceName, string>): Service
       headers: { 'Content-Type': 'application/json' },
       // Redirects would hide a misconfigured SERVER_*_URL; fail instead.
       maxRedirects: 0,
+      // Bodies are parsed (and checked) by callService, so a non-JSON answer is reported, not guessed at.
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
     }),
   });
   return { 'server-a': client('server-a'), 'server-b': client('server-b') };

@@ -13,8 +13,16 @@ import type {
   ThirdPartyResponse,
   ValidateRequest,
   ValidateResponse,
-} from '../shared/api.ts';
+} from '../../shared/api.ts';
 import { callService } from './call-service.ts';
+import {
+  ENRICH_SHAPE,
+  PING_SHAPE,
+  PROCESS_EXTERNAL_SHAPE,
+  PROCESS_INTERNAL_SHAPE,
+  THIRD_PARTY_SHAPE,
+  VALIDATE_SHAPE,
+} from './response-shapes.ts';
 import type { ServiceClients } from './service-clients.ts';
 
 /** A ping answers in milliseconds; two seconds without an answer means the server is not healthy. */
@@ -27,22 +35,22 @@ export function createActivities(clients: ServiceClients) {
   const b = clients['server-b'];
   return {
     checkHealth(service: ServiceName): Promise<PingResponse> {
-      return callService(clients[service], 'GET', '/ping', { timeoutMs: PING_TIMEOUT_MS });
+      return callService(clients[service], 'GET', '/ping', { timeoutMs: PING_TIMEOUT_MS, shape: PING_SHAPE });
     },
     validateData(request: ValidateRequest): Promise<ValidateResponse> {
-      return callService(a, 'POST', '/validate', { body: request });
+      return callService(a, 'POST', '/validate', { body: request, shape: VALIDATE_SHAPE });
     },
     processInternal(request: ProcessInternalRequest): Promise<ProcessInternalResponse> {
-      return callService(a, 'POST', '/process-internal', { body: request });
+      return callService(a, 'POST', '/process-internal', { body: request, shape: PROCESS_INTERNAL_SHAPE });
     },
     processExternal(request: ProcessExternalRequest): Promise<ProcessExternalResponse> {
-      return callService(b, 'POST', '/process-external', { body: request });
+      return callService(b, 'POST', '/process-external', { body: request, shape: PROCESS_EXTERNAL_SHAPE });
     },
     enrichData(request: EnrichRequest): Promise<EnrichResponse> {
-      return callService(b, 'POST', '/enrich', { body: request });
+      return callService(b, 'POST', '/enrich', { body: request, shape: ENRICH_SHAPE });
     },
     callThirdParty(request: ThirdPartyRequest): Promise<ThirdPartyResponse> {
-      return callService(b, 'POST', '/third-party-api', { body: request, timeoutMs: THIRD_PARTY_TIMEOUT_MS });
+      return callService(b, 'POST', '/third-party-api', { body: request, timeoutMs: THIRD_PARTY_TIMEOUT_MS, shape: THIRD_PARTY_SHAPE });
     },
   };
 }

@@ -1,7 +1,7 @@
 // Routes the Temporal SDK's logs (worker, activity context logger, forwarded core logs) into pino,
 // so the worker writes the same one-JSON-object-per-line logs as the services.
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import type { Logger } from '../shared/logger.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 

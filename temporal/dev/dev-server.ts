@@ -1,0 +1,79 @@
+// Starting and stopping a local Temporal dev server (`temporal server start-dev`): used by
+// `npm run temporal:dev` and by the test setup, so both run the server the same way.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { temporalAnswers } from '../wait-for-temporal.ts';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Whether host:port names this machine, the only place a dev server can be started. */
+export function isLocalAddress(address: string): boolean {
+  return LOCAL_HOSTS.has(address.slice(0, address.lastIndexOf(':')));
+}
+
+/** The CLI's own convention, kept here: the Web UI listens 1000 above the frontend (7233 → 8233). */
+export function devUiPort(frontendPort: number): number {
+  return frontendPort + 1000;
+}
+
+export interface DevServerOptions {
+  cli: string;
+  /** 127.0.0.1 unless told otherwise: the dev server has no authentication. */
+  ip?: string;
+  port: number;
+  namespace: string;
+  /** SQLite file that keeps workflows across restarts; in memory when absent. */
+  dbFile?: string;
+  logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Where the server's own output goes: 'inherit' for a terminal, 'ignore' for tests. */
+  stdio?: 'inherit' | 'ignore';
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  child: ChildProcess;
+  /** Resolves with the exit code once the server is gone. */
+  exited: Promise<number | null>;
+  stop: () => Promise<void>;
+}
+
+export function devServerArgs(options: DevServerOptions): string[] {
+  const ip = options.ip ?? '127.0.0.1';
+  const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--ui-port', String(devUiPort(options.port))];
+  args.push('--namespace', options.namespace, '--log-level', options.logLevel ?? 'warn');
+  if (options.dbFile) args.push('--db-filename', options.dbFile);
+  return args;
+}
+
+/** How long a dev server may take to answer; SQLite migrations on first start take a few seconds. */
+const READY_TIMEOUT_MS = 60_000;
+
+/** Starts the server and resolves once its frontend answers; rejects (and stops it) if it does not. */
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const address = `${ip}:${options.port}`;
+  const child = spawn(options.cli, devServerArgs(options), { stdio: options.stdio ?? 'ignore' });
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('exit', (code) => resolve(code));
+  });
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const stop = async () => {
+    if (!gone) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!(await temporalAnswers(address, 1_000))) {
+    if (gone) throw new Error(`the dev server exited (code ${await exited}) before it answered at ${address}`);
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the dev server did not answer at ${address} within ${READY_TIMEOUT_MS / 1000} s`);
+    }
+    await sleep(200);
+  }
+  return { address, uiUrl: `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${devUiPort(options.port)}`, child, exited, stop };
+}
