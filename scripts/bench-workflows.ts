@@ -7,13 +7,15 @@ import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { summarize } from '../shared/service/metrics.ts';
 import { workerIsPolling } from '../temporal/task-queue.ts';
+import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 
-const USAGE = 'Usage: node scripts/bench-workflows.ts [workflows >= 1] [concurrency 1..workflows] [multi|simple]';
+const USAGE = `Usage: node scripts/bench-workflows.ts [workflows >= 1] [concurrency 1..workflows] [${KIND_NAMES.join('|')}]`;
 const [countArg = '50', concurrencyArg = '10', mode = 'multi'] = process.argv.slice(2);
 const count = Number(countArg);
 const concurrency = Number(concurrencyArg);
 if (!Number.isInteger(count) || !Number.isInteger(concurrency) || count < 1 || concurrency < 1 || concurrency > count) fail(USAGE, 2);
-if (mode !== 'multi' && mode !== 'simple') fail(USAGE, 2);
+if (!(KIND_NAMES as string[]).includes(mode)) fail(USAGE, 2);
+const kind = WORKFLOW_KINDS[mode as WorkflowKind];
 
 const config = loadConfigOrExit();
 const { address, namespace, taskQueue } = config.temporal;
@@ -25,8 +27,7 @@ if ((await workerIsPolling(client, taskQueue)) === false) {
   fail(`No worker polls task queue "${taskQueue}": start the stack first (npm run dev:all).`, 1);
 }
 
-const workflowType = mode === 'multi' ? 'multiServerWorkflow' : 'simpleWorkflow';
-console.log(`${count} × ${workflowType}, ${concurrency} at a time, task queue "${taskQueue}"...`);
+console.log(`${count} × ${kind.workflow.name}, ${concurrency} at a time, task queue "${taskQueue}"...`);
 const latencies: number[] = [];
 const failures: string[] = [];
 let next = 0;
@@ -37,9 +38,9 @@ await Promise.all(
       const i = next++;
       const t0 = performance.now();
       try {
-        await client.workflow.execute(workflowType, {
+        await client.workflow.execute(kind.workflow as typeof WORKFLOW_KINDS.multi.workflow, {
           taskQueue,
-          workflowId: `bench-${mode}-${nanoid()}`,
+          workflowId: `bench-${kind.idPrefix}-${nanoid()}`,
           args: [{ data: `benchmark run number ${i}` }],
         });
         latencies.push(performance.now() - t0);

@@ -5,13 +5,14 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { StatusResponse } from '../shared/api.ts';
 import type { RunningService } from '../shared/service/serve.ts';
-import { createActivities } from '../temporal/activities.ts';
-import { retryAfterMs } from '../temporal/classify-failure.ts';
+import { createActivities } from '../temporal/activities/index.ts';
+import { nextRetryDelay, retryAfterMs } from '../temporal/activities/classify-failure.ts';
 import { FailureType } from '../temporal/failure-types.ts';
-import { createServiceClients } from '../temporal/service-clients.ts';
-import { capturingLogger, startServerA, startServerB } from './support/services.ts';
+import { createServiceClients } from '../temporal/activities/service-clients.ts';
+import express from 'express';
+import { listen } from '../shared/service/serve.ts';
+import { capturingLogger, HOST, startServerA, startServerB, statusOf } from './support/services.ts';
 
 const logA = capturingLogger('server-a');
 let serverA: RunningService;
@@ -135,7 +136,7 @@ describe('failures that may go away are retryable', () => {
     const failure = await failureOf(
       run(activityEnv(), () => activities.callThirdParty({ query: 'q', latencyMs: 0, failureRate: 1, retryAfterSeconds: 3 })),
     );
-    expect(failure).toMatchObject({ type: FailureType.unavailable, nonRetryable: false, nextRetryDelay: 3000 });
+    expect(failure).toMatchObject({ type: FailureType.serviceError, nonRetryable: false, nextRetryDelay: 3000 });
     expect(failure.message).toBe('server-b POST /third-party-api answered HTTP 503: Simulated outage; retry after 3s');
   });
 
@@ -164,22 +165,104 @@ describe('failures that may go away are retryable', () => {
   });
 });
 
+describe('configuration errors and foreign answers fail at once, naming what to fix', () => {
+  /** A server that answers every request with `status`, `contentType` and `body`. */
+  async function answering(status: number, contentType: string, body: string) {
+    const app = express();
+    app.use((_req, res) => {
+      res.status(status).type(contentType).send(body);
+    });
+    return listen(app, HOST, 0);
+  }
+
+  test.each([
+    [501, 'server-b POST /enrich answered HTTP 501: Not Implemented; check SERVER_B_URL'],
+    [505, 'server-b POST /enrich answered HTTP 505: HTTP Version Not Supported; check SERVER_B_URL'],
+  ])('HTTP %i is ServiceMisconfigured, not retried', async (status, message) => {
+    const server = await answering(status, 'text/plain', '');
+    try {
+      const misrouted = createActivities(createServiceClients({ 'server-a': serverA.url, 'server-b': server.url }));
+      const failure = await failureOf(run(activityEnv(), () => misrouted.enrichData({ data: 'x' })));
+      expect(failure).toMatchObject({ type: FailureType.misconfigured, nonRetryable: true });
+      expect(failure.message).toBe(`${message} (now "${server.url}")`);
+    } finally {
+      await server.close(0);
+    }
+  });
+
+  test('a 200 HTML page is BadResponse, not retried', async () => {
+    const server = await answering(200, 'html', '<html>login page</html>');
+    try {
+      const proxied = createActivities(createServiceClients({ 'server-a': server.url, 'server-b': serverB.url }));
+      const failure = await failureOf(run(activityEnv(), () => proxied.validateData({ data: 'x' })));
+      expect(failure).toMatchObject({ type: FailureType.badResponse, nonRetryable: true });
+      expect(failure.message).toBe(
+        `server-a POST /validate answered HTTP 200 (text/html; charset=utf-8) with an unexpected body: it is not JSON; is SERVER_A_URL ("${server.url}") really server-a?`,
+      );
+    } finally {
+      await server.close(0);
+    }
+  });
+
+  test('a 200 JSON answer of the wrong shape is BadResponse naming the field', async () => {
+    // Server A's /ping answer where Server B's /enrich was expected: JSON, but not an enrichment.
+    const server = await answering(200, 'json', JSON.stringify({ service: 'server-a', status: 'ok' }));
+    try {
+      const misrouted = createActivities(createServiceClients({ 'server-a': serverA.url, 'server-b': server.url }));
+      const failure = await failureOf(run(activityEnv(), () => misrouted.enrichData({ data: 'x' })));
+      expect(failure.type).toBe(FailureType.badResponse);
+      expect(failure.message).toContain('with an unexpected body: field "category" should be string, got nothing');
+    } finally {
+      await server.close(0);
+    }
+  });
+
+  test.each([
+    ['an unknown host', 'http://no-such-host.invalid:3002', /^server-b GET \/ping cannot work: ENOTFOUND \(/],
+    ['an invalid URL', 'http://bad host:3002', /^server-b GET \/ping cannot work: ERR_INVALID_URL \(/],
+  ])('%s is ServiceMisconfigured naming SERVER_B_URL', async (_name, url, pattern) => {
+    const broken = createActivities(createServiceClients({ 'server-a': serverA.url, 'server-b': url }));
+    const failure = await failureOf(run(activityEnv(), () => broken.checkHealth('server-b')));
+    expect(failure).toMatchObject({ type: FailureType.misconfigured, nonRetryable: true });
+    expect(failure.message).toMatch(pattern);
+    expect(failure.message).toContain(`check SERVER_B_URL (now "${url}")`);
+  });
+
+  test('TLS to a plain-HTTP port is ServiceMisconfigured', async () => {
+    const tls = createActivities(createServiceClients({ 'server-a': serverA.url.replace('http:', 'https:'), 'server-b': serverB.url }));
+    const failure = await failureOf(run(activityEnv(), () => tls.checkHealth('server-a')));
+    expect(failure).toMatchObject({ type: FailureType.misconfigured, nonRetryable: true });
+    expect(failure.message).toContain('check SERVER_A_URL');
+  });
+});
+
 describe('cancellation', () => {
   test('cancelling the activity aborts its HTTP request', async () => {
     const env = activityEnv();
-    const started = performance.now();
-    const call = run(env, () => activities.callThirdParty({ query: 'slow', latencyMs: 5_000, failureRate: 0 }));
-    setTimeout(() => env.cancel('CANCELLED'), 200);
+    const before = (await statusOf(serverB)).endpoints['POST /third-party-api'] ?? { requests: 0, aborted: 0 };
+    const call = run(env, () => activities.callThirdParty({ query: 'slow', latencyMs: 20_000, failureRate: 0 }));
+    // Cancel once Server B has the request in hand, by its own record.
+    await expect.poll(async () => (await statusOf(serverB)).endpoints['POST /third-party-api']?.inFlight).toBe(1);
+    env.cancel('CANCELLED');
     await expect(call).rejects.toBeInstanceOf(CancelledFailure);
-    expect(performance.now() - started).toBeLessThan(3_000);
-
-    // Server B saw the client go away before it answered.
+    // Server B saw the client go away before it answered: aborted, not answered after 20 s.
     await expect
-      .poll(async () => {
-        const status = (await (await fetch(`${serverB.url}/status`)).json()) as StatusResponse;
-        return status.endpoints['POST /third-party-api']?.aborted;
-      })
-      .toBe(1);
+      .poll(async () => (await statusOf(serverB)).endpoints['POST /third-party-api'])
+      .toMatchObject({ requests: before.requests + 1, aborted: before.aborted + 1, inFlight: 0 });
+  });
+});
+
+describe('nextRetryDelay', () => {
+  test.each([
+    // [Retry-After ms, attempt, expected]: the policy waits 1, 2, 4, 8, 10, 10 s after attempts 1, 2, 3, ...
+    [3_000, 1, 3_000],
+    [3_000, 2, 3_000],
+    [3_000, 3, undefined],
+    [60_000, 6, 60_000],
+    [0, 1, undefined],
+    [undefined, 1, undefined],
+  ])('Retry-After %j after attempt %i → %j (never earlier than the backoff)', (retryAfter, attempt, expected) => {
+    expect(nextRetryDelay(retryAfter, attempt)).toBe(expected);
   });
 });
 

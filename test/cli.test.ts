@@ -1,19 +1,21 @@
-// The CLI client: arguments, exit codes, and its output against a real worker and Temporal server.
+// The CLI client: arguments, exit codes, its output and its Web UI links, against a real worker and
+// Temporal server.
 import type { ChildProcess } from 'node:child_process';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningService } from '../shared/service/serve.ts';
 import { parseCliArgs, SAMPLE_DATA } from '../temporal/cli/args.ts';
-import { failureLines, stepLine, webUiLink } from '../temporal/cli/render.ts';
+import { failureLines, failureOutcome, stepLine } from '../temporal/cli/render.ts';
+import { runApiUrl, webUiCandidates, webUiLink } from '../temporal/cli/web-ui.ts';
 import { FailureType } from '../temporal/failure-types.ts';
 import { type Finished, killLeftovers, runNode } from './support/processes.ts';
-import { startServerA, startServerB } from './support/services.ts';
+import { gate, startServerA, startServerB } from './support/services.ts';
 import {
   connectToTemporal,
-  fullServer,
   TEMPORAL_TAG,
   temporal,
+  temporalEnv,
   type TemporalConnections,
   testWorker,
   uniqueTaskQueue,
@@ -36,18 +38,27 @@ describe('arguments', () => {
     [[''], { data: '', mode: 'multi' }],
     [['--', '-5', 'simple'], { data: '-5', mode: 'simple' }],
   ])('%j → %j', (argv, expected) => {
-    expect(parseCliArgs(argv)).toEqual({ kind: 'run', json: false, thirdParty: false, ...expected });
+    expect(parseCliArgs(argv)).toEqual({ kind: 'run', json: false, thirdParty: false, outageLimit: undefined, ...expected });
   });
 
-  test('--json and --third-party are flags', () => {
-    expect(parseCliArgs(['x', '--json', '--third-party'])).toEqual({ kind: 'run', data: 'x', mode: 'multi', json: true, thirdParty: true });
+  test('--json, --third-party and --outage-limit', () => {
+    expect(parseCliArgs(['x', '--json', '--third-party', '--outage-limit', '30s'])).toEqual({
+      kind: 'run',
+      data: 'x',
+      mode: 'multi',
+      json: true,
+      thirdParty: true,
+      outageLimit: '30s',
+    });
   });
 
-  test('--help prints usage and exits 0', async () => {
+  test('--help prints usage with every exit code and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^Usage: node temporal\/client\.ts \[data\] \[multi\|simple\] \[options\]/);
-    expect(run.stdout).toContain('Exit codes: 0 completed, 1 workflow failed, 2 usage or configuration error, 3 Temporal unreachable.');
+    expect(run.stdout).toContain('Exit codes: 0 completed, 1 workflow failed (or was cancelled), 2 usage or configuration error,');
+    expect(run.stdout).toContain('3 could not start (Temporal unreachable or refused), 4 lost contact while waiting for the result,');
+    expect(run.stdout).toContain('130 stopped watching with Ctrl-C (the workflow keeps running).');
   });
 
   test.each([
@@ -55,6 +66,8 @@ describe('arguments', () => {
     [['hello', '--bogus'], "Unknown option '--bogus'"],
     [['a', 'b', 'c'], 'Expected at most 2 arguments (data and mode), got 3'],
     [['hello', 'simple', '--third-party'], '--third-party only applies to the multi mode'],
+    [['hello', '--outage-limit', 'soon'], '--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "soon"'],
+    [['hello', '--outage-limit', '2h'], '--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "2h"'],
   ])('%j is a usage error: exit 2 with the reason and the usage', async (argv, reason) => {
     const run = await runCli(argv);
     expect(run.code).toBe(2);
@@ -69,13 +82,13 @@ describe('arguments', () => {
     expect(run.stderr).toContain('TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "no-port-here")');
   });
 
-  test('an unreachable Temporal exits 3 with a hint on how to start it', async () => {
+  test('a Temporal port where nothing listens is reported as refused, exit 3, with a hint', async () => {
     const closed = await startServerA();
     await closed.close();
     const address = `127.0.0.1:${closed.port}`;
     const run = await runCli(['hello'], { TEMPORAL_ADDRESS: address });
     expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`Cannot reach Temporal at ${address}`);
+    expect(run.stderr).toContain(`Cannot reach Temporal at ${address}: connection refused (nothing listens there).`);
     expect(run.stderr).toContain('npm run temporal:dev');
   });
 });
@@ -84,33 +97,54 @@ describe('rendering', () => {
   test('step lines align names and durations', () => {
     expect(stepLine('validate', 12)).toBe('  ✓ validate              12 ms');
     expect(stepLine('process-external', null, 'failed')).toBe('  ✗ process-external');
+    expect(stepLine('third-party', null, 'cancelled')).toBe('  ⊘ third-party');
   });
 
-  test('the Web UI link points at the execution history', () => {
+  test('Web UI candidates: the configured UI alone, else the dev server (port + 1000) and Compose (7070)', () => {
+    expect(webUiCandidates('localhost:7233', undefined)).toEqual(['http://localhost:8233', 'http://localhost:7070']);
+    expect(webUiCandidates('127.0.0.1:40001', undefined)).toEqual(['http://127.0.0.1:41001', 'http://127.0.0.1:7070']);
+    expect(webUiCandidates('localhost:7233', 'http://ui.internal')).toEqual(['http://ui.internal']);
     expect(webUiLink('http://localhost:7070', 'default', 'multi-server-abc', 'run-1')).toBe(
       'http://localhost:7070/namespaces/default/workflows/multi-server-abc/run-1/history',
     );
   });
 
-  test('a failure chain names the step, the service and why', () => {
+  const unavailable = () => {
     const http = ApplicationFailure.create({
       type: FailureType.unreachable,
       message: 'server-b GET /ping failed: server-b is unreachable at http://localhost:3002 (ECONNREFUSED)',
     });
     const activity = new ActivityFailure('Activity task failed', 'checkHealth', '2', RetryState.MAXIMUM_ATTEMPTS_REACHED, 'worker', http);
-    const top = ApplicationFailure.create({
-      type: FailureType.healthCheckFailed,
-      message: `server-b failed its health check: ${http.message}`,
+    return ApplicationFailure.create({
+      type: FailureType.serviceUnavailable,
+      message: `server-b stayed unavailable for longer than the outage limit of 2 min: ${http.message}`,
       nonRetryable: true,
       cause: activity,
     });
-    expect(failureLines(new WorkflowFailedError('Workflow execution failed', top, RetryState.NON_RETRYABLE_FAILURE))).toEqual({
+  };
+
+  test('a failure chain names the step, the service and why', () => {
+    expect(failureLines(new WorkflowFailedError('Workflow execution failed', unavailable(), RetryState.NON_RETRYABLE_FAILURE))).toEqual({
       step: 'health-check',
       lines: [
         'Workflow execution failed',
-        'HealthCheckFailed: server-b failed its health check: server-b GET /ping failed: server-b is unreachable at http://localhost:3002 (ECONNREFUSED) [not retried]',
+        'ServiceUnavailable: server-b stayed unavailable for longer than the outage limit of 2 min: server-b GET /ping failed: server-b is unreachable at http://localhost:3002 (ECONNREFUSED) [not retried]',
         'Activity checkHealth gave up (MAXIMUM_ATTEMPTS_REACHED)',
         'ServiceUnreachable: server-b GET /ping failed: server-b is unreachable at http://localhost:3002 (ECONNREFUSED)',
+      ],
+    });
+  });
+
+  test('--json failure objects carry the status, the step and the whole chain', () => {
+    expect(failureOutcome('wf-1', 'run-1', unavailable())).toEqual({
+      workflowId: 'wf-1',
+      runId: 'run-1',
+      status: 'failed',
+      failedStep: 'health-check',
+      failures: [
+        expect.objectContaining({ kind: 'ApplicationFailure', type: 'ServiceUnavailable', nonRetryable: true }),
+        { kind: 'ActivityFailure', message: 'Activity task failed', activityType: 'checkHealth', retryState: 'MAXIMUM_ATTEMPTS_REACHED' },
+        expect.objectContaining({ kind: 'ApplicationFailure', type: 'ServiceUnreachable', nonRetryable: false }),
       ],
     });
   });
@@ -136,6 +170,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
   let temporalConnections: TemporalConnections;
   let serverA: RunningService;
   let serverB: RunningService;
+  const extra: RunningService[] = [];
 
   beforeAll(async () => {
     temporalConnections = await connectToTemporal();
@@ -143,36 +178,47 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     serverB = await startServerB();
     await workflowBundle();
   });
+  afterEach(async () => {
+    await Promise.all(extra.splice(0).map((s) => s.close(0)));
+  });
   afterAll(async () => {
     await serverA?.close();
     await serverB?.close();
     await temporalConnections?.close();
   });
 
-  function cliEnv(taskQueue: string): Record<string, string> {
-    if (!temporal.available) throw new Error('unreachable');
-    return {
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TEMPORAL_UI_URL: 'http://ui.test',
-    };
-  }
-
-  async function runWithWorker(args: string[]): Promise<Finished> {
+  async function runWithWorker(
+    args: string[],
+    options: { urls?: { 'server-a': string; 'server-b': string }; env?: Record<string, string>; onStdout?: (stdout: string, child: ChildProcess) => void } = {},
+  ): Promise<Finished> {
     const taskQueue = uniqueTaskQueue('cli');
-    const worker = await testWorker(temporalConnections, taskQueue, { 'server-a': serverA.url, 'server-b': serverB.url });
-    return worker.runUntil(() => runCli(args, cliEnv(taskQueue)));
+    const worker = await testWorker(temporalConnections, taskQueue, options.urls ?? { 'server-a': serverA.url, 'server-b': serverB.url });
+    return worker.runUntil(() => runCli(args, { ...temporalEnv(taskQueue), ...options.env }, options.onStdout));
   }
 
-  test('"hello" multi prints the ids, the Web UI link, every step and the result; exit 0', async () => {
-    const run = await runWithWorker(['hello', 'multi']);
+  /** The link the CLI printed, checked through the Web UI's own API (its pages answer 200 for any path). */
+  async function expectLinkToRun(output: string, status: string): Promise<void> {
+    const match = /(http:\/\/\S+)\/namespaces\/([^/]+)\/workflows\/([^/]+)\/([^/]+)\/history/.exec(output);
+    expect(match, output).not.toBeNull();
+    const [, ui, namespace, workflowId, runId] = match!;
+    const known = await fetch(runApiUrl(ui!, namespace!, workflowId!, runId!));
+    expect(known.status).toBe(200);
+    expect(((await known.json()) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status).toBe(status);
+    const unknown = await fetch(runApiUrl(ui!, namespace!, `${workflowId}-unknown`, runId!));
+    expect(unknown.status).toBe(404);
+  }
+
+  test('"hello" multi prints the ids, a Web UI link that opens this run, every step and the result; exit 0', async () => {
+    if (!temporal.available) throw new Error('unreachable');
+    // As with a .env copied from .env.example: no TEMPORAL_UI_URL, the client finds the dev server's UI.
+    const run = await runWithWorker(['hello', 'multi'], { env: { TEMPORAL_UI_URL: '' } });
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Started multiServerWorkflow with data "hello"');
     expect(run.stdout).toMatch(/Workflow ID {2}multi-server-[\w-]{21}\n/);
-    const namespace = temporalConnections.namespace;
-    expect(run.stdout).toMatch(new RegExp(`Web UI {7}http://ui\\.test/namespaces/${namespace}/workflows/multi-server-[\\w-]{21}/[\\w-]+/history`));
-    for (const step of ['health-check', 'validate', 'process-internal', 'process-external', 'enrich', 'combine']) {
+    const port = Number(temporal.address.split(':').at(-1));
+    expect(run.stdout).toContain(`Web UI       http://127.0.0.1:${port + 1000}/namespaces/${temporal.namespace}/workflows/multi-server-`);
+    await expectLinkToRun(run.stdout, 'WORKFLOW_EXECUTION_STATUS_COMPLETED');
+    for (const step of ['validate', 'health-check', 'process-internal', 'process-external', 'enrich', 'combine']) {
       expect(run.stdout).toMatch(new RegExp(`✓ ${step} +\\d+ ms`));
     }
     expect(run.stdout).toContain('Category     greeting (score 53/100)');
@@ -189,6 +235,34 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.stdout).not.toContain('process-external');
   });
 
+  test('--third-party runs the extra step end to end and shows its answer', async () => {
+    const run = await runWithWorker(['abc', '--third-party']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/✓ third-party +\d+ ms/);
+    expect(run.stdout).toContain('Third party  answered in 0 ms: "cba"');
+  });
+
+  test('steps are shown while the run is still going, not only at the end', async () => {
+    const held = gate('/process-internal');
+    const a = await startServerA({ before: held.middleware });
+    extra.push(a);
+    let seenWhileHeld = '';
+    const run = await runWithWorker(['live progress'], {
+      urls: { 'server-a': a.url, 'server-b': serverB.url },
+      onStdout: (stdout) => {
+        // process-internal is held at Server A: whatever is printed now came from the progress query.
+        if (!seenWhileHeld && /✓ health-check/.test(stdout)) {
+          seenWhileHeld = stdout;
+          held.release();
+        }
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(seenWhileHeld).toMatch(/✓ validate +\d+ ms/);
+    expect(seenWhileHeld).not.toContain('process-internal');
+    expect(seenWhileHeld).not.toContain('Result');
+  });
+
   test('--json prints only the result as JSON', async () => {
     const run = await runWithWorker(['hello', '--json']);
     expect(run.code).toBe(0);
@@ -198,20 +272,59 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.stderr).toContain('Workflow ID  multi-server-');
   });
 
-  test('invalid data ("") fails with a readable validation message; exit 1', async () => {
-    const run = await runWithWorker(['', 'multi']);
+  test('invalid data ("") fails with a readable validation message, a link to the failed run; exit 1', async () => {
+    const run = await runWithWorker(['', 'multi'], { env: { TEMPORAL_UI_URL: '' } });
     expect(run.code).toBe(1);
     expect(run.stdout).toContain('✗ validate');
     expect(run.stdout).toContain('Workflow failed at step "validate":');
-    expect(run.stdout).toContain(
-      'ValidationFailed: Input rejected by server-a /validate: data must not be empty or only whitespace [not retried]',
-    );
+    expect(run.stdout).toContain('ValidationFailed: Input rejected by server-a /validate: data must not be empty or only whitespace [not retried]');
     expect(run.stdout).toContain('- data: data must not be empty or only whitespace (EMPTY)');
+    expect(run.stdout).toMatch(/Full history: http:\/\/\S+\/history/);
+    await expectLinkToRun(run.stdout.slice(run.stdout.indexOf('Full history')), 'WORKFLOW_EXECUTION_STATUS_FAILED');
   });
 
-  test.skipIf(!fullServer)('with no worker it says so, and Ctrl-C stops watching while the workflow stays in Temporal', async () => {
+  test('--json on a failed run prints a JSON failure object on stdout; exit 1', async () => {
+    const run = await runWithWorker(['<b>', '--json']);
+    expect(run.code).toBe(1);
+    const outcome = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(outcome).toMatchObject({
+      workflowId: expect.stringMatching(/^multi-server-/),
+      runId: expect.any(String),
+      status: 'failed',
+      failedStep: 'validate',
+      failures: [
+        {
+          kind: 'ApplicationFailure',
+          type: 'ValidationFailed',
+          message: 'Input rejected by server-a /validate: data contains characters that are not allowed: "<", ">"',
+          nonRetryable: true,
+        },
+      ],
+    });
+    expect(run.stderr).toContain('Workflow failed at step "validate":');
+  });
+
+  test('a service down past --outage-limit fails the run at its health check; exit 1', async () => {
+    const gone = await startServerB();
+    await gone.close();
+    const run = await runWithWorker(['hello', '--outage-limit', '1s'], { urls: { 'server-a': serverA.url, 'server-b': gone.url } });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Workflow failed at step "health-check":');
+    expect(run.stdout).toContain(
+      `ServiceUnavailable: server-b stayed unavailable for longer than the outage limit of 1 s: server-b GET /ping failed: server-b is unreachable at ${gone.url} (ECONNREFUSED) [not retried]`,
+    );
+  });
+
+  test('a namespace that does not exist is a configuration error: exit 2 naming TEMPORAL_NAMESPACE', async () => {
+    const run = await runWithWorker(['hello'], { env: { TEMPORAL_NAMESPACE: 'no-such-namespace' } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Namespace "no-such-namespace" does not exist');
+    expect(run.stderr).toContain('check TEMPORAL_NAMESPACE');
+  });
+
+  test('with no worker it says so, and Ctrl-C stops watching while the workflow stays in Temporal', async () => {
     const taskQueue = uniqueTaskQueue('no-worker');
-    const run = await runCli(['hello'], cliEnv(taskQueue), (stdout, child) => {
+    const run = await runCli(['hello'], temporalEnv(taskQueue), (stdout, child) => {
       if (stdout.includes('runs as soon as a worker is up') && !child.killed) child.kill('SIGINT');
     });
     expect(run.stdout).toContain(`No worker is polling task queue "${taskQueue}" yet`);

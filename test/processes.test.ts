@@ -41,7 +41,7 @@ test('temporal:dev refuses a TEMPORAL_ADDRESS that is not this machine', async (
 test('temporal:dev refuses a TEMPORAL_CLI_PATH that is not an executable', async () => {
   const dev = start('scripts/temporal-dev.ts', { TEMPORAL_ADDRESS: await deadAddress(), TEMPORAL_CLI_PATH: '/nonexistent/temporal' });
   expect(await dev.exited).toBe(2);
-  expect(dev.output()).toContain('TEMPORAL_CLI_PATH is set to "/nonexistent/temporal", which is not an executable file');
+  expect(dev.output()).toContain('TEMPORAL_CLI_PATH="/nonexistent/temporal": not an executable file');
 });
 
 test('dev:all stops every process and exits 1 when one of them fails', async () => {

@@ -68,6 +68,7 @@ describe('environment variables', () => {
       TEMPORAL_TASK_QUEUE: 'q',
       TEMPORAL_UI_URL: 'http://ui.internal',
       TEMPORAL_CLI_PATH: '/opt/temporal',
+      TEMPORAL_DEV_DB: '/tmp/dev.db',
       POSTGRES_USER: 'u',
       POSTGRES_PASSWORD: 'p',
       POSTGRES_DB: 'd',

@@ -442,6 +442,8 @@ describe('per-request log and GET /status', () => {
           'GET /ping': stats(1, 0),
           'POST /validate': stats(3, 1),
           unmatched: stats(2, 2),
+          // The snapshot is taken while this very request is being answered.
+          'GET /status': { ...stats(0, 0), inFlight: 1 },
         },
         settings: { maxDataLength: 1000, maxMetadataKeys: 20, bodyLimitBytes: 65536 },
       });
@@ -464,7 +466,7 @@ describe('per-request log and GET /status', () => {
       await until(() => lines().length >= 1);
       const status = json<StatusResponse>(await send(service, '/status'));
 
-      expect(status.endpoints).toEqual({ 'GET /status': stats(1, 0) });
+      expect(status.endpoints).toEqual({ 'GET /status': { ...stats(1, 0), inFlight: 1 } });
     });
 
     test('latency percentiles reflect a slow endpoint', async () => {
@@ -495,6 +497,7 @@ describe('per-request log and GET /status', () => {
       expect(status.endpoints).toEqual({
         'POST /process-external': stats(1, 0),
         'POST /third-party-api': stats(3, 2),
+        'GET /status': { ...stats(0, 0), inFlight: 1 },
       });
     });
 

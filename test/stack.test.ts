@@ -1,31 +1,32 @@
 // `npm start` and `npm run dev:all` for real: the processes start, a workflow completes, and a
 // Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops every one of them.
-// The stack uses the suite's Temporal server, so it starts no dev server of its own.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
+import { runApiUrl } from '../temporal/cli/web-ui.ts';
 import { killLeftovers, runNode, startNode } from './support/processes.ts';
-import { fullServer, TEMPORAL_TAG, temporal, uniqueTaskQueue } from './support/temporal.ts';
+import { TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from './support/temporal.ts';
 
-async function freePort(): Promise<number> {
+async function freePort(port = 0): Promise<number> {
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const bound = (server.address() as { port: number }).port;
   await new Promise((resolve) => server.close(resolve));
-  return port;
+  return bound;
 }
 
-// Starting four processes and bundling the workflows takes a while on a small machine.
-describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
+// Starting four or five processes and bundling the workflows takes a while on a small machine.
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
   afterEach(killLeftovers);
 
-  async function stackEnv(): Promise<Record<string, string>> {
-    if (!temporal.available) throw new Error('unreachable');
+  async function serviceEnv(): Promise<Record<string, string>> {
     const [portA, portB] = [await freePort(), await freePort()];
     return {
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: temporal.namespace,
-      TEMPORAL_TASK_QUEUE: uniqueTaskQueue('stack'),
-      TEMPORAL_UI_URL: 'http://ui.test',
       SERVER_A_PORT: String(portA),
       SERVER_B_PORT: String(portB),
       SERVER_A_URL: `http://127.0.0.1:${portA}`,
@@ -44,18 +45,53 @@ describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 18
       await expect.poll(() => stack.groupAlive(), { timeout: 15_000 }).toBe(false);
       return code;
     };
-    return { ...stack, waitFor: (text: string | RegExp) => stack.waitFor(text, 90_000), ctrlC };
+    return { ...stack, waitFor: (text: string | RegExp) => stack.waitFor(text, 120_000), ctrlC };
   }
 
-  test('npm start runs the multi-server workflow once, keeps the stack up, and Ctrl-C stops every process', async () => {
-    const env = await stackEnv();
+  test('npm start with no Temporal running starts its own dev server, runs the workflow once, and Ctrl-C stops every process', async () => {
+    // A port pair where nothing listens, and a scratch database: the user's .temporal/ stays untouched.
+    let port = await freePort();
+    while (port + 1000 > 65_535 || !(await freePort(port + 1000).then(() => true, () => false))) port = await freePort();
+    const stateDir = await mkdtemp(join(tmpdir(), 'stack-test-'));
+    try {
+      const env = {
+        ...(await serviceEnv()),
+        TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+        TEMPORAL_TASK_QUEUE: uniqueTaskQueue('own-server'),
+        TEMPORAL_UI_URL: '',
+        TEMPORAL_DEV_DB: join(stateDir, 'dev.db'),
+      };
+      const stack = startStack(['--run-workflow'], env);
+      await stack.waitFor('The stack keeps running');
+      const output = stack.output();
+      expect(output).toContain(`No Temporal server at 127.0.0.1:${port}: starting a local dev server`);
+      expect(output).toContain(`[temporal]   Web UI   http://localhost:${port + 1000}`);
+      expect(output).toContain('[client] Result (Server A + Server B)');
+      // The printed link opens this completed run in the dev server's own Web UI.
+      const link = /\[client\]\s+Web UI\s+(http:\/\/\S+)\/namespaces\/([^/]+)\/workflows\/([^/]+)\/([^/]+)\/history/.exec(output);
+      expect(link, output).not.toBeNull();
+      const [, ui, namespace, workflowId, runId] = link!;
+      expect(ui).toBe(`http://127.0.0.1:${port + 1000}`);
+      const answer = await fetch(runApiUrl(ui!, namespace!, workflowId!, runId!));
+      expect(((await answer.json()) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status).toBe(
+        'WORKFLOW_EXECUTION_STATUS_COMPLETED',
+      );
+
+      expect(await stack.ctrlC()).toBe(0);
+      expect(stack.output()).toMatch(/\[temporal\] .*exited with code (0|SIGINT)/);
+    } finally {
+      await rm(stateDir, { recursive: true, force: true });
+    }
+  });
+
+  test('npm start on a running Temporal uses it, keeps the stack up after the run, and Ctrl-C stops every process', async () => {
+    const env = { ...(await serviceEnv()), ...temporalEnv(uniqueTaskQueue('stack')) };
     const stack = startStack(['--run-workflow'], env);
     await stack.waitFor('The stack keeps running');
     const output = stack.output();
     expect(output).toContain(`Using the Temporal server that already answers at ${env.TEMPORAL_ADDRESS}`);
     expect(output).not.toContain('[temporal]');
     expect(output).toContain('[client] Started multiServerWorkflow with data "Hello from the Temporal multi-server demo"');
-    expect(output).toMatch(/\[client\]\s+Web UI\s+http:\/\/ui\.test\/namespaces\/[^/]+\/workflows\/multi-server-/);
     expect(output).toContain('[client] Result (Server A + Server B)');
     expect(output).toContain('[client]   Category     greeting');
 
@@ -72,7 +108,7 @@ describe.skipIf(!fullServer)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 18
   });
 
   test('dev:all serves client runs from another terminal and stops cleanly on Ctrl-C', async () => {
-    const env = await stackEnv();
+    const env = { ...(await serviceEnv()), ...temporalEnv(uniqueTaskQueue('dev-all')) };
     const stack = startStack([], env);
     await stack.waitFor(/\[worker\].*"msg":"worker polling"/);
     await stack.waitFor(/\[server-a\].*"msg":"listening"/);

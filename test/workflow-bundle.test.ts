@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { expect, test } from 'vitest';
-import { WORKFLOWS_PATH } from '../temporal/create-worker.ts';
+import { WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
 
 const quiet = new DefaultLogger('ERROR');
 

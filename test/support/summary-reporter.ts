@@ -1,5 +1,6 @@
 // Ends every run with two things the default reporter does not say plainly: how many tests that
-// need a Temporal server were skipped (and how to run them), and a one-line tally.
+// need a Temporal server were skipped (and how to run them), and a one-line tally. With
+// TEMPORAL_REQUIRED=1 (CI) any skipped test fails the run.
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { TEMPORAL_TAG } from './tag.ts';
 
@@ -34,6 +35,12 @@ export default class SummaryReporter implements Reporter {
       out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${reason}`);
       out('  To run them: install Go or the Temporal CLI (npm run temporal:install says what it finds), or set');
       out('  TEMPORAL_ADDRESS to a running server (e.g. "npm run temporal:dev", then TEMPORAL_ADDRESS=localhost:7233 npm test).');
+    }
+    if (process.env.TEMPORAL_REQUIRED === '1' && skipped > 0) {
+      // CI promises every test ran; a skip there is a failure of the run, however it came about.
+      out('');
+      out(`TEMPORAL_REQUIRED=1, but ${skipped} tests were skipped: failing the run.`);
+      process.exitCode = 1;
     }
     out('');
     out(`vitest: ${passed} passed, ${failed} failed, ${skipped} skipped`);

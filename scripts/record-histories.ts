@@ -1,0 +1,166 @@
+// npm run record:histories: runs every path of the workflows once, for real (its own in-memory dev
+// server, Server A and B in this process, the production worker), and saves each run's event history
+// as test/histories/<name>.json. test/replay.test.ts replays those files against the current workflow
+// code: a change that would break runs already in flight (a step added, removed or moved without
+// patched()) fails that test instead of failing workflow tasks in production.
+// When to re-run: after a deliberate change guarded by patched(), once the old histories still replay,
+// so the new path is recorded too (first keep a copy of any file a still-open run may need, e.g.
+// multi-completed.v1.json: the test replays every file in the folder); and to retire histories once no
+// run of the old code can still be open. Never to make a red replay test green.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import protos from '@temporalio/proto';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfigOrExit } from '../shared/config.ts';
+import type { RunningService } from '../shared/service/serve.ts';
+import { startServerA, startServerB, statusOf } from '../test/support/services.ts';
+import { startDevServer } from '../temporal/dev/dev-server.ts';
+import { ensureTemporalCli } from '../temporal/dev/temporal-cli.ts';
+import { FailureType, type FailureTypeName } from '../temporal/failure-types.ts';
+import { createWorker } from '../temporal/worker/create-worker.ts';
+import { WORKFLOW_KINDS } from '../temporal/workflows/kinds.ts';
+import type { MultiServerInput, WorkflowInput } from '../temporal/workflows/types.ts';
+
+const HISTORIES = new URL('../test/histories/', import.meta.url);
+const NAMESPACE = 'default';
+const TASK_QUEUE = 'record-histories';
+
+// What the SDK's historyToJSON (@temporalio/common/lib/proto-utils) does, which test/replay.test.ts
+// reads back. The SDK's own throws "type must be a Type" in this install: npm gave @temporalio/common
+// and @temporalio/proto separate copies of protobufjs 8, and protojson checks types with instanceof.
+// Taken from @temporalio/proto's own copy, it works whatever the layout.
+const require = createRequire(import.meta.url);
+const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson: (type: unknown, message: unknown) => unknown };
+const { History } = protos.temporal.api.history.v1;
+const historyToJSON = (history: protos.temporal.api.history.v1.IHistory) => JSON.stringify(protojson.toJson(History, History.fromObject(history)), null, 2);
+
+type Outcome = 'completed' | 'cancelled' | `failed with ${FailureTypeName}`;
+
+const cleanup: Array<() => Promise<unknown>> = [];
+try {
+  await recordAll();
+  await stopAll();
+  // An abandoned 20 s third-party call of the cancelled run may still hold a timer in Server B.
+  process.exit(0);
+} catch (error) {
+  console.error(`record-histories failed: ${error instanceof Error ? error.message : String(error)}`);
+  await stopAll();
+  process.exit(1);
+}
+
+async function recordAll(): Promise<void> {
+  const cli = await ensureTemporalCli({ explicitPath: loadConfigOrExit().temporal.cliPath, log: (line) => console.log(line) });
+  const temporal = await startDevServer({ cli: cli.path, port: await portWithFreeUiPort(), namespace: NAMESPACE });
+  cleanup.push(temporal.stop);
+  // Failed attempts are what several of these runs provoke on purpose: show only the SDK's errors.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const connection = await Connection.connect({ address: temporal.address });
+  cleanup.push(() => connection.close());
+  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
+  cleanup.push(() => nativeConnection.close());
+  const client = new Client({ connection, namespace: NAMESPACE });
+
+  const a = await startServerA();
+  cleanup.push(() => a.close(0));
+  // Only third-party calls draw, and third-party-429 makes the first two: its first call fails, its
+  // retry succeeds (the cancelled run's call is cancelled before it draws).
+  let draws = 0;
+  let b: RunningService = await startServerB({ random: () => (draws++ === 0 ? 0 : 0.99) });
+  cleanup.push(() => b.close(0)); // whichever B runs last
+  const serverUrls = { 'server-a': a.url, 'server-b': b.url };
+  const worker = await createWorker({ connection: nativeConnection, namespace: NAMESPACE, taskQueue: TASK_QUEUE, serverUrls });
+
+  const startMulti = (name: string, input: MultiServerInput) =>
+    client.workflow.start(WORKFLOW_KINDS.multi.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.multi.idPrefix}-${name}`, args: [input] });
+  const startSimple = (name: string, input: WorkflowInput) =>
+    client.workflow.start(WORKFLOW_KINDS.simple.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.simple.idPrefix}-${name}`, args: [input] });
+
+  await worker.runUntil(async () => {
+    await record('multi-completed', await startMulti('multi-completed', { data: 'Hello order world' }), 'completed');
+    await record('simple-completed', await startSimple('simple-completed', { data: 'Hello order world' }), 'completed');
+    await record('validation-failed', await startMulti('validation-failed', { data: '<script>' }), `failed with ${FailureType.validationFailed}`);
+    // Started by type name with raw input, as `temporal workflow start` or the Web UI would.
+    const invalid = await client.workflow.start('multiServerWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'multi-server-invalid-input', args: [42] });
+    await record('invalid-input', invalid, `failed with ${FailureType.invalidInput}`);
+
+    const thirdParty = { latencyMs: 0, failureRate: 0.5, failureStatus: 429, retryAfterSeconds: 2 } as const;
+    await record('third-party-429', await startMulti('third-party-429', { data: 'Hello order world', thirdParty }), 'completed');
+    if (draws !== 2) throw new Error(`third-party-429: expected one 429 and one success from the third party, got ${draws} calls`);
+
+    const slow = await startMulti('cancelled', { data: 'Hello order world', thirdParty: { latencyMs: 20_000, failureRate: 0 } });
+    await waitUntil('the third-party call is in flight', async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight === 1);
+    await slow.cancel();
+    await record('cancelled', slow, 'cancelled');
+
+    await b.close(0);
+    await record('service-unavailable', await startMulti('service-unavailable', { data: 'Hello order world', outageLimit: '2s' }), `failed with ${FailureType.serviceUnavailable}`);
+
+    const outage = await startMulti('server-b-outage-retried', { data: 'Hello order world' });
+    // Attempt 3 pending: Server B's health check has failed twice.
+    await waitUntil("server-b's health check has failed twice", async () =>
+      ((await outage.describe()).raw.pendingActivities ?? []).some((p) => p.activityType?.name === 'checkHealth' && (p.attempt ?? 0) >= 3),
+    );
+    b = await startServerB({ port: b.port });
+    await record('server-b-outage-retried', outage, 'completed');
+  });
+}
+
+/** Checks how the run ended, then writes its history in the JSON form Temporal's tools use. */
+async function record(name: string, handle: WorkflowHandle, expected: Outcome): Promise<void> {
+  const outcome = await outcomeOf(handle);
+  if (outcome !== expected) throw new Error(`${name}: expected the run to end ${expected}, but it ended ${outcome}`);
+  const history = await handle.fetchHistory();
+  const json = `${historyToJSON(history)}\n`;
+  mkdirSync(HISTORIES, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, HISTORIES), json);
+  console.log(`test/histories/${name}.json: ${outcome}, ${history.events?.length ?? 0} events, ${(json.length / 1024).toFixed(1)} KB`);
+}
+
+async function outcomeOf(handle: WorkflowHandle): Promise<string> {
+  try {
+    await handle.result();
+    return 'completed';
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    if (error.cause instanceof CancelledFailure) return 'cancelled';
+    if (error.cause instanceof ApplicationFailure) return `failed with ${error.cause.type}`;
+    return `failed: ${error.cause?.message ?? error.message}`;
+  }
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Stops what was started, last first; a failure to stop one thing must not keep the rest running. */
+async function stopAll(): Promise<void> {
+  for (const stop of cleanup.splice(0).reverse()) await stop().catch((error: unknown) => console.error(`while stopping: ${String(error)}`));
+}
+
+/** A free port P whose P + 1000 (the dev server's Web UI) is free too. */
+async function portWithFreeUiPort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await freePort(0);
+    if (port + 1000 <= 65_535 && (await freePort(port + 1000).then(() => true, () => false))) return port;
+  }
+  throw new Error('found no free pair of ports for the dev server and its Web UI');
+}
+
+function freePort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
+    });
+  });
+}

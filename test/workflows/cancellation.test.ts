@@ -1,0 +1,54 @@
+// Cancelling a run reaches the HTTP call in flight: the service records the request as abandoned
+// long before it would have answered, and the run ends cancelled only after that abort.
+import { CancelledFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
+import { describe, expect, test } from 'vitest';
+import { MAX_THIRD_PARTY_LATENCY_MS } from '../../shared/limits.ts';
+import { progressQuery } from '../../temporal/workflows/messages.ts';
+import { activitiesOf, eventsOf, eventTime } from '../support/history.ts';
+import { startServerA, startServerB, statusOf } from '../support/services.ts';
+import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
+import { failureOf, workflowSuite } from '../support/workflow-suite.ts';
+
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} cancellation`, { timeout: 60_000 }, () => {
+  const suite = workflowSuite();
+
+  test('cancelling a run during a slow third-party call aborts the call, then the run ends cancelled', async () => {
+    const a = await suite.track(startServerA());
+    const b = await suite.track(startServerB());
+    const taskQueue = uniqueTaskQueue('cancel');
+    const { error, events, progress } = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b.url }, async () => {
+      const handle = await suite.start('multi', taskQueue, { data: 'slow one', thirdParty: { latencyMs: MAX_THIRD_PARTY_LATENCY_MS, failureRate: 0 } });
+      // The service's own record that the call is in flight, not a guess with a sleep.
+      await expect.poll(async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight, { timeout: 20_000 }).toBe(1);
+      await handle.cancel();
+      return { error: await failureOf(handle), events: await eventsOf(handle), progress: await handle.query(progressQuery) };
+    });
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    // Server B saw its client go away: the request was aborted, not answered.
+    const stats = (await statusOf(b)).endpoints['POST /third-party-api'];
+    expect(stats).toMatchObject({ requests: 1, aborted: 1, inFlight: 0 });
+
+    const thirdParty = activitiesOf(events).find((x) => x.type === 'callThirdParty');
+    expect(thirdParty).toMatchObject({ attempt: 1, outcome: 'cancelled' });
+    // In the history: cancel requested, the activity confirms it was cancelled, and only then the run ends.
+    const order = events.map((e) =>
+      e.workflowExecutionCancelRequestedEventAttributes ? 'run cancel requested'
+      : e.activityTaskCancelRequestedEventAttributes ? 'activity cancel requested'
+      : e.activityTaskCanceledEventAttributes ? 'activity cancelled'
+      : e.workflowExecutionCanceledEventAttributes ? 'run cancelled'
+      : null,
+    ).filter((x) => x !== null);
+    expect(order).toEqual(['run cancel requested', 'activity cancel requested', 'activity cancelled', 'run cancelled']);
+    const requested = eventTime(events.find((e) => e.workflowExecutionCancelRequestedEventAttributes)!);
+    const closed = eventTime(events.find((e) => e.workflowExecutionCanceledEventAttributes)!);
+    // Long before the 20 s call would have ended on its own.
+    expect(closed - requested).toBeLessThan(MAX_THIRD_PARTY_LATENCY_MS / 2);
+
+    expect(progress.status).toBe('cancelled');
+    expect(progress.steps.find((s) => s.step === 'third-party')?.status).toBe('cancelled');
+    expect(progress.steps.filter((s) => s.status === 'failed')).toEqual([]);
+  });
+});
