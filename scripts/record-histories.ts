@@ -8,12 +8,11 @@
 // multi-completed.v1.json: the test replays every file in the folder); and to retire histories once no
 // run of the old code can still be open. Never to make a red replay test green.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import protos from '@temporalio/proto';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import type { RunningService } from '../shared/service/serve.ts';
@@ -28,15 +27,6 @@ import type { MultiServerInput, WorkflowInput } from '../temporal/workflows/type
 const HISTORIES = new URL('../test/histories/', import.meta.url);
 const NAMESPACE = 'default';
 const TASK_QUEUE = 'record-histories';
-
-// What the SDK's historyToJSON (@temporalio/common/lib/proto-utils) does, which test/replay.test.ts
-// reads back. The SDK's own throws "type must be a Type" in this install: npm gave @temporalio/common
-// and @temporalio/proto separate copies of protobufjs 8, and protojson checks types with instanceof.
-// Taken from @temporalio/proto's own copy, it works whatever the layout.
-const require = createRequire(import.meta.url);
-const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { toJson: (type: unknown, message: unknown) => unknown };
-const { History } = protos.temporal.api.history.v1;
-const historyToJSON = (history: protos.temporal.api.history.v1.IHistory) => JSON.stringify(protojson.toJson(History, History.fromObject(history)), null, 2);
 
 type Outcome = 'completed' | 'cancelled' | `failed with ${FailureTypeName}`;
 

@@ -4,10 +4,10 @@
 // patched()) fails here with a DeterminismViolationError instead of failing workflow tasks in production.
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protos from '@temporalio/proto';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import type protos from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, type ReplayResult, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, expect, test } from 'vitest';
@@ -32,15 +32,8 @@ const quiet = new DefaultLogger('ERROR');
 // Each replay starts and stops a worker, and the changed code fails a workflow task on purpose: errors only.
 Runtime.install({ logger: quiet, telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
 
-// The SDK's historyFromJSON (@temporalio/common/lib/proto-utils) does this, but in this install it
-// throws "type must be a Type": npm gave @temporalio/common and @temporalio/proto separate copies of
-// protobufjs 8, and protojson checks types with instanceof. Taken from @temporalio/proto's own copy, it
-// works whatever the layout. (Worker.runReplayHistory calls the SDK's on JSON, hence a History here.)
-const require = createRequire(import.meta.url);
-const protojson = createRequire(require.resolve('@temporalio/proto'))('protobufjs/ext/protojson') as { fromJson: (type: unknown, json: unknown) => History };
-
 function loadHistory(file: string): History {
-  return protojson.fromJson(protos.temporal.api.history.v1.History, JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
+  return historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 }
 
 /** The run id the recorded run had: the replayer reports it back only if it really replayed that history. */
