@@ -8,7 +8,6 @@
 // multi-completed.v1.json: the test replays every file in the folder); and to retire histories once no
 // run of the old code can still be open. Never to make a red replay test green.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -18,6 +17,7 @@ import { loadConfigOrExit } from '../shared/config.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { startServerA, startServerB, statusOf } from '../test/support/services.ts';
 import { startDevServer } from '../temporal/dev/dev-server.ts';
+import { freeDevServerPort } from '../temporal/dev/free-port.ts';
 import { ensureTemporalCli } from '../temporal/dev/temporal-cli.ts';
 import { FailureType, type FailureTypeName } from '../temporal/failure-types.ts';
 import { createWorker } from '../temporal/worker/create-worker.ts';
@@ -44,7 +44,7 @@ try {
 
 async function recordAll(): Promise<void> {
   const cli = await ensureTemporalCli({ explicitPath: loadConfigOrExit().temporal.cliPath, log: (line) => console.log(line) });
-  const temporal = await startDevServer({ cli: cli.path, port: await portWithFreeUiPort(), namespace: NAMESPACE });
+  const temporal = await startDevServer({ cli: cli.path, port: await freeDevServerPort(), namespace: NAMESPACE });
   cleanup.push(temporal.stop);
   // Failed attempts are what several of these runs provoke on purpose: show only the SDK's errors.
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -133,24 +133,4 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 /** Stops what was started, last first; a failure to stop one thing must not keep the rest running. */
 async function stopAll(): Promise<void> {
   for (const stop of cleanup.splice(0).reverse()) await stop().catch((error: unknown) => console.error(`while stopping: ${String(error)}`));
-}
-
-/** A free port P whose P + 1000 (the dev server's Web UI) is free too. */
-async function portWithFreeUiPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await freePort(0);
-    if (port + 1000 <= 65_535 && (await freePort(port + 1000).then(() => true, () => false))) return port;
-  }
-  throw new Error('found no free pair of ports for the dev server and its Web UI');
-}
-
-function freePort(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const bound = (server.address() as { port: number }).port;
-      server.close(() => resolve(bound));
-    });
-  });
 }

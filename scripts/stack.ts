@@ -15,19 +15,23 @@ const config = loadConfigOrExit();
 const runWorkflow = process.argv.includes('--run-workflow');
 
 const existing = await temporalAnswers(config.temporal.address);
+// A dev server can only be started here; a server elsewhere that does not answer yet is waited for by the worker.
+const startDevServer = !existing && isLocalAddress(config.temporal.address);
 console.log(
   existing
     ? `Using the Temporal server that already answers at ${config.temporal.address}.`
-    : `No Temporal server at ${config.temporal.address}: starting a local dev server (npm run temporal:dev).`,
+    : startDevServer
+      ? `No Temporal server at ${config.temporal.address}: starting a local dev server (npm run temporal:dev).`
+      : `No Temporal server answers at ${config.temporal.address} yet; the worker waits for it (up to 2 minutes).`,
 );
-if (!existing && isLocalAddress(config.temporal.address)) {
+if (startDevServer) {
   // Before anything starts: a first Go build of the CLI takes minutes, longer than the others wait for Temporal.
   try {
     await ensureTemporalCli({ explicitPath: config.temporal.cliPath, log: (line) => console.log(line) });
   } catch (error) {
     if (!(error instanceof TemporalCliUnavailableError)) throw error;
     console.error(error.message);
-    process.exit(1);
+    process.exit(config.temporal.cliPath ? 2 : 1);
   }
 }
 
@@ -36,7 +40,7 @@ const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`
 // concurrently runs each command through a shell; `exec` lets Node replace it, so signals and exit codes are Node's own.
 const exec = process.platform === 'win32' ? '' : 'exec ';
 const commands: ConcurrentlyCommandInput[] = [
-  ...(existing ? [] : [{ name: 'temporal', command: `${exec}node scripts/temporal-dev.ts`, prefixColor: 'blue' }]),
+  ...(startDevServer ? [{ name: 'temporal', command: `${exec}node scripts/temporal-dev.ts`, prefixColor: 'blue' }] : []),
   { name: 'server-a', command: `${exec}node server-a/index.ts`, prefixColor: 'green' },
   { name: 'server-b', command: `${exec}node server-b/index.ts`, prefixColor: 'magenta' },
   { name: 'worker', command: `${exec}node temporal/worker.ts`, prefixColor: 'yellow' },

@@ -6,9 +6,9 @@ import { NamespaceNotFoundError } from '@temporalio/common';
 import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { EXIT, parseCliArgs, USAGE, UsageError } from './cli/args.ts';
-import { failureLines, failureOutcome, resultLines, stepLine } from './cli/render.ts';
-import { watchProgress } from './cli/watch-progress.ts';
-import { findWebUi, webUiCandidates, webUiLink } from './cli/web-ui.ts';
+import { ENDED, failureLines, failureOutcome, resultLines, stepLine } from './cli/render.ts';
+import { stoppedStep, watchProgress } from './cli/watch-progress.ts';
+import { webUiLinkFor } from './cli/web-ui.ts';
 import { probeTcp } from './probe-tcp.ts';
 import { workerIsPolling } from './task-queue.ts';
 import { WORKFLOW_KINDS } from './workflows/kinds.ts';
@@ -65,8 +65,7 @@ try {
   process.exit(EXIT.couldNotStart);
 }
 const runId = handle.firstExecutionRunId;
-const ui = config.temporal.uiUrl ?? (await findWebUi(webUiCandidates(address, undefined), namespace, workflowId, runId));
-const link = ui ? webUiLink(ui, namespace, workflowId, runId) : `(no Web UI found at ${webUiCandidates(address, undefined).join(' or ')}; set TEMPORAL_UI_URL)`;
+let link = `workflow ${workflowId}, run ${runId}`;
 
 // Ctrl-C stops watching, not the workflow: it is durable and keeps going in Temporal.
 process.once('SIGINT', () => {
@@ -77,6 +76,7 @@ process.once('SIGINT', () => {
 say(`Started ${kind.workflow.name} with data ${JSON.stringify(command.data)}`);
 say(`  Workflow ID  ${workflowId}`);
 say(`  Run ID       ${runId}`);
+link = await webUiLinkFor(address, config.temporal.uiUrl, namespace, workflowId, runId);
 say(`  Web UI       ${link}`);
 if ((await workerIsPolling(client, taskQueue)) === false) {
   say(`  No worker is polling task queue "${taskQueue}" yet: start one with "npm run worker".`);
@@ -85,32 +85,37 @@ if ((await workerIsPolling(client, taskQueue)) === false) {
 say();
 
 const watcher = watchProgress(connection, handle, (step, ms) => say(stepLine(step, ms)));
+let outcome: { result: WorkflowResult } | { failure: WorkflowFailedError } | { lostContact: Error };
 try {
-  const result: WorkflowResult = await handle.result();
-  await watcher.stop();
+  outcome = { result: await handle.result() };
+} catch (error) {
+  outcome = error instanceof WorkflowFailedError ? { failure: error } : { lostContact: error as Error };
+}
+await watcher.stop();
+
+if ('result' in outcome) {
+  const { result } = outcome;
   for (const t of result.timings) if (!watcher.shown.has(t.step)) say(stepLine(t.step, t.durationMs));
   say();
   if (command.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else for (const line of resultLines(result)) say(line);
   process.exitCode = EXIT.completed;
-} catch (error) {
-  await watcher.stop();
-  if (!(error instanceof WorkflowFailedError)) {
-    // Lost contact while waiting; the workflow itself is unaffected.
-    process.stderr.write(`Lost contact with Temporal while waiting for the result: ${(error as Error).message}\n`);
-    process.stderr.write(`The workflow keeps running in Temporal: ${link}\n`);
-    process.exitCode = EXIT.lostContact;
-  } else {
-    const outcome = failureOutcome(workflowId, runId, error.cause);
-    if (outcome.failedStep) say(stepLine(outcome.failedStep, null, outcome.status === 'cancelled' ? 'cancelled' : 'failed'));
-    say();
-    const verb = outcome.status === 'cancelled' ? 'was cancelled' : outcome.status === 'terminated' ? 'was terminated' : 'failed';
-    say(`Workflow ${verb}${outcome.failedStep ? ` at step "${outcome.failedStep}"` : ''}:`);
-    for (const line of failureLines(error.cause).lines) say(`  ${line}`);
-    say(`Full history: ${link}`);
-    if (command.json) process.stdout.write(`${JSON.stringify(outcome, null, 2)}\n`);
-    process.exitCode = EXIT.failed;
-  }
-} finally {
-  await connection.close();
+} else if ('failure' in outcome) {
+  const { cause } = outcome.failure;
+  const failed = failureOutcome(workflowId, runId, cause);
+  // A cancellation's cause chain names no activity: the run's own progress says where it stopped.
+  failed.failedStep ??= await stoppedStep(connection, handle);
+  if (failed.failedStep) say(stepLine(failed.failedStep, null, failed.status === 'cancelled' ? 'cancelled' : 'failed'));
+  say();
+  say(`Workflow ${ENDED[failed.status]}${failed.failedStep ? ` at step "${failed.failedStep}"` : ''}:`);
+  for (const line of failureLines(cause).lines) say(`  ${line}`);
+  say(`Full history: ${link}`);
+  if (command.json) process.stdout.write(`${JSON.stringify(failed, null, 2)}\n`);
+  process.exitCode = EXIT.failed;
+} else {
+  // Lost contact while waiting; the workflow itself is unaffected.
+  process.stderr.write(`Lost contact with Temporal while waiting for the result: ${outcome.lostContact.message}\n`);
+  process.stderr.write(`The workflow keeps running in Temporal: ${link}\n`);
+  process.exitCode = EXIT.lostContact;
 }
+await connection.close();

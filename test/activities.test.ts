@@ -190,6 +190,24 @@ describe('configuration errors and foreign answers fail at once, naming what to 
     }
   });
 
+  test('a redirect is ServiceMisconfigured naming where it points', async () => {
+    const app = express();
+    app.use((_req, res) => {
+      res.redirect(301, 'https://elsewhere.example/ping');
+    });
+    const server = await listen(app, HOST, 0);
+    try {
+      const moved = createActivities(createServiceClients({ 'server-a': server.url, 'server-b': serverB.url }));
+      const failure = await failureOf(run(activityEnv(), () => moved.checkHealth('server-a')));
+      expect(failure).toMatchObject({ type: FailureType.misconfigured, nonRetryable: true });
+      expect(failure.message).toBe(
+        `server-a GET /ping answered HTTP 301: Moved Permanently to https://elsewhere.example/ping; check SERVER_A_URL (now "${server.url}")`,
+      );
+    } finally {
+      await server.close(0);
+    }
+  });
+
   test('a 200 HTML page is BadResponse, not retried', async () => {
     const server = await answering(200, 'html', '<html>login page</html>');
     try {
@@ -220,6 +238,7 @@ describe('configuration errors and foreign answers fail at once, naming what to 
   test.each([
     ['an unknown host', 'http://no-such-host.invalid:3002', /^server-b GET \/ping cannot work: ENOTFOUND \(/],
     ['an invalid URL', 'http://bad host:3002', /^server-b GET \/ping cannot work: ERR_INVALID_URL \(/],
+    ['a URL without a usable protocol', 'ftp://localhost:3002', /^server-b GET \/ping cannot work: ERR_BAD_REQUEST \(/],
   ])('%s is ServiceMisconfigured naming SERVER_B_URL', async (_name, url, pattern) => {
     const broken = createActivities(createServiceClients({ 'server-a': serverA.url, 'server-b': url }));
     const failure = await failureOf(run(activityEnv(), () => broken.checkHealth('server-b')));

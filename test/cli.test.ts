@@ -1,16 +1,17 @@
 // The CLI client: arguments, exit codes, its output and its Web UI links, against a real worker and
 // Temporal server.
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningService } from '../shared/service/serve.ts';
 import { parseCliArgs, SAMPLE_DATA } from '../temporal/cli/args.ts';
 import { failureLines, failureOutcome, stepLine } from '../temporal/cli/render.ts';
-import { runApiUrl, webUiCandidates, webUiLink } from '../temporal/cli/web-ui.ts';
+import { runApiUrl, webUiCandidates, webUiLink, webUiLinkFor } from '../temporal/cli/web-ui.ts';
 import { FailureType } from '../temporal/failure-types.ts';
 import { type Finished, killLeftovers, runNode } from './support/processes.ts';
-import { gate, startServerA, startServerB } from './support/services.ts';
+import { gate, startServerA, startServerB, statusOf } from './support/services.ts';
 import {
   connectToTemporal,
   TEMPORAL_TAG,
@@ -100,10 +101,11 @@ describe('rendering', () => {
     expect(stepLine('third-party', null, 'cancelled')).toBe('  ⊘ third-party');
   });
 
-  test('Web UI candidates: the configured UI alone, else the dev server (port + 1000) and Compose (7070)', () => {
-    expect(webUiCandidates('localhost:7233', undefined)).toEqual(['http://localhost:8233', 'http://localhost:7070']);
-    expect(webUiCandidates('127.0.0.1:40001', undefined)).toEqual(['http://127.0.0.1:41001', 'http://127.0.0.1:7070']);
-    expect(webUiCandidates('localhost:7233', 'http://ui.internal')).toEqual(['http://ui.internal']);
+  test('Web UI links: the configured UI; else the dev server (port + 1000) or Compose (7070), whichever knows the run', async () => {
+    expect(webUiCandidates('localhost:7233')).toEqual(['http://localhost:8233', 'http://localhost:7070']);
+    expect(webUiCandidates('127.0.0.1:40001')).toEqual(['http://127.0.0.1:41001', 'http://127.0.0.1:7070']);
+    expect(await webUiLinkFor('localhost:7233', 'http://ui.internal', 'default', 'wf', 'run')).toBe('http://ui.internal/namespaces/default/workflows/wf/run/history');
+    expect(await webUiLinkFor('temporal.internal:7233', undefined, 'default', 'wf', 'run')).toBe('(set TEMPORAL_UI_URL to link to your Web UI)');
     expect(webUiLink('http://localhost:7070', 'default', 'multi-server-abc', 'run-1')).toBe(
       'http://localhost:7070/namespaces/default/workflows/multi-server-abc/run-1/history',
     );
@@ -313,6 +315,35 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.stdout).toContain(
       `ServiceUnavailable: server-b stayed unavailable for longer than the outage limit of 1 s: server-b GET /ping failed: server-b is unreachable at ${gone.url} (ECONNREFUSED) [not retried]`,
     );
+  });
+
+  test('a run cancelled from another client is reported as cancelled at its step; exit 1', async () => {
+    const slowB = await startServerB({ thirdParty: { latencyMs: 20_000 } });
+    extra.push(slowB);
+    let cancelled = false;
+    let cancelProblem: unknown;
+    const run = await runWithWorker(['slow', '--third-party'], {
+      urls: { 'server-a': serverA.url, 'server-b': slowB.url },
+      onStdout: (stdout) => {
+        const workflowId = /Workflow ID {2}(\S+)/.exec(stdout)?.[1];
+        if (cancelled || !workflowId || !stdout.includes('✓ enrich')) return;
+        cancelled = true;
+        // Cancel once Server B holds the third-party call, by its own record.
+        const deadline = Date.now() + 20_000;
+        void (async () => {
+          while ((await statusOf(slowB)).endpoints['POST /third-party-api']?.inFlight !== 1) {
+            if (Date.now() > deadline) throw new Error('Server B never had the third-party call in flight');
+            await sleep(50);
+          }
+          await temporalConnections.client.workflow.getHandle(workflowId).cancel();
+        })().catch((error: unknown) => (cancelProblem = error));
+      },
+    });
+    expect(cancelProblem).toBeUndefined();
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('⊘ third-party');
+    expect(run.stdout).toContain('Workflow was cancelled at step "third-party":');
+    expect((await statusOf(slowB)).endpoints['POST /third-party-api']).toMatchObject({ aborted: 1, inFlight: 0 });
   });
 
   test('a namespace that does not exist is a configuration error: exit 2 naming TEMPORAL_NAMESPACE', async () => {

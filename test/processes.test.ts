@@ -45,18 +45,26 @@ test('temporal:dev refuses a TEMPORAL_CLI_PATH that is not an executable', async
 });
 
 test('dev:all stops every process and exits 1 when one of them fails', async () => {
-  // temporal:dev fails at once on a non-local address, which brings the whole stack down.
-  const stack = start('scripts/stack.ts', {
-    TEMPORAL_ADDRESS: 'temporal.example.invalid:7233',
-    SERVER_A_PORT: '0',
-    SERVER_B_PORT: '0',
-  });
-  expect(await stack.exited).toBe(1);
-  const output = stack.output();
-  expect(output).toContain('No Temporal server at temporal.example.invalid:7233: starting a local dev server');
-  expect(output).toContain('temporal exited (2); stopping the others');
-  // Each was stopped: gracefully once started, or by the signal itself if it was still starting.
-  for (const name of ['server-a', 'server-b', 'worker']) expect(output).toMatch(new RegExp(`\\[${name}\\] exec node \\S+ exited with code`));
-  // Nothing of the stack is left running.
-  await expect.poll(() => stack.groupAlive()).toBe(false);
+  // Server A cannot listen on a port that is taken, which brings the whole stack down. A Temporal
+  // address elsewhere means no dev server is started; the worker waits for it meanwhile.
+  const taken = await startServerA();
+  try {
+    const stack = start('scripts/stack.ts', {
+      TEMPORAL_ADDRESS: 'temporal.example.invalid:7233',
+      SERVER_A_PORT: String(taken.port),
+      SERVER_B_PORT: '0',
+    });
+    expect(await stack.exited).toBe(1);
+    const output = stack.output();
+    expect(output).toContain('No Temporal server answers at temporal.example.invalid:7233 yet; the worker waits for it');
+    expect(output).not.toContain('[temporal]');
+    expect(output).toContain(`cannot listen: port ${taken.port} is already in use`);
+    expect(output).toContain('server-a exited (1); stopping the others');
+    // Each was stopped: gracefully once started, or by the signal itself if it was still starting.
+    for (const name of ['server-b', 'worker']) expect(output).toMatch(new RegExp(`\\[${name}\\] exec node \\S+ exited with code`));
+    // Nothing of the stack is left running.
+    await expect.poll(() => stack.groupAlive()).toBe(false);
+  } finally {
+    await taken.close();
+  }
 });

@@ -1,24 +1,13 @@
 // `npm start` and `npm run dev:all` for real: the processes start, a workflow completes, and a
 // Ctrl-C (SIGINT to the whole process group, as a terminal sends it) stops every one of them.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { runApiUrl } from '../temporal/cli/web-ui.ts';
+import { freeDevServerPort, freePort } from '../temporal/dev/free-port.ts';
 import { killLeftovers, runNode, startNode } from './support/processes.ts';
-import { TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from './support/temporal.ts';
-
-async function freePort(port = 0): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', resolve);
-  });
-  const bound = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return bound;
-}
+import { localCli, TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from './support/temporal.ts';
 
 // Starting four or five processes and bundling the workflows takes a while on a small machine.
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { timeout: 180_000 }, () => {
@@ -48,10 +37,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
     return { ...stack, waitFor: (text: string | RegExp) => stack.waitFor(text, 120_000), ctrlC };
   }
 
-  test('npm start with no Temporal running starts its own dev server, runs the workflow once, and Ctrl-C stops every process', async () => {
+  test.skipIf(!localCli)('npm start with no Temporal running starts its own dev server, runs the workflow once, and Ctrl-C stops every process', async () => {
     // A port pair where nothing listens, and a scratch database: the user's .temporal/ stays untouched.
-    let port = await freePort();
-    while (port + 1000 > 65_535 || !(await freePort(port + 1000).then(() => true, () => false))) port = await freePort();
+    const port = await freeDevServerPort();
     const stateDir = await mkdtemp(join(tmpdir(), 'stack-test-'));
     try {
       const env = {

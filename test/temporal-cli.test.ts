@@ -68,10 +68,10 @@ describe('ensureTemporalCli', () => {
     const found = await ensureTemporalCli({
       env: env(),
       sdkDownload: async (downloadDir) => {
-        await executable(join(downloadDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`));
+        await executable(join(downloadDir, `temporal-${TEMPORAL_CLI_VERSION}`));
       },
     });
-    expect(found).toEqual({ path: join(dir, 'cache', 'temporal-multi-server', 'sdk-download', `temporal-cli-${TEMPORAL_CLI_VERSION}`), source: 'SDK download' });
+    expect(found).toEqual({ path: join(dir, 'cache', 'temporal-multi-server', 'sdk-download', `temporal-${TEMPORAL_CLI_VERSION}`), source: 'SDK download' });
   });
 
   test('then a Go build of the pinned version, which says what it does and why; the next call finds it cached', async () => {

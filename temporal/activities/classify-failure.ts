@@ -31,8 +31,12 @@ export interface FailureDetails {
 
 /** Error codes of a call that can never succeed with this URL: unknown host, bad URL, TLS trouble. */
 const CONFIGURATION_CODES = new Set([
+  // Unknown host. Where DNS follows liveness (a stopped Compose or Kubernetes service) this hides an outage
+  // behind a configuration error; here the hosts are fixed, so a wrong name is the likelier cause.
   'ENOTFOUND',
   'ERR_INVALID_URL',
+  // axios's code for a request it refused to send, e.g. an unsupported protocol in the URL.
+  'ERR_BAD_REQUEST',
   'ERR_BAD_OPTION_VALUE',
   'EPROTO',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -86,8 +90,15 @@ export function classifyFailure(error: unknown, target: CallTarget, attempt: num
   const message = `${where} answered HTTP ${status}: ${serviceMessage}${field ? ` (field "${field}")` : ''}`;
   const failureDetails = details(target, status, body?.error?.code ?? null, field);
 
-  if (CONFIGURATION_STATUSES.has(status)) {
-    return ApplicationFailure.create({ type: FailureType.misconfigured, message: `${message}; ${fix}`, nonRetryable: true, details: [failureDetails] });
+  // Redirects are not followed (see service-clients.ts): a 3xx means the URL points somewhere else.
+  if (CONFIGURATION_STATUSES.has(status) || (status >= 300 && status < 400)) {
+    const location = status < 400 && typeof response.headers.location === 'string' ? ` to ${response.headers.location}` : '';
+    return ApplicationFailure.create({
+      type: FailureType.misconfigured,
+      message: `${message}${location}; ${fix}`,
+      nonRetryable: true,
+      details: [failureDetails],
+    });
   }
   if (status === 429 || status === 408 || status >= 500) {
     return ApplicationFailure.create({

@@ -1,7 +1,7 @@
 // Command-line arguments of temporal/client.ts, and the exit codes it promises.
 import { parseArgs } from 'node:util';
 import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../workflows/kinds.ts';
-import { OUTAGE_LIMIT, parseDuration } from '../workflows/input.ts';
+import { isOutageLimit } from '../workflows/input.ts';
 
 /** Sent when no data argument is given. */
 export const SAMPLE_DATA = 'Hello from the Temporal multi-server demo';
@@ -73,11 +73,8 @@ export function parseCliArgs(argv: string[]): CliCommand {
   const thirdParty = values['third-party'] ?? false;
   if (thirdParty && mode !== 'multi') throw new UsageError('--third-party only applies to the multi mode');
   const outageLimit = values['outage-limit'];
-  if (outageLimit !== undefined) {
-    const ms = parseDuration(outageLimit);
-    if (ms === undefined || ms < OUTAGE_LIMIT.minMs || ms > OUTAGE_LIMIT.maxMs) {
-      throw new UsageError(`--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "${outageLimit}"`);
-    }
+  if (outageLimit !== undefined && !isOutageLimit(outageLimit)) {
+    throw new UsageError(`--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "${outageLimit}"`);
   }
   return { kind: 'run', data, mode, json: values.json ?? false, thirdParty, outageLimit };
 }

@@ -112,6 +112,14 @@ export interface FailureOutcome {
   failures: FailureLink[];
 }
 
+/** How a run that did not complete ended, in words. */
+export const ENDED: Record<FailureOutcome['status'], string> = {
+  failed: 'failed',
+  cancelled: 'was cancelled',
+  terminated: 'was terminated',
+  timed_out: 'timed out',
+};
+
 /** The --json form of a failed run: its status, the step, and the whole cause chain, outermost first. */
 export function failureOutcome(workflowId: string, runId: string, error: unknown): FailureOutcome {
   const failures: FailureLink[] = [];

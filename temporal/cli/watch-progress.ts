@@ -2,7 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection, WorkflowHandle } from '@temporalio/client';
 import { progressQuery } from '../workflows/messages.ts';
-import type { StepName } from '../workflows/types.ts';
+import type { Progress, StepName } from '../workflows/types.ts';
 
 const POLL_INTERVAL_MS = 250;
 /** A query needs a worker to answer; without one it would wait, so each poll gets a deadline. */
@@ -24,7 +24,7 @@ export function watchProgress(
   const loop = (async () => {
     while (running) {
       try {
-        const progress = await connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
+        const progress = await queryProgress(connection, handle);
         for (const step of progress.steps) {
           if (step.status === 'completed' && !shown.has(step.step)) {
             shown.add(step.step);
@@ -44,4 +44,18 @@ export function watchProgress(
       await loop;
     },
   };
+}
+
+function queryProgress(connection: Connection, handle: WorkflowHandle): Promise<Progress> {
+  return connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
+}
+
+/** The step a closed run stopped at (failed or cancelled), from its own record; null when none did or it cannot say. */
+export async function stoppedStep(connection: Connection, handle: WorkflowHandle): Promise<StepName | null> {
+  try {
+    const progress = await queryProgress(connection, handle);
+    return progress.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step ?? null;
+  } catch {
+    return null;
+  }
 }

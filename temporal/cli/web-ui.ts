@@ -1,13 +1,12 @@
 // The client's link to a run in the Temporal Web UI, pointing at the UI of the server in use. With
-// TEMPORAL_UI_URL set, that UI. Otherwise the candidates are the two UIs this project runs: the dev
-// server's (frontend port + 1000, so 8233 for 7233) and Docker Compose's (7070). The one whose API
-// knows this very run wins; the UI answers 200 for any page path, so only its API can tell.
-import { devUiPort } from '../dev/dev-server.ts';
+// TEMPORAL_UI_URL set, that UI. Otherwise, for a local server, the candidates are the two UIs this
+// project runs: the dev server's (frontend port + 1000, so 8233 for 7233) and Docker Compose's (7070).
+// The one whose API knows this very run wins; the UI answers 200 for any page path, so only its API can tell.
+import { devUiPort, isLocalAddress } from '../dev/dev-server.ts';
 
 export const COMPOSE_UI_PORT = 7070;
 
-export function webUiCandidates(address: string, configured: string | undefined): string[] {
-  if (configured) return [configured];
+export function webUiCandidates(address: string): string[] {
   const separator = address.lastIndexOf(':');
   const host = address.slice(0, separator);
   const port = Number(address.slice(separator + 1));
@@ -37,4 +36,16 @@ export async function findWebUi(candidates: string[], namespace: string, workflo
     }),
   );
   return candidates[answers.indexOf(true)];
+}
+
+/**
+ * The link for a run: under TEMPORAL_UI_URL when set; else under the local UI that knows the run. For a
+ * server elsewhere (a cluster, Temporal Cloud) this project cannot guess its UI, so it says what to set.
+ */
+export async function webUiLinkFor(address: string, configured: string | undefined, namespace: string, workflowId: string, runId: string): Promise<string> {
+  if (configured) return webUiLink(configured, namespace, workflowId, runId);
+  if (!isLocalAddress(address)) return '(set TEMPORAL_UI_URL to link to your Web UI)';
+  const candidates = webUiCandidates(address);
+  const ui = await findWebUi(candidates, namespace, workflowId, runId);
+  return ui ? webUiLink(ui, namespace, workflowId, runId) : `(no Web UI found at ${candidates.join(' or ')}; set TEMPORAL_UI_URL)`;
 }

@@ -55,7 +55,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const address = `${ip}:${options.port}`;
   const child = spawn(options.cli, devServerArgs(options), { stdio: options.stdio ?? 'ignore' });
   const exited = new Promise<number | null>((resolve) => {
-    child.once('error', () => resolve(null));
+    child.on('error', () => resolve(null));
     child.once('exit', (code) => resolve(code));
   });
   let gone = false;
@@ -75,5 +75,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     }
     await sleep(200);
   }
+  // Something answered, but it may be another server that already held the port, while ours exited.
+  await sleep(200);
+  if (gone) throw new Error(`the dev server exited (code ${await exited}); is another Temporal server using ${address}?`);
   return { address, uiUrl: `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${devUiPort(options.port)}`, child, exited, stop };
 }

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The one pin of the CLI version. v1.5.1 runs Temporal server 1.29.1 and Web UI 2.42.1. */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
@@ -63,24 +64,9 @@ export async function ensureTemporalCli(options: EnsureOptions = {}): Promise<Fo
   const env = options.env ?? process.env;
   const log = options.log ?? (() => {});
   const tried: string[] = [];
-
-  if (options.explicitPath) {
-    if (isExecutableFile(options.explicitPath)) return { path: options.explicitPath, source: 'TEMPORAL_CLI_PATH' };
-    // An explicit choice that does not work is a configuration error, not a reason to build another CLI.
-    throw new TemporalCliUnavailableError(
-      [`TEMPORAL_CLI_PATH="${options.explicitPath}": not an executable file`],
-      'Fix or unset TEMPORAL_CLI_PATH.',
-    );
-  }
-  tried.push('TEMPORAL_CLI_PATH: not set');
-
-  const onPath = findOnPath(EXE, env.PATH ?? '');
-  if (onPath) return { path: onPath, source: 'PATH' };
-  tried.push('`temporal` on PATH: none');
-
-  const cached = cachedCli(env);
-  if (cached) return cached;
-  tried.push(`project cache ${projectCacheDir(env)}: empty`);
+  const existing = existingCli(options.explicitPath, env);
+  if (existing) return existing;
+  tried.push('TEMPORAL_CLI_PATH: not set', '`temporal` on PATH: none', `project cache ${projectCacheDir(env)}: empty`);
 
   const downloadDir = sdkDownloadDir(env);
   try {
@@ -93,6 +79,9 @@ export async function ensureTemporalCli(options: EnsureOptions = {}): Promise<Fo
     }
     tried.push('the SDK download: finished, but left no executable');
   } catch (error) {
+    // The download can succeed while the server it starts afterwards does not.
+    const downloaded = findDownloaded(downloadDir);
+    if (downloaded) return { path: downloaded, source: 'SDK download' };
     tried.push(`the SDK download: ${firstLine(error)}`);
     log(`The SDK download failed (${firstLine(error)}).`);
   }
@@ -117,22 +106,35 @@ const ADVICE = [
   '  - or run Temporal with Docker (npm run temporal:start), or point TEMPORAL_ADDRESS at a server you already run.',
 ].join('\n');
 
-/** A CLI cached by an earlier SDK download or Go build, without trying to make one. */
-export function cachedCli(env: NodeJS.ProcessEnv = process.env): FoundCli | undefined {
+/**
+ * Steps 1 to 3: a CLI that is already there (TEMPORAL_CLI_PATH, PATH, the project cache), without trying
+ * to make one; undefined when there is none. A TEMPORAL_CLI_PATH that does not work is a configuration
+ * error, not a reason to build another CLI: it throws.
+ */
+export function existingCli(explicitPath: string | undefined, env: NodeJS.ProcessEnv = process.env): FoundCli | undefined {
+  if (explicitPath) {
+    if (isExecutableFile(explicitPath)) return { path: explicitPath, source: 'TEMPORAL_CLI_PATH' };
+    throw new TemporalCliUnavailableError([`TEMPORAL_CLI_PATH="${explicitPath}": not an executable file`], 'Fix or unset TEMPORAL_CLI_PATH.');
+  }
+  const onPath = findOnPath(EXE, env.PATH ?? '');
+  if (onPath) return { path: onPath, source: 'PATH' };
   const built = join(goInstallDir(env), EXE);
   if (isExecutableFile(built)) return { path: built, source: 'project cache' };
   const downloaded = findDownloaded(sdkDownloadDir(env));
   return downloaded ? { path: downloaded, source: 'project cache' } : undefined;
 }
 
-async function sdkDownload(downloadDir: string): Promise<void> {
-  // The SDK downloads the CLI only as part of starting a dev server: start one, then stop it at once.
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  mkdirSync(downloadDir, { recursive: true });
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: { type: 'cached-download', downloadDir, version: TEMPORAL_CLI_VERSION, ttl: '3650d' }, ip: '127.0.0.1' },
+const SDK_DOWNLOAD_SCRIPT = fileURLToPath(new URL('./sdk-download.ts', import.meta.url));
+
+/** The SDK's download, in a child process (see sdk-download.ts for why); rejects with its reason. */
+function sdkDownload(downloadDir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SDK_DOWNLOAD_SCRIPT, downloadDir, TEMPORAL_CLI_VERSION], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += String(chunk)));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(stderr.trim() || `exit code ${code}`))));
   });
-  await env.teardown();
 }
 
 function findDownloaded(dir: string): string | undefined {
@@ -157,7 +159,9 @@ function goInstall(go: string, env: NodeJS.ProcessEnv, log: (line: string) => vo
       `later ones reuse Go's build cache. The result is kept in ${target} for every clone on this machine.`,
   );
   const started = Date.now();
+  let modules = 0;
   let packages = 0;
+  let partial = '';
   let lastLines: string[] = [];
   return new Promise<string>((resolve, reject) => {
     // -v names each package as it is compiled: the progress counter below.
@@ -166,23 +170,45 @@ function goInstall(go: string, env: NodeJS.ProcessEnv, log: (line: string) => vo
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const onOutput = (chunk: Buffer) => {
-      const lines = String(chunk).split('\n').filter((l) => l.trim() !== '');
-      packages += lines.filter((l) => !l.startsWith('go: ')).length;
-      lastLines = [...lastLines, ...lines].slice(-5);
+      const text = partial + String(chunk);
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      const complete = lines.filter((l) => l.trim() !== '');
+      modules += complete.filter((l) => l.startsWith('go: downloading ')).length;
+      packages += complete.filter((l) => !l.startsWith('go: ')).length;
+      lastLines = [...lastLines, ...complete].slice(-5);
     };
     child.stdout.on('data', onOutput);
     child.stderr.on('data', onOutput);
-    const ticker = setInterval(() => log(`  still building: ${elapsed(started)} so far, ${packages} packages compiled...`), PROGRESS_EVERY_MS);
-    child.on('error', (error) => {
+    const ticker = setInterval(
+      () => log(`  still building: ${elapsed(started)} so far, ${modules} modules downloaded, ${packages} packages compiled...`),
+      PROGRESS_EVERY_MS,
+    );
+    // Ctrl-C or a stop during the build: stop Go too and leave no half-built folder behind.
+    const interrupted = (signal: NodeJS.Signals) => {
+      child.kill(signal);
+      rmSync(scratch, { recursive: true, force: true });
+      log('Build interrupted; the next run starts it again (Go keeps what it already compiled).');
+      process.exit(130);
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    const done = () => {
       clearInterval(ticker);
+      process.removeListener('SIGINT', interrupted);
+      process.removeListener('SIGTERM', interrupted);
+    };
+    child.on('error', (error) => {
+      done();
+      rmSync(scratch, { recursive: true, force: true });
       reject(error);
     });
     child.on('close', (code) => {
-      clearInterval(ticker);
+      done();
       const built = join(scratch, EXE);
       if (code !== 0 || !isExecutableFile(built)) {
         rmSync(scratch, { recursive: true, force: true });
-        reject(new Error(`exit code ${code}: ${lastLines.join(' | ')}`));
+        reject(new Error(`exit code ${code}: ${[...lastLines, partial].filter(Boolean).slice(-5).join(' | ')}`));
         return;
       }
       mkdirSync(target, { recursive: true });

@@ -12,8 +12,9 @@ export const SHUTDOWN_GRACE = '10s';
 /** After this, the worker stops waiting for a clean shutdown. */
 export const SHUTDOWN_FORCE = '30s';
 /**
- * The SDK holds heartbeats back to 0.8 × the heartbeat timeout (30 s without one), and a cancellation
- * only reaches an activity in the answer to a heartbeat. One second keeps cancelling a run prompt.
+ * The SDK sends heartbeats at most every min(0.8 × heartbeat timeout, this) (4 s for the 5 s timeout of
+ * activity-options.ts), and a cancellation only reaches an activity in the answer to a heartbeat. One
+ * second keeps cancelling a run prompt, at one small RPC a second for calls that wait that long.
  */
 export const HEARTBEAT_THROTTLE = '1s';
 
@@ -41,6 +42,5 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
-    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   });
 }

@@ -5,6 +5,9 @@
 import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import { attemptsToRideOut, BACKOFF_COEFFICIENT, INITIAL_INTERVAL_MS, MAXIMUM_INTERVAL_MS } from '../retry-policy.ts';
 
+/** Calls heartbeat every second while they wait: this much silence means the worker died. */
+export const HEARTBEAT_TIMEOUT_MS = 5_000;
+
 export function activityOptions(outageLimitMs: number) {
   const retry = {
     initialInterval: INITIAL_INTERVAL_MS,
@@ -16,9 +19,9 @@ export function activityOptions(outageLimitMs: number) {
   };
   const common = {
     retry,
-    // Calls heartbeat every second while they wait: 5 s of silence means the worker died, and the
-    // attempt is retried elsewhere without waiting for start-to-close.
-    heartbeatTimeout: '5s',
+    // The attempt of a dead worker is retried elsewhere without waiting for start-to-close. (A ping's
+    // start-to-close is as short, so there it only keeps the options uniform.)
+    heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
     // Cancelling a run waits until the running call has really been aborted, so a run is never
     // reported cancelled while its HTTP request is still in flight.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

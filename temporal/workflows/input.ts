@@ -25,6 +25,12 @@ export function parseDuration(value: unknown): number | undefined {
   return match ? Number(match[1]) * UNITS[match[2]!]! : undefined;
 }
 
+/** Whether `value` is an outage limit the workflows accept (the CLI checks its option with this too). */
+export function isOutageLimit(value: unknown): boolean {
+  const ms = parseDuration(value);
+  return ms !== undefined && ms >= OUTAGE_LIMIT.minMs && ms <= OUTAGE_LIMIT.maxMs;
+}
+
 /** Every problem with `raw` as the input of `workflow`; empty when it is valid. */
 export function inputIssues(raw: unknown, workflow: WorkflowName): InputIssue[] {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
@@ -40,14 +46,11 @@ export function inputIssues(raw: unknown, workflow: WorkflowName): InputIssue[] 
   if (input.metadata !== undefined && !isObject(input.metadata)) {
     issues.push({ field: 'metadata', message: `"metadata" must be a JSON object when given, got ${describe(input.metadata)}` });
   }
-  if (input.outageLimit !== undefined) {
-    const ms = parseDuration(input.outageLimit);
-    if (ms === undefined || ms < OUTAGE_LIMIT.minMs || ms > OUTAGE_LIMIT.maxMs) {
-      issues.push({
-        field: 'outageLimit',
-        message: `"outageLimit" must be a duration from 1s to 1h such as "30s" or "2m", got ${JSON.stringify(input.outageLimit)}`,
-      });
-    }
+  if (input.outageLimit !== undefined && !isOutageLimit(input.outageLimit)) {
+    issues.push({
+      field: 'outageLimit',
+      message: `"outageLimit" must be a duration from 1s to 1h such as "30s" or "2m", got ${JSON.stringify(input.outageLimit)}`,
+    });
   }
   if (input.thirdParty !== undefined) issues.push(...thirdPartyIssues(input.thirdParty));
   return issues;

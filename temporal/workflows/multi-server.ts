@@ -13,10 +13,10 @@ import { StepTracker } from './step-tracker.ts';
 import type { MultiServerInput, MultiServerResult, StepName } from './types.ts';
 import { assertValid } from './validation.ts';
 
-export async function multiServerWorkflow(input: MultiServerInput): Promise<MultiServerResult> {
+export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiServerResult> {
   const steps = new StepTracker('multiServerWorkflow');
   setHandler(progressQuery, () => steps.progress());
-  steps.guard(() => parseInput(input, 'multiServerWorkflow'));
+  const input = steps.guard(() => parseInput(raw, 'multiServerWorkflow'));
   const plan: StepName[] = ['validate', 'health-check', 'process-internal', 'process-external', 'enrich'];
   if (input.thirdParty) plan.push('third-party');
   steps.plan([...plan, 'combine']);

@@ -10,10 +10,10 @@ import { StepTracker } from './step-tracker.ts';
 import type { SimpleResult, WorkflowInput } from './types.ts';
 import { assertValid } from './validation.ts';
 
-export async function simpleWorkflow(input: WorkflowInput): Promise<SimpleResult> {
+export async function simpleWorkflow(raw: WorkflowInput): Promise<SimpleResult> {
   const steps = new StepTracker('simpleWorkflow');
   setHandler(progressQuery, () => steps.progress());
-  steps.guard(() => parseInput(input, 'simpleWorkflow'));
+  const input: WorkflowInput = steps.guard(() => parseInput(raw, 'simpleWorkflow'));
   steps.plan(['validate', 'process-internal']);
 
   const limit = outageLimitMs(input);

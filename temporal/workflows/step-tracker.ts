@@ -1,7 +1,7 @@
 // Runs the steps of a workflow, recording for each its status and timing. The `progress` query
 // reads the tracker, so a client sees which step is running while the workflow is still going.
 // Date.now() inside a workflow is workflow time: the same on every replay.
-import { isCancellation } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
 import type { Progress, StepName, StepProgress, StepTiming, WorkflowName } from './types.ts';
 
 export class StepTracker {
@@ -41,9 +41,13 @@ export class StepTracker {
       step.status = 'completed';
       return result;
     } catch (error) {
-      const outcome = isCancellation(error) ? 'cancelled' : 'failed';
-      step.status = outcome;
-      this.status = outcome;
+      // Once the run is cancelled, whatever ends the step is part of that cancellation: an attempt can
+      // also fail or time out after the request (a dead worker, an error in the last second before a
+      // heartbeat). Reporting it as a failure would turn a cancelled run into a failed one.
+      const cancelled = isCancellation(error) || CancellationScope.current().consideredCancelled;
+      step.status = cancelled ? 'cancelled' : 'failed';
+      this.status = step.status;
+      if (cancelled && !isCancellation(error)) throw new CancelledFailure('the run was cancelled', [], error as Error);
       throw error;
     } finally {
       const finished = Date.now();

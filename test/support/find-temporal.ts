@@ -5,9 +5,9 @@
 //     SDK's download, or a Go build of the pinned version (minutes the first time on a machine).
 // When neither works, the tests that need a server are skipped and the run says why, unless
 // TEMPORAL_REQUIRED=1 (CI sets it), which turns that into a failed run.
-import { createServer } from 'node:net';
 import { Connection } from '@temporalio/client';
 import { startDevServer } from '../../temporal/dev/dev-server.ts';
+import { freeDevServerPort } from '../../temporal/dev/free-port.ts';
 import { ensureTemporalCli } from '../../temporal/dev/temporal-cli.ts';
 
 export type TemporalTarget =
@@ -43,32 +43,17 @@ export async function findTemporal(env: NodeJS.ProcessEnv = process.env, log: (l
   } catch (error) {
     return { target: { available: false, reason: (error as Error).message }, teardown: async () => {} };
   }
-  const server = await startDevServer({ cli: cli.path, port: await portWithFreeUiPort(), namespace: 'default' });
+  let server;
+  try {
+    server = await startDevServer({ cli: cli.path, port: await freeDevServerPort(), namespace: 'default' });
+  } catch (error) {
+    return { target: { available: false, reason: `the dev server from ${cli.path} did not start: ${firstLine(error)}` }, teardown: async () => {} };
+  }
   const source = `dev server started from ${cli.path} (${cli.source})`;
   return {
     target: { available: true, address: server.address, namespace: 'default', source, uiUrl: server.uiUrl },
     teardown: server.stop,
   };
-}
-
-/** A free port P whose P + 1000 (the dev server's Web UI) is free too. */
-async function portWithFreeUiPort(): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await freePort(0);
-    if (port + 1000 <= 65_535 && (await freePort(port + 1000).then(() => true, () => false))) return port;
-  }
-  throw new Error('found no free pair of ports for the dev server and its Web UI');
-}
-
-function freePort(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const bound = (server.address() as { port: number }).port;
-      server.close(() => resolve(bound));
-    });
-  });
 }
 
 function firstLine(error: unknown): string {

@@ -6,11 +6,15 @@ import { nanoid } from 'nanoid';
 import { inject } from 'vitest';
 import type { ServiceName } from '../../shared/api.ts';
 import type { Activities } from '../../temporal/activities/index.ts';
+import { existingCli } from '../../temporal/dev/temporal-cli.ts';
 import { createWorker, WORKFLOWS_PATH } from '../../temporal/worker/create-worker.ts';
 
 export { TEMPORAL_TAG } from './tag.ts';
 
 export const temporal = inject('temporal');
+
+/** A `temporal` CLI that is already on this machine (never built here: that takes minutes), if any. */
+export const localCli = existingCli(process.env.TEMPORAL_CLI_PATH?.trim() || undefined);
 
 /** Environment for a child process (CLI, scripts) that should use the suite's server. */
 export function temporalEnv(taskQueue: string): Record<string, string> {
@@ -19,7 +23,7 @@ export function temporalEnv(taskQueue: string): Record<string, string> {
     TEMPORAL_ADDRESS: temporal.address,
     TEMPORAL_NAMESPACE: temporal.namespace,
     TEMPORAL_TASK_QUEUE: taskQueue,
-    // Empty: the client finds the Web UI of the server in use by itself, as with .env.example.
+    // The suite's dev server's UI; tests of the client's own discovery set this to '' (as .env.example does).
     TEMPORAL_UI_URL: temporal.uiUrl ?? '',
   };
 }

@@ -5,14 +5,12 @@ import { CancelledFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, test } from 'vitest';
 import { MAX_THIRD_PARTY_LATENCY_MS } from '../../shared/limits.ts';
+import { HEARTBEAT_TIMEOUT_MS } from '../../temporal/workflows/activity-options.ts';
 import { progressQuery } from '../../temporal/workflows/messages.ts';
 import { activitiesOf, eventsOf, eventTime } from '../support/history.ts';
 import { startServerA, startServerB, statusOf } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
 import { failureOf, workflowSuite } from '../support/workflow-suite.ts';
-
-/** The heartbeat timeout of every service call (activity-options.ts). */
-const HEARTBEAT_TIMEOUT_MS = 5_000;
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} cancellation`, { timeout: 60_000 }, () => {
   const suite = workflowSuite();

@@ -1,9 +1,9 @@
 // Runs under churn: workflows keep starting while Server B is killed twice and the worker once, each
 // with SIGKILL (no graceful stop) and back within a few seconds. Every run must complete: an outage
 // shorter than the outage limit is ridden out at any step, worker crashes included.
-import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, test } from 'vitest';
+import { freePort } from '../../temporal/dev/free-port.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
 import type { MultiServerResult } from '../../temporal/workflows/types.ts';
 import { activitiesOf, countEvents, eventsOf } from '../support/history.ts';
@@ -12,13 +12,7 @@ import { startServerA } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from '../support/temporal.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+const RUNS_PER_PHASE = 6;
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} churn`, { timeout: 180_000 }, () => {
   const suite = workflowSuite();
@@ -52,38 +46,38 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} churn`, { timeout: 180_000
       let b = await startB();
       let worker = await startWorker();
       const handles: Array<Awaited<ReturnType<typeof suite.start>>> = [];
-      let stop = false;
-      const starting = (async () => {
-        for (let i = 0; !stop; i++) {
+      /** A batch of runs started now, so that some are in flight through each blow that follows. */
+      const startBatch = async () => {
+        for (let i = 0; i < RUNS_PER_PHASE; i++) {
           handles.push(
             await suite.client.workflow.start(WORKFLOW_KINDS.multi.workflow, {
               taskQueue,
-              workflowId: `churn-${taskQueue}-${i}`,
-              args: [{ data: `churn run ${i}` }],
+              workflowId: `churn-${taskQueue}-${handles.length}`,
+              args: [{ data: `churn run ${handles.length}` }],
             }),
           );
-          await sleep(250);
         }
-      })();
+      };
 
-      await sleep(1_500);
+      await startBatch();
       await kill(b);
+      await startBatch();
       await sleep(4_000);
       b = await startB();
-      await sleep(1_500);
+      await startBatch();
       await kill(worker);
+      await startBatch();
       await sleep(3_000);
       worker = await startWorker();
-      await sleep(1_500);
+      await startBatch();
       await kill(b);
+      await startBatch();
       await sleep(5_000);
       b = await startB();
-      await sleep(1_000);
-      stop = true;
-      await starting;
+      await startBatch();
 
       const results = await Promise.all(handles.map((h) => h.result() as Promise<MultiServerResult>));
-      expect(results.length).toBeGreaterThanOrEqual(40);
+      expect(results).toHaveLength(7 * RUNS_PER_PHASE);
       expect(results.filter((r) => r.summary.hashesMatch)).toHaveLength(results.length);
       // The churn was real: some steps needed more than one attempt.
       const histories = await Promise.all(handles.map(eventsOf));

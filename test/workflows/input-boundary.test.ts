@@ -2,15 +2,15 @@
 // clients start them: by type name with raw JSON (as `temporal workflow start --input` and the Web UI
 // do), and once with the real `temporal` CLI. Every bad input must end the run at once with one
 // non-retryable InvalidWorkflowInput failure: no activity scheduled, no workflow task failed.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, test } from 'vitest';
-import { ensureTemporalCli } from '../../temporal/dev/temporal-cli.ts';
 import { FailureType } from '../../temporal/failure-types.ts';
 import { progressQuery } from '../../temporal/workflows/messages.ts';
 import { countEvents, eventsOf } from '../support/history.ts';
-import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
+import { localCli, TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
 import { failureOf, workflowSuite } from '../support/workflow-suite.ts';
 
 const UNREACHABLE = { 'server-a': 'http://127.0.0.1:9', 'server-b': 'http://127.0.0.1:9' };
@@ -66,20 +66,16 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflows' input bound
     ]);
   });
 
-  test('a start from Temporal\'s own `temporal` CLI with bad JSON input fails the same way', async () => {
-    if (!temporal.available) throw new Error('unreachable');
+  test.skipIf(!localCli)("a start from Temporal's own `temporal` CLI with bad JSON input fails the same way", async () => {
+    if (!temporal.available || !localCli) throw new Error('unreachable');
     const { address, namespace } = temporal;
-    const cli = await ensureTemporalCli();
+    const cli = localCli.path;
     const taskQueue = uniqueTaskQueue('temporal-cli');
     const workflowId = `input-${taskQueue}`;
     const error = await suite.withWorker(taskQueue, UNREACHABLE, async () => {
-      const started = spawnSync(
-        cli.path,
-        ['workflow', 'start', '--address', address, '--namespace', namespace, '--task-queue', taskQueue,
-          '--type', 'multiServerWorkflow', '--workflow-id', workflowId, '--input', '{"data":"x","retry":{"maximumInterval":"0s"}}'],
-        { encoding: 'utf8' },
-      );
-      expect(started.status, started.stderr).toBe(0);
+      const args = ['workflow', 'start', '--address', address, '--namespace', namespace, '--task-queue', taskQueue];
+      args.push('--type', 'multiServerWorkflow', '--workflow-id', workflowId, '--input', '{"data":"x","retry":{"maximumInterval":"0s"}}');
+      await promisify(execFile)(cli, args, { timeout: 20_000 });
       return failureOf(suite.client.workflow.getHandle(workflowId));
     });
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;

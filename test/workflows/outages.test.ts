@@ -55,7 +55,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} service outages`, { timeou
   test('a 30 s outage of Server B mid-run is ridden out; the progress query during the outage shows the step waiting', async () => {
     const held = gate('/process-internal');
     const a = await suite.track(startServerA({ before: held.middleware }));
-    const b1 = await startServerB();
+    const b1 = await suite.track(startServerB());
     const taskQueue = uniqueTaskQueue('b-down-mid-run');
     const { duringOutage, result, events } = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b1.url }, async () => {
       const handle = await suite.start('multi', taskQueue, { data: 'ride it out' });
