@@ -41,7 +41,8 @@ export interface RunningDevServer {
 export function devServerArgs(options: DevServerOptions): string[] {
   const ip = options.ip ?? '127.0.0.1';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--ui-port', String(devUiPort(options.port))];
-  args.push('--namespace', options.namespace, '--log-level', options.logLevel ?? 'warn');
+  // Errors only by default: at 'warn' the server's own system workers log a screenful on every Ctrl-C.
+  args.push('--namespace', options.namespace, '--log-level', options.logLevel ?? 'error');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   return args;
 }
