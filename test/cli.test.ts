@@ -1,6 +1,7 @@
 // The CLI client: arguments, exit codes, its output and its Web UI links, against a real worker and
 // Temporal server.
 import type { ChildProcess } from 'node:child_process';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -351,6 +352,39 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Namespace "no-such-namespace" does not exist');
     expect(run.stderr).toContain('check TEMPORAL_NAMESPACE');
+  });
+
+  test('losing contact with Temporal while waiting exits 4, saying the workflow goes on', async () => {
+    if (!temporal.available) throw new Error('unreachable');
+    // The client reaches Temporal through this proxy; cutting it mid-wait is losing contact.
+    const [host, port] = [temporal.address.slice(0, temporal.address.lastIndexOf(':')), Number(temporal.address.split(':').at(-1))];
+    const sockets = new Set<Socket>();
+    const proxy = createServer((inbound) => {
+      const outbound = connect(port, host);
+      for (const socket of [inbound, outbound]) {
+        sockets.add(socket);
+        socket.on('error', () => socket.destroy());
+        socket.on('close', () => sockets.delete(socket));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const taskQueue = uniqueTaskQueue('lost-contact');
+    let cut = false;
+    const run = await runCli(['hello'], { ...temporalEnv(taskQueue), TEMPORAL_ADDRESS: proxied }, (stdout) => {
+      if (cut || !stdout.includes('runs as soon as a worker is up')) return;
+      cut = true;
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+    });
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('Lost contact with Temporal while waiting for the result');
+    expect(run.stderr).toContain('The workflow keeps running in Temporal');
+    const workflowId = /Workflow ID {2}(\S+)/.exec(run.stdout)?.[1];
+    const handle = temporalConnections.client.workflow.getHandle(workflowId!);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test cleanup');
   });
 
   test('with no worker it says so, and Ctrl-C stops watching while the workflow stays in Temporal', async () => {
