@@ -22,6 +22,7 @@ import { ensureTemporalCli } from '../temporal/dev/temporal-cli.ts';
 import { FailureType, type FailureTypeName } from '../temporal/failure-types.ts';
 import { createWorker } from '../temporal/worker/create-worker.ts';
 import { WORKFLOW_KINDS } from '../temporal/workflows/kinds.ts';
+import { progressQuery } from '../temporal/workflows/messages.ts';
 import type { MultiServerInput, WorkflowInput } from '../temporal/workflows/types.ts';
 
 const HISTORIES = new URL('../test/histories/', import.meta.url);
@@ -66,6 +67,8 @@ async function recordAll(): Promise<void> {
 
   const startMulti = (name: string, input: MultiServerInput) =>
     client.workflow.start(WORKFLOW_KINDS.multi.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.multi.idPrefix}-${name}`, args: [input] });
+  const startPublish = (name: string, input: WorkflowInput) =>
+    client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.publish.idPrefix}-${name}`, args: [input] });
   const startSimple = (name: string, input: WorkflowInput) =>
     client.workflow.start(WORKFLOW_KINDS.simple.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.simple.idPrefix}-${name}`, args: [input] });
 
@@ -96,6 +99,16 @@ async function recordAll(): Promise<void> {
     );
     b = await startServerB({ port: b.port });
     await record('server-b-outage-retried', outage, 'completed');
+
+    await record('publish-published', await startPublish('publish-published', { data: 'Fresh news about the order' }), 'completed');
+    await record('publish-rejected', await startPublish('publish-rejected', { data: 'Cheap spam offer' }), 'completed');
+    await b.close(0);
+    const compensated = await startPublish('publish-compensated', { data: 'Fresh news about the order', outageLimit: '2s' });
+    await waitUntil('the submit step has given up', async () =>
+      (await compensated.query(progressQuery)).steps.some((s) => s.step === 'submit-publication' && s.status === 'failed'),
+    );
+    b = await startServerB({ port: b.port });
+    await record('publish-compensated', compensated, `failed with ${FailureType.serviceUnavailable}`);
   });
 }
 

@@ -3,14 +3,13 @@
 // comes from temporal/dev/temporal-cli.ts, which finds one or makes one (see npm run temporal:install).
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { loadConfigOrExit } from '../shared/config.ts';
+import { fromProjectRoot } from '../shared/paths.ts';
 import { devServerArgs, devUiPort, isLocalAddress } from '../temporal/dev/dev-server.ts';
 import { DEV_SERVER_TEMPORAL_VERSION, ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const config = loadConfigOrExit();
 const { address, namespace } = config.temporal;
@@ -33,7 +32,7 @@ try {
   fail(error.message, config.temporal.cliPath ? 2 : 1);
 }
 
-const dbFile = resolve(ROOT, config.temporal.devDbFile);
+const dbFile = fromProjectRoot(config.temporal.devDbFile);
 mkdirSync(dirname(dbFile), { recursive: true });
 const ip = host === '[::1]' ? '::1' : '127.0.0.1';
 console.log(

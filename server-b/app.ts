@@ -1,24 +1,37 @@
-// Server B: external data processing, enrichment, and a simulated third-party API.
+// Server B: external data processing, enrichment, a simulated third-party API, and the publications
+// a saga submits, confirms or withdraws, kept in its own SQLite database.
 import type { EnrichResponse, ProcessExternalResponse, ThirdPartyResponse } from '../shared/api.ts';
 import { MAX_RETRY_AFTER_SECONDS, MAX_THIRD_PARTY_LATENCY_MS } from '../shared/limits.ts';
 import type { Logger } from '../shared/logger.ts';
 import { BODY_LIMIT_BYTES, createServiceApp } from '../shared/service/create-app.ts';
 import { bodyObject, optionalNumber, optionalOneOf, optionalString, requireString } from '../shared/service/http-error.ts';
+import { IdempotencyStore } from '../shared/service/idempotency.ts';
+import type { FaultPlan } from '../shared/service/mutations.ts';
+import { openDatabase } from '../shared/service/sqlite.ts';
 import { VERSION } from '../shared/version.ts';
 import { enrich } from './enrich.ts';
 import { processExternal } from './process-external.ts';
+import { publicationRoutes } from './publications.ts';
+import { PublicationStore } from './store.ts';
 import { callThirdParty, type ThirdPartySettings } from './third-party.ts';
 
 export interface ServerBOptions {
   thirdParty: ThirdPartySettings;
   random?: () => number;
+  /** SQLite file of the publications; ':memory:' (the default) lives as long as the process. */
+  database?: string;
+  faults?: FaultPlan;
 }
 
 export function createServerBApp(logger: Logger, options: ServerBOptions) {
+  const db = openDatabase(options.database ?? ':memory:');
+  const publications = new PublicationStore(db);
   return createServiceApp({
     service: 'server-b',
     version: VERSION,
     logger,
+    idempotency: new IdempotencyStore(db),
+    ...(options.faults && { faults: options.faults }),
     settings: () => ({
       thirdPartyLatencyMs: options.thirdParty.latencyMs,
       thirdPartyFailureRate: options.thirdParty.failureRate,
@@ -56,6 +69,7 @@ export function createServerBApp(logger: Logger, options: ServerBOptions) {
           return callThirdParty(request, options.thirdParty, options.random);
         },
       },
+      ...publicationRoutes(publications),
     ],
   });
 }

@@ -1,9 +1,16 @@
 // Entry point: node server-b/index.ts
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { fromProjectRoot } from '../shared/paths.ts';
 import { runUntilSignal } from '../shared/service/serve.ts';
 import { createServerBApp } from './app.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger('server-b', config.logLevel);
-await runUntilSignal(createServerBApp(logger, { thirdParty: config.thirdParty }), config.serviceHost, config.serverB.port, logger);
+const { afterApply, rate } = config.faults;
+const app = createServerBApp(logger, {
+  thirdParty: config.thirdParty,
+  database: fromProjectRoot(config.serverB.database),
+  ...(afterApply && { faults: { afterApply, rate } }),
+});
+await runUntilSignal(app, config.serviceHost, config.serverB.port, logger);

@@ -18,6 +18,12 @@ export type ErrorCode =
   | 'METHOD_NOT_ALLOWED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'RATE_LIMITED'
+  | 'MISSING_IDEMPOTENCY_KEY'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | 'REQUEST_IN_PROGRESS'
+  | 'INVALID_TRANSITION'
+  | 'RULE_VIOLATION'
+  | 'SIMULATED_FAULT'
   | 'INTERNAL';
 
 /** Free-form context a caller may attach to its data; echoed, never interpreted. */
@@ -154,6 +160,52 @@ export interface ThirdPartyResponse {
   answer: { reversed: string; length: number };
   latencyMs: number;
   answeredAt: string;
+}
+
+// ---- durable resources (Server A: records, Server B: publications) ----
+
+/** Sent with every mutating request; the same key with the same body gets the first answer again. */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+/** Set on an answer that was stored for an earlier request with the same key and body. */
+export const IDEMPOTENT_REPLAY_HEADER = 'idempotent-replayed';
+
+export type RecordStatus = 'reserved' | 'committed' | 'released';
+
+/** Server A's record of processed data, reserved by a saga and later committed or released. */
+export interface DataRecord {
+  id: string;
+  status: RecordStatus;
+  contentHash: string;
+  /** The Idempotency-Key of the request that created it, so a saga can find it again. */
+  createdByKey: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ReserveRecordRequest {
+  data: string;
+}
+
+export type PublicationStatus = 'pending' | 'published' | 'withdrawn';
+
+/** Server B's publication of a record's content. */
+export interface Publication {
+  id: string;
+  recordId: string;
+  status: PublicationStatus;
+  content: string;
+  createdByKey: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SubmitPublicationRequest {
+  recordId: string;
+  content: string;
+}
+
+export interface ListResponse<T> {
+  items: T[];
 }
 
 /** Correlation headers the activities send so a service log line can be matched to a workflow step. */

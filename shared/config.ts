@@ -6,8 +6,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
-  serverA: { port: number; url: string };
-  serverB: { port: number; url: string };
+  serverA: { port: number; url: string; database: string };
+  serverB: { port: number; url: string; database: string };
+  /** The services' fault knob: fail this share of changes after applying them (for retries to prove exactly-once). */
+  faults: { afterApply: '503' | 'drop' | undefined; rate: number };
   /** Interface the two services bind to. */
   serviceHost: string;
   thirdParty: { latencyMs: number; failureRate: number };
@@ -32,6 +34,10 @@ export const ENV_DEFAULTS = {
   SERVER_B_PORT: '3002',
   SERVER_A_URL: 'http://localhost:<SERVER_A_PORT>',
   SERVER_B_URL: 'http://localhost:<SERVER_B_PORT>',
+  SERVER_A_DB: '.data/server-a.db',
+  SERVER_B_DB: '.data/server-b.db',
+  FAULT_AFTER_APPLY: '',
+  FAULT_RATE: '1',
   SERVICE_HOST: '127.0.0.1',
   THIRD_PARTY_LATENCY_MS: '300',
   THIRD_PARTY_FAILURE_RATE: '0.2',
@@ -120,9 +126,15 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const cliPath = read('TEMPORAL_CLI_PATH');
 
+  const faultAfterApply = read('FAULT_AFTER_APPLY');
+  if (faultAfterApply !== '' && faultAfterApply !== '503' && faultAfterApply !== 'drop') {
+    problems.push(`FAULT_AFTER_APPLY must be empty, 503 or drop (got "${faultAfterApply}")`);
+  }
+
   const config: Config = {
-    serverA: { port: portA, url: httpUrl('SERVER_A_URL', `http://localhost:${portA}`) },
-    serverB: { port: portB, url: httpUrl('SERVER_B_URL', `http://localhost:${portB}`) },
+    serverA: { port: portA, url: httpUrl('SERVER_A_URL', `http://localhost:${portA}`), database: read('SERVER_A_DB') },
+    serverB: { port: portB, url: httpUrl('SERVER_B_URL', `http://localhost:${portB}`), database: read('SERVER_B_DB') },
+    faults: { afterApply: faultAfterApply === '503' || faultAfterApply === 'drop' ? faultAfterApply : undefined, rate: number('FAULT_RATE', 0, 1) },
     serviceHost: nonEmpty('SERVICE_HOST'),
     thirdParty: {
       latencyMs: number('THIRD_PARTY_LATENCY_MS', 0, 60_000),

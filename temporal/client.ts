@@ -6,8 +6,8 @@ import { NamespaceNotFoundError } from '@temporalio/common';
 import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { EXIT, parseCliArgs, USAGE, UsageError } from './cli/args.ts';
-import { ENDED, failureLines, failureOutcome, resultLines, stepLine } from './cli/render.ts';
-import { stoppedStep, watchProgress } from './cli/watch-progress.ts';
+import { compensationLines, ENDED, failureLines, failureOutcome, resultLines, stepLine } from './cli/render.ts';
+import { finalProgress, stoppedStep, watchProgress } from './cli/watch-progress.ts';
 import { webUiLinkFor } from './cli/web-ui.ts';
 import { probeTcp } from './probe-tcp.ts';
 import { workerIsPolling } from './task-queue.ts';
@@ -95,7 +95,7 @@ await watcher.stop();
 
 if ('result' in outcome) {
   const { result } = outcome;
-  for (const t of result.timings) if (!watcher.shown.has(t.step)) say(stepLine(t.step, t.durationMs));
+  for (const t of result.timings) if (!watcher.shown.has(t.step)) say(stepLine(t.step, t.status === 'completed' ? t.durationMs : null, t.status));
   say();
   if (command.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else for (const line of resultLines(result)) say(line);
@@ -104,11 +104,13 @@ if ('result' in outcome) {
   const { cause } = outcome.failure;
   const failed = failureOutcome(workflowId, runId, cause);
   // A cancellation's cause chain names no activity: the run's own progress says where it stopped.
-  failed.failedStep ??= await stoppedStep(connection, handle);
+  const progress = await finalProgress(connection, handle);
+  failed.failedStep ??= stoppedStep(progress);
   if (failed.failedStep) say(stepLine(failed.failedStep, null, failed.status === 'cancelled' ? 'cancelled' : 'failed'));
   say();
   say(`Workflow ${ENDED[failed.status]}${failed.failedStep ? ` at step "${failed.failedStep}"` : ''}:`);
   for (const line of failureLines(cause).lines) say(`  ${line}`);
+  for (const line of compensationLines(progress?.compensations ?? [])) say(line);
   say(`Full history: ${link}`);
   if (command.json) process.stdout.write(`${JSON.stringify(failed, null, 2)}\n`);
   process.exitCode = EXIT.failed;

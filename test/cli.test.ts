@@ -57,14 +57,14 @@ describe('arguments', () => {
   test('--help prints usage with every exit code and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: node temporal\/client\.ts \[data\] \[multi\|simple\] \[options\]/);
+    expect(run.stdout).toMatch(/^Usage: node temporal\/client\.ts \[data\] \[multi\|simple\|publish\] \[options\]/);
     expect(run.stdout).toContain('Exit codes: 0 completed, 1 workflow failed (or was cancelled), 2 usage or configuration error,');
     expect(run.stdout).toContain('3 could not start (Temporal unreachable or refused), 4 lost contact while waiting for the result,');
     expect(run.stdout).toContain('130 stopped watching with Ctrl-C (the workflow keeps running).');
   });
 
   test.each([
-    [['hello', 'fast'], 'Unknown mode "fast": use multi or simple'],
+    [['hello', 'fast'], 'Unknown mode "fast": use multi, simple or publish'],
     [['hello', '--bogus'], "Unknown option '--bogus'"],
     [['a', 'b', 'c'], 'Expected at most 2 arguments (data and mode), got 3'],
     [['hello', 'simple', '--third-party'], '--third-party only applies to the multi mode'],
@@ -97,7 +97,7 @@ describe('arguments', () => {
 
 describe('rendering', () => {
   test('step lines align names and durations', () => {
-    expect(stepLine('validate', 12)).toBe('  ✓ validate              12 ms');
+    expect(stepLine('validate', 12)).toBe('  ✓ validate                 12 ms');
     expect(stepLine('process-external', null, 'failed')).toBe('  ✗ process-external');
     expect(stepLine('third-party', null, 'cancelled')).toBe('  ⊘ third-party');
   });
@@ -243,6 +243,28 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/✓ third-party +\d+ ms/);
     expect(run.stdout).toContain('Third party  answered in 0 ms: "cba"');
+  });
+
+  test('"…" publish renders the saga: published, with the record and the publication', async () => {
+    const run = await runWithWorker(['Fresh news about the order', 'publish']);
+    expect(run.code).toBe(0);
+    for (const step of ['validate', 'process-internal', 'reserve-record', 'submit-publication', 'confirm-publication', 'commit-record']) {
+      expect(run.stdout).toMatch(new RegExp(`✓ ${step} +\\d+ ms`));
+    }
+    expect(run.stdout).toContain('Published (saga completed)');
+    expect(run.stdout).toMatch(/Record {7}rec_\S+ \(committed on server-a\)/);
+    expect(run.stdout).toMatch(/Publication {2}pub_\S+ \(published on server-b\)/);
+  });
+
+  test('a publish refused by Server B\'s rules completes as rejected and lists the compensations that ran; exit 0', async () => {
+    const run = await runWithWorker(['Cheap spam offer', 'publish']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('✗ submit-publication');
+    expect(run.stdout).toContain('Rejected by server-b (a business outcome; everything was undone)');
+    expect(run.stdout).toContain('Rule         no-banned-words');
+    expect(run.stdout).toContain('Compensations');
+    expect(run.stdout).toMatch(/withdraw-publication +nothing-to-undo/);
+    expect(run.stdout).toMatch(/release-record +undone \(rec_\S+\)/);
   });
 
   test('steps are shown while the run is still going, not only at the end', async () => {

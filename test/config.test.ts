@@ -2,8 +2,9 @@ import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../shared/config.ts';
 
 const DEFAULTS: Config = {
-  serverA: { port: 3001, url: 'http://localhost:3001' },
-  serverB: { port: 3002, url: 'http://localhost:3002' },
+  serverA: { port: 3001, url: 'http://localhost:3001', database: '.data/server-a.db' },
+  serverB: { port: 3002, url: 'http://localhost:3002', database: '.data/server-b.db' },
+  faults: { afterApply: undefined, rate: 1 },
   serviceHost: '127.0.0.1',
   thirdParty: { latencyMs: 300, failureRate: 0.2 },
   temporal: {
@@ -40,8 +41,8 @@ describe('loadConfig defaults', () => {
   test('service URLs are derived from the ports when the URL variables are unset', () => {
     const config = loadConfig({ SERVER_A_PORT: '4001', SERVER_B_PORT: '4002' });
 
-    expect(config.serverA).toEqual({ port: 4001, url: 'http://localhost:4001' });
-    expect(config.serverB).toEqual({ port: 4002, url: 'http://localhost:4002' });
+    expect(config.serverA).toMatchObject({ port: 4001, url: 'http://localhost:4001' });
+    expect(config.serverB).toMatchObject({ port: 4002, url: 'http://localhost:4002' });
   });
 
   test('port 0 (any free port) is accepted', () => {
@@ -56,6 +57,10 @@ describe('loadConfig overrides', () => {
       SERVER_B_PORT: '5002',
       SERVER_A_URL: 'http://server-a.internal:8080',
       SERVER_B_URL: 'https://server-b.example.com',
+      SERVER_A_DB: '/var/lib/a.db',
+      SERVER_B_DB: ':memory:',
+      FAULT_AFTER_APPLY: 'drop',
+      FAULT_RATE: '0.25',
       SERVICE_HOST: '0.0.0.0',
       THIRD_PARTY_LATENCY_MS: '0',
       THIRD_PARTY_FAILURE_RATE: '1',
@@ -72,8 +77,9 @@ describe('loadConfig overrides', () => {
     });
 
     expect(config).toEqual({
-      serverA: { port: 5001, url: 'http://server-a.internal:8080' },
-      serverB: { port: 5002, url: 'https://server-b.example.com' },
+      serverA: { port: 5001, url: 'http://server-a.internal:8080', database: '/var/lib/a.db' },
+      serverB: { port: 5002, url: 'https://server-b.example.com', database: ':memory:' },
+      faults: { afterApply: 'drop', rate: 0.25 },
       serviceHost: '0.0.0.0',
       thirdParty: { latencyMs: 0, failureRate: 1 },
       temporal: {
@@ -92,7 +98,7 @@ describe('loadConfig overrides', () => {
   test('values are trimmed', () => {
     const config = loadConfig({ SERVER_A_PORT: ' 3005 ', LOG_LEVEL: ' warn\n', THIRD_PARTY_LATENCY_MS: ' 25 ' });
 
-    expect(config.serverA).toEqual({ port: 3005, url: 'http://localhost:3005' });
+    expect(config.serverA).toMatchObject({ port: 3005, url: 'http://localhost:3005' });
     expect(config.logLevel).toBe('warn');
     expect(config.thirdParty.latencyMs).toBe(25);
   });

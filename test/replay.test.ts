@@ -26,6 +26,9 @@ const RECORDED = [
   'third-party-429',
   'service-unavailable',
   'cancelled',
+  'publish-published',
+  'publish-rejected',
+  'publish-compensated',
 ];
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 const quiet = new DefaultLogger('ERROR');

@@ -1,20 +1,26 @@
 // The Express plumbing both services share: request ids, one structured log line per request,
-// per-endpoint metrics, /ping and /status, JSON errors for every bad-input class, 404 and 405.
-// A service only supplies its routes; each handler takes the parsed body and returns the answer.
+// per-endpoint metrics, /ping and /status, JSON errors for every bad-input class, 404 and 405, and
+// Idempotency-Key handling for mutating routes. A service only supplies its routes; each handler takes
+// the parsed body and returns the answer (or a Reply with another status).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { nanoid } from 'nanoid';
 import { CORRELATION_HEADERS, type PingResponse, type ServiceName, type StatusResponse } from '../api.ts';
 import type { Logger } from '../logger.ts';
 import { HttpError } from './http-error.ts';
+import type { IdempotencyStore } from './idempotency.ts';
 import { EndpointMetrics } from './metrics.ts';
+import { type FaultPlan, runMutation, toAnswer } from './mutations.ts';
 
 /** Largest accepted request body; bigger bodies are answered with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Exact path; `:name` segments are parameters (req.params.name). */
   path: string;
-  /** Returns the JSON answer (status 200) or throws HttpError. */
+  /** Changes state: needs an Idempotency-Key and runs exactly once per key (see mutations.ts). */
+  mutates?: boolean;
+  /** Returns the JSON answer (status 200, or a Reply) or throws HttpError. */
   handle: (body: unknown, req: Request) => unknown;
 }
 
@@ -25,6 +31,9 @@ export interface ServiceOptions {
   routes: Route[];
   /** Shown by GET /status; a function so it reflects the current values. */
   settings: () => StatusResponse['settings'];
+  /** Needed when any route mutates: where the answers of Idempotency-Keys are kept. */
+  idempotency?: IdempotencyStore;
+  faults?: FaultPlan;
 }
 
 const REQUEST_ID = /^[\w.:/-]{1,128}$/;
@@ -32,6 +41,8 @@ const UNMATCHED = 'unmatched';
 
 export function createServiceApp(options: ServiceOptions): express.Express {
   const { service, version, logger, settings } = options;
+  // A copy: the plan's `times` counts down per app, and the caller's object (perhaps given to two apps) stays as it was.
+  const faults: FaultPlan = { ...options.faults };
   const metrics = new EndpointMetrics();
   const startedAt = new Date();
   const uptimeSeconds = () => Math.round(process.uptime() * 10) / 10;
@@ -68,7 +79,13 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
 
-  const endpoints = new Set(routes.map((r) => `${r.method} ${r.path}`));
+  // Each route's path as a pattern, so metrics and 405s treat /records/abc as "/records/:id".
+  const patterns = routes.map((r) => ({ route: r, regex: new RegExp(`^${r.path.replace(/:[^/]+/g, '[^/]+')}$`) }));
+  const patternOf = (path: string) => patterns.find((p) => p.regex.test(path))?.route.path;
+  const endpointOf = (method: string, path: string) => {
+    const match = patterns.find((p) => p.route.method === method && p.regex.test(path));
+    return match ? `${method} ${match.route.path}` : UNMATCHED;
+  };
 
   // Request id, timing, and exactly one log line and one metrics sample per request.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -77,8 +94,7 @@ export function createServiceApp(options: ServiceOptions): express.Express {
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : nanoid();
     res.locals.requestId = requestId;
     // Set before the body is parsed, so a malformed body still counts against its endpoint.
-    const endpoint = `${req.method} ${req.path}`;
-    res.locals.endpoint = endpoints.has(endpoint) ? endpoint : UNMATCHED;
+    res.locals.endpoint = endpointOf(req.method, req.path);
     metrics.begin(res.locals.endpoint);
     res.setHeader('X-Request-Id', requestId);
     res.on('close', () => {
@@ -102,10 +118,16 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
 
   for (const route of routes) {
-    const register = route.method === 'GET' ? app.get.bind(app) : app.post.bind(app);
+    const endpoint = `${route.method} ${route.path}`;
+    const register = { GET: app.get, POST: app.post, DELETE: app.delete }[route.method].bind(app);
     register(route.path, async (req: Request, res: Response) => {
-      const answer = await route.handle(req.body, req);
-      res.json(answer);
+      if (route.mutates) {
+        if (!options.idempotency) throw new Error(`${endpoint} mutates, but the service has no idempotency store`);
+        await runMutation(req, res, endpoint, options.idempotency, faults, () => route.handle(req.body, req));
+        return;
+      }
+      const answer = toAnswer(await route.handle(req.body, req));
+      res.status(answer.status).json(answer.body);
     });
   }
 
@@ -113,7 +135,8 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   const allowed = new Map<string, string[]>();
   for (const route of routes) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
   app.use((req: Request) => {
-    const methods = allowed.get(req.path);
+    const pattern = patternOf(req.path);
+    const methods = pattern === undefined ? undefined : allowed.get(pattern);
     if (methods) {
       const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
       throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, {

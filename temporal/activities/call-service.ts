@@ -3,7 +3,7 @@
 // classification.
 import { Context } from '@temporalio/activity';
 import { nanoid } from 'nanoid';
-import { CORRELATION_HEADERS } from '../../shared/api.ts';
+import { CORRELATION_HEADERS, IDEMPOTENCY_KEY_HEADER } from '../../shared/api.ts';
 import { badResponse, type CallTarget, classifyFailure } from './classify-failure.ts';
 import { type Kind, shapeProblem } from './response-shapes.ts';
 import { HTTP_TIMEOUT_MS, type ServiceClient, URL_VARIABLE } from './service-clients.ts';
@@ -18,11 +18,13 @@ export const HEARTBEAT_INTERVAL_MS = 1_000;
 export interface CallOptions {
   body?: unknown;
   timeoutMs?: number;
+  /** Sent as Idempotency-Key with a request that changes state (see idempotency-key.ts). */
+  idempotencyKey?: string;
   /** What a successful answer must look like (see response-shapes.ts). */
   shape: Readonly<Record<string, Kind>>;
 }
 
-export async function callService<T>(client: ServiceClient, method: 'GET' | 'POST', path: string, options: CallOptions): Promise<T> {
+export async function callService<T>(client: ServiceClient, method: 'GET' | 'POST' | 'DELETE', path: string, options: CallOptions): Promise<T> {
   const ctx = Context.current();
   const { workflowExecution, activityId, attempt } = ctx.info;
   const timeoutMs = options.timeoutMs ?? HTTP_TIMEOUT_MS;
@@ -49,6 +51,7 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
           }),
           [CORRELATION_HEADERS.activityId]: activityId,
           [CORRELATION_HEADERS.attempt]: String(attempt),
+          ...(options.idempotencyKey && { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey }),
         },
       });
     } catch (error) {

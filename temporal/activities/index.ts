@@ -23,6 +23,7 @@ import {
   THIRD_PARTY_SHAPE,
   VALIDATE_SHAPE,
 } from './response-shapes.ts';
+import { createSagaActivities } from './saga.ts';
 import type { ServiceClients } from './service-clients.ts';
 
 /** A ping answers in milliseconds; two seconds without an answer means the server is not healthy. */
@@ -34,6 +35,7 @@ export function createActivities(clients: ServiceClients) {
   const a = clients['server-a'];
   const b = clients['server-b'];
   return {
+    ...createSagaActivities(clients),
     checkHealth(service: ServiceName): Promise<PingResponse> {
       return callService(clients[service], 'GET', '/ping', { timeoutMs: PING_TIMEOUT_MS, shape: PING_SHAPE });
     },

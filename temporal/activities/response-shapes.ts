@@ -3,7 +3,10 @@
 // non-retryable BadResponse here, instead of surfacing as a TypeError deep inside workflow code.
 // Each shape lists every field of its response type in shared/api.ts: the compiler keeps them in step.
 import type {
+  DataRecord,
   EnrichResponse,
+  ListResponse,
+  Publication,
   PingResponse,
   ProcessExternalResponse,
   ProcessInternalResponse,
@@ -48,6 +51,25 @@ export const THIRD_PARTY_SHAPE = {
   latencyMs: 'number',
   answeredAt: 'string',
 } satisfies Shape<ThirdPartyResponse>;
+
+export const RECORD_SHAPE = {
+  id: 'string',
+  status: 'string',
+  contentHash: 'string',
+  createdByKey: 'string',
+  createdAt: 'string',
+  updatedAt: 'string',
+} satisfies Shape<DataRecord>;
+export const PUBLICATION_SHAPE = {
+  id: 'string',
+  recordId: 'string',
+  status: 'string',
+  content: 'string',
+  createdByKey: 'string',
+  createdAt: 'string',
+  updatedAt: 'string',
+} satisfies Shape<Publication>;
+export const LIST_SHAPE = { items: 'array' } satisfies Shape<ListResponse<unknown>>;
 
 /** Why `body` is not of `shape`, or undefined when it is. */
 export function shapeProblem(body: unknown, shape: Readonly<Record<string, Kind>>): string | undefined {

@@ -69,7 +69,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
     throw new UsageError(`Expected at most 2 arguments (data and mode), got ${positionals.length}: quote data that contains spaces`);
   }
   const [data = SAMPLE_DATA, mode = 'multi'] = positionals;
-  if (!isKind(mode)) throw new UsageError(`Unknown mode "${mode}": use ${KIND_NAMES.join(' or ')}`);
+  if (!isKind(mode)) throw new UsageError(`Unknown mode "${mode}": use ${KIND_NAMES.slice(0, -1).join(', ')} or ${KIND_NAMES.at(-1)}`);
   const thirdParty = values['third-party'] ?? false;
   if (thirdParty && mode !== 'multi') throw new UsageError('--third-party only applies to the multi mode');
   const outageLimit = values['outage-limit'];

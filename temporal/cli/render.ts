@@ -10,9 +10,13 @@ import {
 import type { ValidationIssue } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
 import type { InputIssue } from '../workflows/input.ts';
-import type { MultiServerResult, SimpleResult, StepName, WorkflowResult } from '../workflows/types.ts';
+import type { CompensationRecord, MultiServerResult, PublishResult, SimpleResult, StepName, WorkflowResult } from '../workflows/types.ts';
 
 const STEP_OF_ACTIVITY: Record<string, StepName> = {
+  reserveRecord: 'reserve-record',
+  submitPublication: 'submit-publication',
+  confirmPublication: 'confirm-publication',
+  commitRecord: 'commit-record',
   checkHealth: 'health-check',
   validateData: 'validate',
   processInternal: 'process-internal',
@@ -23,11 +27,27 @@ const STEP_OF_ACTIVITY: Record<string, StepName> = {
 
 export function stepLine(step: StepName, durationMs: number | null, status: 'completed' | 'failed' | 'cancelled' = 'completed'): string {
   const mark = status === 'completed' ? '✓' : status === 'failed' ? '✗' : '⊘';
-  return `  ${mark} ${step.padEnd(17)} ${durationMs === null ? '' : `${String(durationMs).padStart(6)} ms`}`.trimEnd();
+  return `  ${mark} ${step.padEnd(20)} ${durationMs === null ? '' : `${String(durationMs).padStart(6)} ms`}`.trimEnd();
 }
 
 export function resultLines(result: WorkflowResult): string[] {
-  return result.workflow === 'multiServerWorkflow' ? multiServerLines(result) : simpleLines(result);
+  if (result.workflow === 'multiServerWorkflow') return multiServerLines(result);
+  if (result.workflow === 'publishWorkflow') return publishLines(result);
+  return simpleLines(result);
+}
+
+function publishLines(r: PublishResult): string[] {
+  const lines =
+    r.outcome === 'published'
+      ? ['Published (saga completed)', `  Record       ${r.record?.id} (${r.record?.status} on server-a)`, `  Publication  ${r.publication?.id} (${r.publication?.status} on server-b)`]
+      : ['Rejected by server-b (a business outcome; everything was undone)', `  Rule         ${r.rejection?.rule}`, `  Reason       ${r.rejection?.message}`];
+  return [...lines, ...compensationLines(r.compensations)];
+}
+
+/** The compensations a saga ran, in the order they ran. */
+export function compensationLines(compensations: CompensationRecord[]): string[] {
+  if (compensations.length === 0) return [];
+  return ['Compensations', ...compensations.map((c) => `  ${c.name.padEnd(21)} ${c.outcome}${c.detail ? ` (${c.detail})` : ''}`)];
 }
 
 function multiServerLines(r: MultiServerResult): string[] {

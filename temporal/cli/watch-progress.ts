@@ -50,12 +50,16 @@ function queryProgress(connection: Connection, handle: WorkflowHandle): Promise<
   return connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery));
 }
 
-/** The step a closed run stopped at (failed or cancelled), from its own record; null when none did or it cannot say. */
-export async function stoppedStep(connection: Connection, handle: WorkflowHandle): Promise<StepName | null> {
+/** A closed run's own record of its steps and compensations; null when it cannot say (no worker, say). */
+export async function finalProgress(connection: Connection, handle: WorkflowHandle): Promise<Progress | null> {
   try {
-    const progress = await queryProgress(connection, handle);
-    return progress.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step ?? null;
+    return await queryProgress(connection, handle);
   } catch {
     return null;
   }
+}
+
+/** The step a run stopped at (failed or cancelled), by its progress. */
+export function stoppedStep(progress: Progress | null): StepName | null {
+  return progress?.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step ?? null;
 }

@@ -41,6 +41,13 @@ export function activityOptions(outageLimitMs: number) {
       ...common,
       startToCloseTimeout: '10s',
     },
+    compensation: {
+      ...common,
+      startToCloseTimeout: '10s',
+      // An undo must not give up: it is retried, with the same backoff, until the service takes it
+      // (no maximumAttempts: unlimited).
+      retry: { initialInterval: retry.initialInterval, backoffCoefficient: retry.backoffCoefficient, maximumInterval: retry.maximumInterval },
+    },
     thirdParty: {
       ...common,
       // The simulated third party may take up to 20 s and gets a 25 s HTTP timeout.

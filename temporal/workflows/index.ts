@@ -2,3 +2,4 @@
 // it imports are bundled into Temporal's deterministic sandbox, so nothing here may do I/O.
 export { multiServerWorkflow } from './multi-server.ts';
 export { simpleWorkflow } from './simple.ts';
+export { publishWorkflow } from './publish.ts';

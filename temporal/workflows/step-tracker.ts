@@ -2,12 +2,13 @@
 // reads the tracker, so a client sees which step is running while the workflow is still going.
 // Date.now() inside a workflow is workflow time: the same on every replay.
 import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
-import type { Progress, StepName, StepProgress, StepTiming, WorkflowName } from './types.ts';
+import type { CompensationRecord, Progress, StepName, StepProgress, StepTiming, WorkflowName } from './types.ts';
 
 export class StepTracker {
   private readonly workflow: WorkflowName;
   private steps: StepProgress[] = [];
   private readonly finished: StepTiming[] = [];
+  private readonly compensations: CompensationRecord[] = [];
   private status: Progress['status'] = 'running';
   private readonly startedAt = Date.now();
 
@@ -57,8 +58,18 @@ export class StepTracker {
         startedAt: new Date(started).toISOString(),
         finishedAt: new Date(finished).toISOString(),
         durationMs: finished - started,
+        status: step.status === 'running' ? 'failed' : (step.status as StepTiming['status']),
       });
     }
+  }
+
+  /** Records a saga compensation that has run, for the `progress` query and the result. */
+  compensated(record: CompensationRecord): void {
+    this.compensations.push(record);
+  }
+
+  compensationsRun(): CompensationRecord[] {
+    return this.compensations.map((c) => ({ ...c }));
   }
 
   complete(): void {
@@ -80,6 +91,7 @@ export class StepTracker {
       currentStep: this.steps.find((s) => s.status === 'running')?.step ?? null,
       completedSteps: this.steps.filter((s) => s.status === 'completed').map((s) => s.step),
       steps: this.steps.map((s) => ({ ...s })),
+      compensations: this.compensationsRun(),
     };
   }
 }

@@ -1,6 +1,8 @@
 // Inputs, results and progress of the workflows: what a client sends and what it gets back.
 import type {
   Category,
+  DataRecord,
+  Publication,
   EnrichResponse,
   Metadata,
   PingResponse,
@@ -32,9 +34,28 @@ export interface MultiServerInput extends WorkflowInput {
   thirdParty?: ThirdPartyOptions;
 }
 
-export type WorkflowName = 'multiServerWorkflow' | 'simpleWorkflow';
+export type WorkflowName = 'multiServerWorkflow' | 'simpleWorkflow' | 'publishWorkflow';
 
-export type StepName = 'validate' | 'health-check' | 'process-internal' | 'process-external' | 'enrich' | 'third-party' | 'combine';
+export type StepName =
+  | 'validate'
+  | 'health-check'
+  | 'process-internal'
+  | 'process-external'
+  | 'enrich'
+  | 'third-party'
+  | 'combine'
+  | 'reserve-record'
+  | 'submit-publication'
+  | 'confirm-publication'
+  | 'commit-record';
+
+/** A saga's compensation, once it has run: what it undid. */
+export interface CompensationRecord {
+  name: 'withdraw-publication' | 'release-record';
+  outcome: 'undone' | 'nothing-to-undo' | 'failed';
+  /** The resource it undid (its id), or why it failed. */
+  detail: string;
+}
 
 export interface StepTiming {
   step: StepName;
@@ -42,6 +63,8 @@ export interface StepTiming {
   startedAt: string;
   finishedAt: string;
   durationMs: number;
+  /** How the step ended: a saga that completes as rejected has a failed step among its timings. */
+  status: 'completed' | 'failed' | 'cancelled';
 }
 
 export type StepStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -59,6 +82,8 @@ export interface Progress {
   currentStep: StepName | null;
   completedSteps: StepName[];
   steps: StepProgress[];
+  /** Compensations a saga has run, in the order they ran (empty for the other workflows). */
+  compensations: CompensationRecord[];
 }
 
 export interface MultiServerSummary {
@@ -106,4 +131,17 @@ export interface SimpleResult {
   timings: StepTiming[];
 }
 
-export type WorkflowResult = MultiServerResult | SimpleResult;
+export interface PublishResult {
+  workflow: 'publishWorkflow';
+  /** published: every step done. rejected: Server B's rules refused the content; everything was undone. */
+  outcome: 'published' | 'rejected';
+  input: WorkflowInput;
+  record: DataRecord | null;
+  publication: Publication | null;
+  /** Why Server B refused the content, when it did. */
+  rejection: { rule: string; message: string } | null;
+  compensations: CompensationRecord[];
+  timings: StepTiming[];
+}
+
+export type WorkflowResult = MultiServerResult | SimpleResult | PublishResult;

@@ -1,8 +1,9 @@
 // Starts the real Server A and Server B on 127.0.0.1 with ephemeral ports, for tests, optionally
-// behind a test middleware that holds or records requests (a gate, a recorder).
+// behind a test middleware that holds or records requests (a gate, a recorder), on a database file of
+// the test's choosing (in memory by default) and with a fault plan.
 import { Writable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
-import { createServerAApp } from '../../server-a/app.ts';
+import { createServerAApp, type ServerAOptions } from '../../server-a/app.ts';
 import { createServerBApp, type ServerBOptions } from '../../server-b/app.ts';
 import type { StatusResponse } from '../../shared/api.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
@@ -31,6 +32,14 @@ interface CommonOptions {
   port?: number;
   /** Runs before the service's own handling of every request. */
   before?: RequestHandler;
+  /** SQLite file of the service's state; in memory when absent. */
+  database?: string;
+  faults?: ServerAOptions['faults'];
+}
+
+/** The options both apps take alike, without keys whose value is undefined. */
+function storeOptions(options: CommonOptions): ServerAOptions {
+  return { ...(options.database !== undefined && { database: options.database }), ...(options.faults && { faults: options.faults }) };
 }
 
 function withBefore(app: express.Express, before: RequestHandler | undefined): express.Express {
@@ -42,25 +51,29 @@ function withBefore(app: express.Express, before: RequestHandler | undefined): e
 }
 
 export function startServerA(options: CommonOptions = {}): Promise<RunningService> {
-  return listen(withBefore(createServerAApp(options.logger ?? silentLogger()), options.before), HOST, options.port ?? 0);
+  return listen(withBefore(createServerAApp(options.logger ?? silentLogger(), storeOptions(options)), options.before), HOST, options.port ?? 0);
 }
 
 export function startServerB(
   options: CommonOptions & { thirdParty?: Partial<ServerBOptions['thirdParty']>; random?: () => number } = {},
 ): Promise<RunningService> {
   const thirdParty = { latencyMs: 0, failureRate: 0, ...options.thirdParty };
-  const app = createServerBApp(options.logger ?? silentLogger(), { thirdParty, ...(options.random ? { random: options.random } : {}) });
+  const app = createServerBApp(options.logger ?? silentLogger(), {
+    thirdParty,
+    ...(options.random ? { random: options.random } : {}),
+    ...storeOptions(options),
+  });
   return listen(withBefore(app, options.before), HOST, options.port ?? 0);
 }
 
-/** Holds every request to `path` until release(); `arrived` resolves when the first one comes in. */
-export function gate(path: string) {
+/** Holds every request to `path` (exactly, or any path the pattern matches) until release(); `arrived` resolves when the first one comes in. */
+export function gate(path: string | RegExp) {
   let release!: () => void;
   let reached!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   const arrived = new Promise<void>((resolve) => (reached = resolve));
   const middleware: RequestHandler = (req, _res, next) => {
-    if (req.path !== path) return next();
+    if (typeof path === 'string' ? req.path !== path : !path.test(req.path)) return next();
     reached();
     void released.then(() => next());
   };
@@ -79,4 +92,33 @@ export function recorder(path: string) {
 
 export async function statusOf(service: RunningService): Promise<StatusResponse> {
   return (await (await fetch(`${service.url}/status`)).json()) as StatusResponse;
+}
+
+export interface Answer<T = unknown> {
+  status: number;
+  headers: Headers;
+  /** The parsed JSON body (undefined when there is none). */
+  body: T;
+}
+
+export interface CallOptions {
+  /** Sent as JSON. */
+  body?: unknown;
+  /** The Idempotency-Key header. */
+  key?: string;
+  headers?: Record<string, string>;
+}
+
+/** One request to a service, its JSON answer read in full. */
+export async function call<T = unknown>(service: { url: string }, method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== undefined) headers['idempotency-key'] = options.key;
+  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${service.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }

@@ -10,7 +10,7 @@ import { recorder, startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
 
-const STEP_ACTIVITIES: Record<StepName, string[]> = {
+const STEP_ACTIVITIES: Partial<Record<StepName, string[]>> = {
   validate: ['validateData'],
   'health-check': ['checkHealth'],
   'process-internal': ['processInternal'],
@@ -25,7 +25,7 @@ const STEP_ACTIVITIES: Record<StepName, string[]> = {
  * scheduled its first activity and ends at the first workflow task after its last activity completed.
  */
 function expectedTiming(events: HistoryEvent[], step: StepName): { startedAt: number; finishedAt: number } {
-  const types = STEP_ACTIVITIES[step];
+  const types = STEP_ACTIVITIES[step] ?? [];
   let lastTaskStart = 0;
   let startedAt: number | undefined;
   let completedIndex = -1;

@@ -81,6 +81,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} service outages`, { timeou
         { step: 'enrich', status: 'pending', durationMs: null },
         { step: 'combine', status: 'pending', durationMs: null },
       ],
+      compensations: [],
     });
     expect(result.summary.servers).toEqual(['server-a', 'server-b']);
     const activities = activitiesOf(events);
