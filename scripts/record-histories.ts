@@ -110,6 +110,22 @@ async function recordAll(): Promise<void> {
     b = await startServerB({ port: b.port });
     await record('publish-compensated', compensated, `failed with ${FailureType.serviceUnavailable}`);
   });
+
+  // The saga's point of no return: a Server A whose every answer to a commit is lost after committing.
+  const lossyA = await startServerA({ faults: { afterApply: 'drop', endpoints: ['POST /records/:id/commit'], loseReplays: true } });
+  cleanup.push(() => lossyA.close(0));
+  const pivotQueue = `${TASK_QUEUE}-pivot`;
+  const pivotWorker = await createWorker({
+    connection: nativeConnection,
+    namespace: NAMESPACE,
+    taskQueue: pivotQueue,
+    serverUrls: { 'server-a': lossyA.url, 'server-b': b.url },
+  });
+  await pivotWorker.runUntil(async () => {
+    const args: [WorkflowInput] = [{ data: 'Fresh news about the order', outageLimit: '2s' }];
+    const pivot = await client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: pivotQueue, workflowId: 'publish-pivot', args });
+    await record('publish-pivot', pivot, 'completed');
+  });
 }
 
 /** Checks how the run ended, then writes its history in the JSON form Temporal's tools use. */

@@ -1,5 +1,6 @@
 // The HTTP contract of Server A and Server B, defined once: the services implement these shapes and
-// the Temporal activities call them with the same types. Types only, so workflow code may import it.
+// the Temporal activities call them with the same types. Types and header names only (no imports, no
+// behaviour), so workflow code may import it.
 
 export type ServiceName = 'server-a' | 'server-b';
 

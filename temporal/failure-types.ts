@@ -22,6 +22,8 @@ export const FailureType = {
   validationFailed: 'ValidationFailed',
   /** A service stayed unreachable or failing for longer than the run's outage limit. */
   serviceUnavailable: 'ServiceUnavailable',
+  /** A saga could not undo a step (a service refused the undo for good): its state needs a person. */
+  compensationFailed: 'CompensationFailed',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -29,6 +29,7 @@ const RECORDED = [
   'publish-published',
   'publish-rejected',
   'publish-compensated',
+  'publish-pivot',
 ];
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 const quiet = new DefaultLogger('ERROR');

@@ -61,7 +61,12 @@ export async function runMutation(
     return;
   }
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-  const answer = store.apply(key, () => toAnswer(effect()));
+  const answer = store.apply(key, () => {
+    const result = effect();
+    // The change and its stored answer share one synchronous transaction: an async handler would escape it.
+    if (result instanceof Promise) throw new Error(`${endpoint} changes state, so its handler must be synchronous`);
+    return toAnswer(result);
+  });
   if (answerLost(req, faultFor(requested, endpoint, faults, answer))) return;
   res.status(answer.status).json(answer.body);
 }

@@ -100,7 +100,9 @@ export function classifyFailure(error: unknown, target: CallTarget, attempt: num
       details: [failureDetails],
     });
   }
-  if (status === 429 || status === 408 || status >= 500) {
+  // The service's own "a request with this Idempotency-Key is still being processed": wait and retry.
+  const inProgress = status === 409 && body?.error?.code === 'REQUEST_IN_PROGRESS';
+  if (status === 429 || status === 408 || status >= 500 || inProgress) {
     return ApplicationFailure.create({
       type: status === 429 ? FailureType.rateLimited : FailureType.serviceError,
       message,

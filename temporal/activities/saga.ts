@@ -5,14 +5,14 @@ import type { DataRecord, ListResponse, Publication } from '../../shared/api.ts'
 import { callService } from './call-service.ts';
 import { idempotencyKey } from './idempotency-key.ts';
 import { LIST_SHAPE, PUBLICATION_SHAPE, RECORD_SHAPE } from './response-shapes.ts';
+import { ApplicationFailure } from '@temporalio/common';
+import { SAGA_STEPS } from '../saga-steps.ts';
 import type { ServiceClients } from './service-clients.ts';
 
-/** The steps that create something, by the name their key is derived from. */
-export const SAGA_STEPS = { reserve: 'reserve-record', submit: 'submit-publication', confirm: 'confirm-publication', commit: 'commit-record' } as const;
-
-/** What a compensation found and did. */
+/** What a compensation found and did. `committed`: the record could not be released because the saga's
+ *  commit reached Server A after all, so the saga has in fact succeeded. */
 export interface Undone<T> {
-  outcome: 'undone' | 'nothing-to-undo';
+  outcome: 'undone' | 'nothing-to-undo' | 'committed';
   resource: T | null;
 }
 
@@ -36,17 +36,23 @@ export function createSagaActivities(clients: ServiceClients) {
       const path = `/publications/${encodeURIComponent(publicationId)}/confirm`;
       return callService(b, 'POST', path, { idempotencyKey: idempotencyKey(SAGA_STEPS.confirm), shape: PUBLICATION_SHAPE });
     },
-    /** The record the reserve step created, if it did (its answer may have been lost). */
-    async findReservedRecord(): Promise<DataRecord | null> {
-      return (await createdBy<DataRecord>(a, 'records', SAGA_STEPS.reserve)).items[0] ?? null;
-    },
-    /** Compensation of reserve: releases the record it created, if any. */
+    /**
+     * Compensation of reserve: releases the record it created, if any. Releasing and committing exclude
+     * each other on Server A, so this is also where a saga learns that its commit landed after all.
+     */
     async releaseReservedRecord(): Promise<Undone<DataRecord>> {
       const [record] = (await createdBy<DataRecord>(a, 'records', SAGA_STEPS.reserve)).items;
       if (!record) return { outcome: 'nothing-to-undo', resource: null };
       const path = `/records/${encodeURIComponent(record.id)}`;
-      const released = await callService<DataRecord>(a, 'DELETE', path, { idempotencyKey: idempotencyKey(`undo-${SAGA_STEPS.reserve}`), shape: RECORD_SHAPE });
-      return { outcome: 'undone', resource: released };
+      try {
+        const released = await callService<DataRecord>(a, 'DELETE', path, { idempotencyKey: idempotencyKey(`undo-${SAGA_STEPS.reserve}`), shape: RECORD_SHAPE });
+        return { outcome: 'undone', resource: released };
+      } catch (error) {
+        if (!(error instanceof ApplicationFailure) || (error.details?.[0] as { code?: string } | undefined)?.code !== 'INVALID_TRANSITION') throw error;
+        const current = await callService<DataRecord>(a, 'GET', path, { shape: RECORD_SHAPE });
+        if (current.status !== 'committed') throw error;
+        return { outcome: 'committed', resource: current };
+      }
     },
     /** Compensation of submit: withdraws the publication it created, if any. */
     async withdrawSubmittedPublication(): Promise<Undone<Publication>> {

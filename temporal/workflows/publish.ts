@@ -9,6 +9,8 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DataRecord, Publication } from '../../shared/api.ts';
 import type { Activities } from '../activities/index.ts';
+import type { Undone } from '../activities/saga.ts';
+import { SAGA_STEPS } from '../saga-steps.ts';
 import { FailureType } from '../failure-types.ts';
 import { activityOptions } from './activity-options.ts';
 import { outageLimitMs, parseInput } from './input.ts';
@@ -20,91 +22,91 @@ import { assertValid } from './validation.ts';
 
 interface Compensation {
   name: CompensationRecord['name'];
-  run: () => Promise<{ outcome: 'undone' | 'nothing-to-undo'; resource: { id: string } | null }>;
+  run: () => Promise<Undone<DataRecord | Publication>>;
 }
 
 export async function publishWorkflow(raw: WorkflowInput): Promise<PublishResult> {
   const steps = new StepTracker('publishWorkflow');
   setHandler(progressQuery, () => steps.progress());
   const input: WorkflowInput = steps.guard(() => parseInput(raw, 'publishWorkflow'));
-  steps.plan(['validate', 'process-internal', 'reserve-record', 'submit-publication', 'confirm-publication', 'commit-record']);
+  steps.plan(['validate', 'process-internal', SAGA_STEPS.reserve, SAGA_STEPS.submit, SAGA_STEPS.confirm, SAGA_STEPS.commit]);
 
   const limit = outageLimitMs(input);
   const options = activityOptions(limit);
   const { validateData, processInternal, reserveRecord, commitRecord } = proxyActivities<Activities>(options.serverA);
   const { submitPublication, confirmPublication } = proxyActivities<Activities>(options.serverB);
-  const { releaseReservedRecord, withdrawSubmittedPublication, findReservedRecord } = proxyActivities<Activities>(options.compensation);
+  const { releaseReservedRecord, withdrawSubmittedPublication } = proxyActivities<Activities>(options.compensation);
   const onA = <T>(call: () => Promise<T>) => rideOut('server-a', limit, call);
   const onB = <T>(call: () => Promise<T>) => rideOut('server-b', limit, call);
   const { data, metadata } = input;
 
   /** Undo actions, last registered first. */
   const compensations: Compensation[] = [];
-  let record: DataRecord | null = null;
-  let publication: Publication | null = null;
-  const result = (outcome: PublishResult['outcome'], rejection: PublishResult['rejection']): PublishResult => ({
-    workflow: 'publishWorkflow',
-    outcome,
-    input,
-    record,
-    publication,
-    rejection,
-    compensations: steps.compensationsRun(),
-    timings: steps.timings(),
-  });
+  const state: { record: DataRecord | null; publication: Publication | null } = { record: null, publication: null };
+  const result = (outcome: PublishResult['outcome'], rejection: PublishResult['rejection']): PublishResult => {
+    steps.complete();
+    return { workflow: 'publishWorkflow', outcome, input, ...state, rejection, compensations: steps.compensationsRun(), timings: steps.timings() };
+  };
 
   try {
     await steps.run('validate', async () => assertValid(await onA(() => validateData({ data, metadata }))));
     const internal = await steps.run('process-internal', () => onA(() => processInternal({ data, metadata })));
     compensations.unshift({ name: 'release-record', run: releaseReservedRecord });
-    record = await steps.run('reserve-record', () => onA(() => reserveRecord({ data })));
-    const recordId = record.id;
+    const record = await steps.run(SAGA_STEPS.reserve, () => onA(() => reserveRecord({ data })));
+    state.record = record;
     compensations.unshift({ name: 'withdraw-publication', run: withdrawSubmittedPublication });
-    publication = await steps.run('submit-publication', () => onB(() => submitPublication({ recordId, content: internal.normalized })));
-    const publicationId = publication.id;
-    publication = await steps.run('confirm-publication', () => onB(() => confirmPublication(publicationId)));
-    record = await steps.run('commit-record', () => onA(() => commitRecord(recordId)));
-    steps.complete();
+    const submitted = await steps.run(SAGA_STEPS.submit, () => onB(() => submitPublication({ recordId: record.id, content: internal.normalized })));
+    state.publication = submitted;
+    state.publication = await steps.run(SAGA_STEPS.confirm, () => onB(() => confirmPublication(submitted.id)));
+    state.record = await steps.run(SAGA_STEPS.commit, () => onA(() => commitRecord(record.id)));
     return result('published', null);
   } catch (error) {
     const rejection = ruleRejection(error);
-    await CancellationScope.nonCancellable(async () => {
-      // The commit may have happened although its answer never came: then the saga is done, not undone.
-      if (!rejection && steps.progress().steps.find((s) => s.step === 'commit-record')?.status !== 'pending') {
-        const found = await findReservedRecord();
-        if (found?.status === 'committed') {
-          record = found;
-          return;
-        }
-      }
-      await compensate(compensations, steps);
-    });
-    if (record?.status === 'committed') {
-      steps.complete();
-      return result('published', null);
+    // Once the commit was tried it may have landed although its answer never came. Server A decides: the
+    // record is released first, and releasing and committing exclude each other there.
+    const commitTried = steps.progress().steps.some((s) => s.step === SAGA_STEPS.commit && s.status !== 'pending');
+    const release = compensations.filter((c) => c.name === 'release-record');
+    const order = commitTried ? [...release, ...compensations.filter((c) => c.name !== 'release-record')] : compensations;
+    const committed = await CancellationScope.nonCancellable(() => compensate(order, steps, state));
+    if (committed) return result('published', null);
+    const failed = steps.compensationsRun().filter((c) => c.outcome === 'failed');
+    if (failed.length > 0) {
+      throw ApplicationFailure.create({
+        type: FailureType.compensationFailed,
+        message: `The saga could not undo ${failed.map((c) => `${c.name} (${c.detail})`).join(', ')}; the services' state needs a person`,
+        nonRetryable: true,
+        details: [failed],
+        cause: error instanceof Error ? error : undefined,
+      });
     }
-    if (rejection) {
-      steps.complete();
-      return result('rejected', rejection);
-    }
+    if (rejection) return result('rejected', rejection);
     throw error;
   }
 }
 
-/** Runs every compensation, in reverse order; one that fails for good is recorded and does not stop the others. */
-async function compensate(compensations: Compensation[], steps: StepTracker): Promise<void> {
+/**
+ * Runs the compensations in order; one that fails for good is recorded and does not stop the others.
+ * Resolves true when the record turned out to be committed: the saga succeeded, and nothing more is undone.
+ */
+async function compensate(compensations: Compensation[], steps: StepTracker, state: { record: DataRecord | null; publication: Publication | null }): Promise<boolean> {
   for (const { name, run } of compensations) {
     try {
       const undone = await run();
+      if (undone.outcome === 'committed') {
+        state.record = undone.resource as DataRecord;
+        return true;
+      }
       steps.compensated({ name, outcome: undone.outcome, detail: undone.resource?.id ?? '' });
+      if (undone.resource && name === 'release-record') state.record = undone.resource as DataRecord;
+      if (undone.resource && name === 'withdraw-publication') state.publication = undone.resource as Publication;
     } catch (error) {
       // Only an undo the service refused for good (a 4xx) ends here; a bug in this code must fail the task.
       if (!(error instanceof ActivityFailure)) throw error;
       steps.compensated({ name, outcome: 'failed', detail: error.cause?.message ?? error.message });
     }
   }
+  return false;
 }
-
 /** Server B's rules refused the content: a 422 RULE_VIOLATION, which no retry can change. */
 function ruleRejection(error: unknown): PublishResult['rejection'] {
   const cause = error instanceof ActivityFailure ? error.cause : undefined;

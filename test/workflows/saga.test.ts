@@ -3,6 +3,7 @@
 // with its publication withdrawn or never created; and no step's effect ever happens twice.
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
+import type { RequestHandler } from 'express';
 import { describe, expect, test } from 'vitest';
 import type { DataRecord, ListResponse, Publication } from '../../shared/api.ts';
 import type { RunningService } from '../../shared/service/serve.ts';
@@ -23,6 +24,26 @@ async function stateOf(a: RunningService, b: RunningService, workflowId: string)
   const records = mine(((await (await fetch(`${a.url}/records`)).json()) as ListResponse<DataRecord>).items);
   const publications = mine(((await (await fetch(`${b.url}/publications`)).json()) as ListResponse<Publication>).items);
   return { records: records.map((r) => r.status), publications: publications.map((p) => p.status) };
+}
+
+/** Answers `status` to every mutating request whose path matches, before the service sees it. */
+function refuse(path: RegExp, status: number, next?: RequestHandler): RequestHandler {
+  return (req, res, pass) => {
+    if (req.method !== 'GET' && path.test(req.path)) {
+      res.status(status).json({ error: { code: status === 503 ? 'UPSTREAM_UNAVAILABLE' : 'INVALID_BODY', message: `refused by the test (${status})` } });
+      return;
+    }
+    if (next) next(req, res, pass);
+    else pass();
+  };
+}
+
+/** Notes, for each answered request whose path matches, whether the service replayed a stored answer. */
+function replayRecorder(path: RegExp, seen: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (path.test(req.path)) res.on('finish', () => seen.push(res.getHeader('idempotent-replayed') === 'true' ? 'replayed' : 'first'));
+    next();
+  };
 }
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeout: 90_000 }, () => {
@@ -114,14 +135,54 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
     expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
   });
 
-  test("a commit whose first answer is lost is retried and gets the stored answer: committed once, the run published", async () => {
+  test('a commit whose first answer is lost is retried and gets the stored answer: committed once, the run published', async () => {
     const faults: FaultPlan = { afterApply: '503', endpoints: ['POST /records/:id/commit'], times: 1 };
-    const a = await suite.track(startServerA({ faults }));
+    const replays: string[] = [];
+    const a = await suite.track(startServerA({ faults, before: replayRecorder(/\/commit$/, replays) }));
     const b = await suite.track(startServerB());
     const { handle, result, events } = await run({ data: 'Fresh news' }, { a, b });
     expect(result).toMatchObject({ outcome: 'published', record: { status: 'committed' }, compensations: [] });
     expect(activitiesOf(events).find((x) => x.type === 'commitRecord')).toMatchObject({ attempt: 2, outcome: 'completed' });
+    // The retry was answered from the stored first answer, not by committing again.
+    expect(replays).toEqual(['first', 'replayed']);
     expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['committed'], publications: ['published'] });
+  });
+
+  test('a commit that landed although none of its answers came back: the saga asks Server A, and the run is published', async () => {
+    const faults: FaultPlan = { afterApply: 'drop', endpoints: ['POST /records/:id/commit'], loseReplays: true };
+    const a = await suite.track(startServerA({ faults }));
+    const b = await suite.track(startServerB());
+    const { handle, result } = await run({ data: 'Fresh news', outageLimit: '2s' }, { a, b });
+    expect(result).toMatchObject({ outcome: 'published', record: { status: 'committed' }, compensations: [] });
+    expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['committed'], publications: ['published'] });
+  });
+
+  test('Server A failing every commit past the outage limit: the record is released first, then the publication withdrawn', async () => {
+    // 503 before anything is applied: the commit never happens.
+    const a = await suite.track(startServerA({ before: refuse(/\/commit$/, 503) }));
+    const b = await suite.track(startServerB());
+    const { handle, error, progress } = await run({ data: 'Fresh news', outageLimit: '2s' }, { a, b });
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe(FailureType.serviceUnavailable);
+    expect(progress.compensations.map((c) => [c.name, c.outcome])).toEqual([
+      ['release-record', 'undone'],
+      ['withdraw-publication', 'undone'],
+    ]);
+    expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
+  });
+
+  test('an undo the service refuses for good fails the run as CompensationFailed, and the other undos still run', async () => {
+    const a = await suite.track(startServerA());
+    // Confirm keeps failing (so the saga compensates), and withdrawing is refused outright.
+    const b = await suite.track(startServerB({ before: refuse(/\/confirm$/, 503, refuse(/^\/publications\/[^/]+$/, 400)) }));
+    const { handle, error, progress } = await run({ data: 'Fresh news', outageLimit: '2s' }, { a, b });
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe(FailureType.compensationFailed);
+    expect(cause.message).toMatch(/^The saga could not undo withdraw-publication \(server-b DELETE \/publications\/pub_\S+ answered HTTP 400/);
+    expect(progress.compensations.map((c) => [c.name, c.outcome])).toEqual([
+      ['withdraw-publication', 'failed'],
+      ['release-record', 'undone'],
+    ]);
+    expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['pending'] });
   });
 
   test('the worker killed between steps: a new worker finishes the saga, and no step applies twice', async () => {
