@@ -4,9 +4,10 @@ import type { DatabaseSync } from 'node:sqlite';
 import { nanoid } from 'nanoid';
 import type { DataRecord, RecordStatus } from '../shared/api.ts';
 import { HttpError } from '../shared/service/http-error.ts';
+import { nextStatus, type Transitions } from '../shared/service/transitions.ts';
 
 /** Which status each action may start from; the action's own target is allowed, so repeating it is harmless. */
-const TRANSITIONS: Record<'commit' | 'release', { from: RecordStatus[]; to: RecordStatus }> = {
+const TRANSITIONS: Transitions<RecordStatus, 'commit' | 'release'> = {
   commit: { from: ['reserved', 'committed'], to: 'committed' },
   release: { from: ['reserved', 'released'], to: 'released' },
 };
@@ -68,10 +69,7 @@ export class RecordStore {
 
   transition(id: string, action: keyof typeof TRANSITIONS, now = new Date()): DataRecord {
     const record = this.get(id);
-    const { from, to } = TRANSITIONS[action];
-    if (!from.includes(record.status)) {
-      throw new HttpError(409, 'INVALID_TRANSITION', `Cannot ${action} record ${id}: it is ${record.status}, and only a ${from[0]} record can become ${to}`);
-    }
+    const to = nextStatus(TRANSITIONS, { kind: 'record', id, status: record.status }, action);
     this.db.prepare('UPDATE records SET status = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
     return this.get(id);
   }

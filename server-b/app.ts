@@ -6,7 +6,7 @@ import type { Logger } from '../shared/logger.ts';
 import { BODY_LIMIT_BYTES, createServiceApp } from '../shared/service/create-app.ts';
 import { bodyObject, optionalNumber, optionalOneOf, optionalString, requireString } from '../shared/service/http-error.ts';
 import { IdempotencyStore } from '../shared/service/idempotency.ts';
-import type { FaultPlan } from '../shared/service/mutations.ts';
+import type { FaultPlan } from '../shared/service/faults.ts';
 import { openDatabase } from '../shared/service/sqlite.ts';
 import { VERSION } from '../shared/version.ts';
 import { enrich } from './enrich.ts';

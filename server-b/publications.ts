@@ -1,11 +1,11 @@
 // Server B's publications API: submit a record's content (checked against the rules), then confirm or
 // withdraw it. Every change needs an Idempotency-Key; the key that created a publication finds it again.
-import type { Request } from 'express';
-import { IDEMPOTENCY_KEY_HEADER, type ListResponse, type Publication, type PublicationStatus } from '../shared/api.ts';
+import type { ListResponse, Publication, PublicationStatus } from '../shared/api.ts';
 import type { Route } from '../shared/service/create-app.ts';
 import { bodyObject, HttpError, requireString } from '../shared/service/http-error.ts';
-import { Reply } from '../shared/service/mutations.ts';
-import { queryOneOf, queryString } from '../shared/service/query.ts';
+import { idempotencyKeyOf } from '../shared/service/mutations.ts';
+import { param, queryOneOf, queryString } from '../shared/service/query.ts';
+import { Reply } from '../shared/service/reply.ts';
 import { ruleViolation } from './rules.ts';
 import type { PublicationStore } from './store.ts';
 
@@ -23,7 +23,7 @@ export function publicationRoutes(store: PublicationStore): Route[] {
         const content = requireString(body, 'content');
         const violation = ruleViolation(content);
         if (violation) throw new HttpError(422, 'RULE_VIOLATION', violation.message, { field: 'content' });
-        return new Reply(201, store.submit(recordId, content, req.get(IDEMPOTENCY_KEY_HEADER) ?? ''));
+        return new Reply(201, store.submit(recordId, content, idempotencyKeyOf(req)));
       },
     },
     {
@@ -36,12 +36,8 @@ export function publicationRoutes(store: PublicationStore): Route[] {
         return { items: store.list({ ...(status && { status }), ...(createdByKey && { createdByKey }), ...(recordId && { recordId }) }) };
       },
     },
-    { method: 'GET', path: '/publications/:id', handle: (_raw, req): Publication => store.get(idOf(req)) },
-    { method: 'POST', path: '/publications/:id/confirm', mutates: true, handle: (_raw, req): Publication => store.transition(idOf(req), 'confirm') },
-    { method: 'DELETE', path: '/publications/:id', mutates: true, handle: (_raw, req): Publication => store.transition(idOf(req), 'withdraw') },
+    { method: 'GET', path: '/publications/:id', handle: (_raw, req): Publication => store.get(param(req, 'id')) },
+    { method: 'POST', path: '/publications/:id/confirm', mutates: true, handle: (_raw, req): Publication => store.transition(param(req, 'id'), 'confirm') },
+    { method: 'DELETE', path: '/publications/:id', mutates: true, handle: (_raw, req): Publication => store.transition(param(req, 'id'), 'withdraw') },
   ];
-}
-
-function idOf(req: Request): string {
-  return String(req.params.id);
 }

@@ -4,9 +4,10 @@ import type { DatabaseSync } from 'node:sqlite';
 import { nanoid } from 'nanoid';
 import type { Publication, PublicationStatus } from '../shared/api.ts';
 import { HttpError } from '../shared/service/http-error.ts';
+import { nextStatus, type Transitions } from '../shared/service/transitions.ts';
 
 /** Which status each action may start from; the action's own target is allowed, so repeating it is harmless. */
-const TRANSITIONS: Record<'confirm' | 'withdraw', { from: PublicationStatus[]; to: PublicationStatus }> = {
+const TRANSITIONS: Transitions<PublicationStatus, 'confirm' | 'withdraw'> = {
   confirm: { from: ['pending', 'published'], to: 'published' },
   // A published one can still be withdrawn: the saga's compensation when a later step fails.
   withdraw: { from: ['pending', 'published', 'withdrawn'], to: 'withdrawn' },
@@ -84,10 +85,7 @@ export class PublicationStore {
 
   transition(id: string, action: keyof typeof TRANSITIONS, now = new Date()): Publication {
     const publication = this.get(id);
-    const { from, to } = TRANSITIONS[action];
-    if (!from.includes(publication.status)) {
-      throw new HttpError(409, 'INVALID_TRANSITION', `Cannot ${action} publication ${id}: it is ${publication.status}, and only a ${from[0]} publication can become ${to}`);
-    }
+    const to = nextStatus(TRANSITIONS, { kind: 'publication', id, status: publication.status }, action);
     this.db.prepare('UPDATE publications SET status = ?, updated_at = ? WHERE id = ?').run(to, now.toISOString(), id);
     return this.get(id);
   }

@@ -2,26 +2,20 @@
 // change and then loses its answer, the fault plan an app can be given, the settings that turn the knob
 // on for the real entry points, and IdempotencyStore's retention and rollback on their own.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { DataRecord, ErrorBody, ListResponse, Publication, StatusResponse } from '../shared/api.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { DataRecord, ListResponse, Publication, StatusResponse } from '../shared/api.ts';
 import { ConfigError, loadConfig } from '../shared/config.ts';
 import { HttpError } from '../shared/service/http-error.ts';
 import { CLAIM_LEASE_MS, IdempotencyStore, KEEP_MS, type StoredAnswer } from '../shared/service/idempotency.ts';
-import type { FaultPlan } from '../shared/service/mutations.ts';
+import type { FaultPlan } from '../shared/service/faults.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { openDatabase } from '../shared/service/sqlite.ts';
 import { killLeftovers, startNode } from './support/processes.ts';
+import { error, expectError, newKey, startProcess, temporaryDirectory } from './support/service-tests.ts';
 import { type Answer, call, startServerA, startServerB } from './support/services.ts';
 
-const newKey = () => `test-${randomUUID()}`;
 const REPLAYED = 'idempotent-replayed';
-
-const error = (code: string, message: string, field?: string): ErrorBody => ({
-  error: { code, message, ...(field && { field }) } as ErrorBody['error'],
-});
 
 const MISSING_KEY = error('MISSING_IDEMPOTENCY_KEY', 'This request changes state: send an Idempotency-Key header', 'Idempotency-Key');
 const MALFORMED_KEY = error('MISSING_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 255 visible ASCII characters', 'Idempotency-Key');
@@ -65,11 +59,6 @@ async function reserved(a: RunningService): Promise<DataRecord> {
   const res = await reserve(a, newKey());
   expect(res.status).toBe(201);
   return res.body;
-}
-
-function expectError<T>(res: Answer<T>, status: number, body: ErrorBody): void {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual(body);
 }
 
 /** `second` is `first` served again from the store: same status and body, marked as replayed. */
@@ -321,15 +310,7 @@ describe('client-error answers are stored and replayed too', () => {
 });
 
 describe('after the 24 h retention, the key still finds what it created', () => {
-  let directory: string;
-
-  beforeAll(() => {
-    directory = mkdtempSync(join(tmpdir(), 'idempotency-'));
-  });
-
-  afterAll(() => {
-    rmSync(directory, { recursive: true, force: true });
-  });
+  const directory = temporaryDirectory('idempotency-');
 
   /** Ages every stored answer past the retention, through a second connection to the service's database file. */
   function ageStoredAnswers(database: string): void {
@@ -342,7 +323,7 @@ describe('after the 24 h retention, the key still finds what it created', () => 
   }
 
   test('Server A: a late retry of a reserve answers the record it created, not a 500 or a second record', async () => {
-    const database = join(directory, `a-${randomUUID()}.db`);
+    const database = join(directory(), `a-${randomUUID()}.db`);
     const a = await serverA(undefined, database);
     const key = newKey();
     const first = await reserve(a, key, 'late retry');
@@ -356,7 +337,7 @@ describe('after the 24 h retention, the key still finds what it created', () => 
   });
 
   test('Server A: the key with other data after the retention is a 422 IDEMPOTENCY_KEY_REUSED naming the record', async () => {
-    const database = join(directory, `a-${randomUUID()}.db`);
+    const database = join(directory(), `a-${randomUUID()}.db`);
     const a = await serverA(undefined, database);
     const key = newKey();
     const first = await reserve(a, key, 'the first data');
@@ -369,7 +350,7 @@ describe('after the 24 h retention, the key still finds what it created', () => 
   });
 
   test('Server B: a late retry of a submit answers the publication it created; other content is a 422', async () => {
-    const database = join(directory, `b-${randomUUID()}.db`);
+    const database = join(directory(), `b-${randomUUID()}.db`);
     const b = await serverB(undefined, database);
     const key = newKey();
     const body = { recordId: 'rec_late', content: 'late content' };
@@ -584,9 +565,7 @@ describe('the fault knob settings', () => {
     afterEach(killLeftovers);
 
     test('FAULT_AFTER_APPLY=503 makes the real Server A apply a change, answer 503, and replay it on retry', async () => {
-      const child = startNode('server-a/index.ts', [], { SERVER_A_DB: ':memory:', SERVER_A_PORT: '0', LOG_LEVEL: 'info', FAULT_AFTER_APPLY: '503', FAULT_RATE: '1' });
-      await child.waitFor('"msg":"listening"');
-      const url = /"url":"([^"]+)"[^\n]*"msg":"listening"/.exec(child.output())![1]!;
+      const { process: child, service: { url } } = await startProcess('server-a', ':memory:', { FAULT_AFTER_APPLY: '503', FAULT_RATE: '1' });
       const key = newKey();
 
       const faulted = await call({ url }, 'POST', '/records', { body: { data: 'x' }, key });

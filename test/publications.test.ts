@@ -2,19 +2,16 @@
 // transition rules, the no-banned-words rule, bad input, and that the publications (and the answers of
 // their Idempotency-Keys) survive a restart of the real entry point on the same SQLite file.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { ErrorBody, ListResponse, Publication } from '../shared/api.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { ListResponse, Publication } from '../shared/api.ts';
 import type { RunningService } from '../shared/service/serve.ts';
-import { killLeftovers, startNode, type LongRunning } from './support/processes.ts';
+import { killLeftovers } from './support/processes.ts';
+import { error, expectError, ISO_TIMESTAMP, newKey, servicesOfFile, startProcess, stop, temporaryDirectory } from './support/service-tests.ts';
 import { type Answer, call, startServerB } from './support/services.ts';
 
 const PUBLICATION_ID = /^pub_[\w-]{12}$/;
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-const newKey = () => `test-${randomUUID()}`;
 
 const submit = (service: { url: string }, body: unknown, key = newKey()) => call<Publication>(service, 'POST', '/publications', { body, key });
 const confirm = (service: RunningService, id: string, key = newKey()) => call<Publication>(service, 'POST', `/publications/${id}/confirm`, { key });
@@ -29,38 +26,10 @@ async function submitted(service: RunningService, recordId = 'rec_123456789012',
   return res.body;
 }
 
-const error = (code: string, message: string, field?: string): ErrorBody => ({
-  error: { code, message, ...(field && { field }) } as ErrorBody['error'],
-});
-
-function expectError<T>(res: Answer<T>, status: number, body: ErrorBody): void {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual(body);
-}
-
 const ids = (res: Answer<ListResponse<Publication>>) => res.body.items.map((p) => p.id).sort();
 
 // One service for the tests that only look at their own publications; tests that count every one start their own.
-let server: RunningService;
-const extra: RunningService[] = [];
-
-async function freshServer(): Promise<RunningService> {
-  const service = await startServerB();
-  extra.push(service);
-  return service;
-}
-
-beforeAll(async () => {
-  server = await startServerB();
-});
-
-afterEach(async () => {
-  await Promise.all(extra.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const { server, freshServer } = servicesOfFile(startServerB);
 
 describe('POST /publications', () => {
   test('submits a publication: 201 with its id, status pending, the record id, the content as given and the key', async () => {
@@ -306,41 +275,16 @@ describe('bad input', () => {
 });
 
 describe('data survives a restart of the real service', () => {
-  let directory: string;
-
-  beforeAll(() => {
-    directory = mkdtempSync(join(tmpdir(), 'server-b-db-'));
-  });
+  const directory = temporaryDirectory('server-b-db-');
 
   afterEach(killLeftovers);
 
-  afterAll(() => {
-    rmSync(directory, { recursive: true, force: true });
-  });
-
-  /** Starts `node server-b/index.ts` on `database` and a free port; resolves once it listens. */
-  async function startProcess(database: string): Promise<{ process: LongRunning; service: { url: string } }> {
-    const child = startNode('server-b/index.ts', [], { SERVER_B_DB: database, SERVER_B_PORT: '0', LOG_LEVEL: 'info', FAULT_AFTER_APPLY: '' });
-    await child.waitFor('"msg":"listening"');
-    const line = child
-      .output()
-      .split('\n')
-      .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; url?: string }) : {}))
-      .find((l) => l.msg === 'listening');
-    return { process: child, service: { url: line!.url! } };
-  }
-
-  async function stop(child: LongRunning): Promise<void> {
-    process.kill(child.pid, 'SIGTERM');
-    expect(await child.exited).toBe(0);
-  }
-
   test('a publication and its Idempotency-Key answer are there after SIGTERM and a new start on the same file', async () => {
-    const database = join(directory, 'server-b.db');
+    const database = join(directory(), 'server-b.db');
     const key = newKey();
     const body = { recordId: 'rec_durable00000', content: 'durable content' };
 
-    const first = await startProcess(database);
+    const first = await startProcess('server-b', database);
     const created = await submit(first.service, body, key);
     const confirmed = await call<Publication>(first.service, 'POST', `/publications/${created.body.id}/confirm`, { key: `${key}-confirm` });
     await stop(first.process);
@@ -348,7 +292,7 @@ describe('data survives a restart of the real service', () => {
     expect(confirmed.status).toBe(200);
     expect(existsSync(database)).toBe(true);
 
-    const second = await startProcess(database);
+    const second = await startProcess('server-b', database);
     const readBack = await call<Publication>(second.service, 'GET', `/publications/${created.body.id}`);
     const replay = await submit(second.service, body, key);
     const all = await call<ListResponse<Publication>>(second.service, 'GET', '/publications');

@@ -1,22 +1,18 @@
 // Server A's records API on a real service: reserve, read, list, commit and release, the transition
 // rules, bad input, and that the records (and the answers of their Idempotency-Keys) survive a restart
 // of the real entry point on the same SQLite file.
-import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { DataRecord, ErrorBody, ListResponse } from '../shared/api.ts';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { DataRecord, ListResponse } from '../shared/api.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { normalize, sha256 } from '../shared/text.ts';
-import { killLeftovers, ROOT, startNode, type LongRunning } from './support/processes.ts';
+import { killLeftovers, ROOT } from './support/processes.ts';
+import { error, expectError, ISO_TIMESTAMP, newKey, servicesOfFile, startProcess, stop, temporaryDirectory } from './support/service-tests.ts';
 import { type Answer, call, startServerA } from './support/services.ts';
 
 const RECORD_ID = /^rec_[\w-]{12}$/;
-const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-const newKey = () => `test-${randomUUID()}`;
 
 const reserve = (service: RunningService, data: string, key = newKey()) => call<DataRecord>(service, 'POST', '/records', { body: { data }, key });
 const commit = (service: RunningService, id: string, key = newKey()) => call<DataRecord>(service, 'POST', `/records/${id}/commit`, { key });
@@ -31,36 +27,8 @@ async function reserved(service: RunningService, data = 'some processed data'): 
   return res.body;
 }
 
-const error = (code: string, message: string, field?: string): ErrorBody => ({
-  error: { code, message, ...(field && { field }) } as ErrorBody['error'],
-});
-
-function expectError<T>(res: Answer<T>, status: number, body: ErrorBody): void {
-  expect(res.status).toBe(status);
-  expect(res.body).toEqual(body);
-}
-
 // One service for the tests that only look at their own records; tests that count every record start their own.
-let server: RunningService;
-const extra: RunningService[] = [];
-
-async function freshServer(): Promise<RunningService> {
-  const service = await startServerA();
-  extra.push(service);
-  return service;
-}
-
-beforeAll(async () => {
-  server = await startServerA();
-});
-
-afterEach(async () => {
-  await Promise.all(extra.splice(0).map((s) => s.close()));
-});
-
-afterAll(async () => {
-  await server.close();
-});
+const { server, freshServer } = servicesOfFile(startServerA);
 
 describe('POST /records', () => {
   test('reserves a record: 201 with its id, status reserved, the hash of the normalized data and the key that created it', async () => {
@@ -319,40 +287,15 @@ describe('GET /status', () => {
 });
 
 describe('data survives a restart of the real service', () => {
-  let directory: string;
-
-  beforeAll(() => {
-    directory = mkdtempSync(join(tmpdir(), 'server-a-db-'));
-  });
+  const directory = temporaryDirectory('server-a-db-');
 
   afterEach(killLeftovers);
 
-  afterAll(() => {
-    rmSync(directory, { recursive: true, force: true });
-  });
-
-  /** Starts `node server-a/index.ts` on `database` and a free port; resolves once it listens. */
-  async function startProcess(database: string): Promise<{ process: LongRunning; service: { url: string } }> {
-    const child = startNode('server-a/index.ts', [], { SERVER_A_DB: database, SERVER_A_PORT: '0', LOG_LEVEL: 'info', FAULT_AFTER_APPLY: '' });
-    await child.waitFor('"msg":"listening"');
-    const line = child
-      .output()
-      .split('\n')
-      .map((l) => (l.startsWith('{') ? (JSON.parse(l) as { msg?: string; url?: string }) : {}))
-      .find((l) => l.msg === 'listening');
-    return { process: child, service: { url: line!.url! } };
-  }
-
-  async function stop(child: LongRunning): Promise<void> {
-    process.kill(child.pid, 'SIGTERM');
-    expect(await child.exited).toBe(0);
-  }
-
   test('a record and its Idempotency-Key answer are there after SIGTERM and a new start on the same file', async () => {
-    const database = join(directory, 'nested', 'server-a.db');
+    const database = join(directory(), 'nested', 'server-a.db');
     const key = newKey();
 
-    const first = await startProcess(database);
+    const first = await startProcess('server-a', database);
     const created = await call<DataRecord>(first.service, 'POST', '/records', { body: { data: 'durable' }, key });
     const committed = await call<DataRecord>(first.service, 'POST', `/records/${created.body.id}/commit`, { key: `${key}-commit` });
     await stop(first.process);
@@ -360,7 +303,7 @@ describe('data survives a restart of the real service', () => {
     expect(committed.status).toBe(200);
     expect(existsSync(database)).toBe(true);
 
-    const second = await startProcess(database);
+    const second = await startProcess('server-a', database);
     const readBack = await call<DataRecord>(second.service, 'GET', `/records/${created.body.id}`);
     const replay = await call<DataRecord>(second.service, 'POST', '/records', { body: { data: 'durable' }, key });
     const all = await call<ListResponse<DataRecord>>(second.service, 'GET', '/records');

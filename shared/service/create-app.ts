@@ -6,10 +6,12 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { nanoid } from 'nanoid';
 import { CORRELATION_HEADERS, type PingResponse, type ServiceName, type StatusResponse } from '../api.ts';
 import type { Logger } from '../logger.ts';
+import type { FaultPlan } from './faults.ts';
 import { HttpError } from './http-error.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import { EndpointMetrics } from './metrics.ts';
-import { type FaultPlan, runMutation, toAnswer } from './mutations.ts';
+import { runMutation } from './mutations.ts';
+import { toAnswer } from './reply.ts';
 
 /** Largest accepted request body; bigger bodies are answered with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -20,7 +22,7 @@ export interface Route {
   path: string;
   /** Changes state: needs an Idempotency-Key and runs exactly once per key (see mutations.ts). */
   mutates?: boolean;
-  /** Returns the JSON answer (status 200, or a Reply) or throws HttpError. */
+  /** Returns the JSON answer (status 200, or a Reply of reply.ts) or throws HttpError. */
   handle: (body: unknown, req: Request) => unknown;
 }
 
@@ -148,7 +150,10 @@ export function createServiceApp(options: ServiceOptions): express.Express {
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const httpError = toHttpError(error);
-    if (httpError.status >= 500) {
+    if (httpError.code === 'SIMULATED_FAULT') {
+      // The fault knob at work (faults.ts): the change was applied as asked, so nothing went wrong here.
+      logger.info({ requestId: res.locals.requestId, path: req.path }, 'simulated fault after apply');
+    } else if (httpError.status >= 500) {
       logger.error({ err: error, requestId: res.locals.requestId, path: req.path }, 'unhandled error');
     }
     res.status(httpError.status).set(httpError.headers).json(httpError.toBody());

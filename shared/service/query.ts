@@ -1,6 +1,11 @@
-// Reading query-string parameters with the same clear 400s as body fields.
+// Reading query-string parameters with the same clear 400s as body fields, and path parameters.
 import type { Request } from 'express';
 import { HttpError } from './http-error.ts';
+
+/** The `:name` segment of the route's path, e.g. param(req, 'id') on /records/:id. */
+export function param(req: Request, name: string): string {
+  return String(req.params[name]);
+}
 
 export function queryString(req: Request, name: string): string | undefined {
   const value = req.query[name];

@@ -15,13 +15,20 @@ export function openDatabase(path: string): DatabaseSync {
 
 /** Runs `work` inside BEGIN IMMEDIATE … COMMIT; a throw rolls everything back and is passed on. */
 export function transaction<T>(db: DatabaseSync, work: () => T): T {
+  // IMMEDIATE takes the write lock up front (waiting up to busy_timeout for it). A plain BEGIN would
+  // take it only at the first write, so two writers could both read, then conflict when one writes.
   db.exec('BEGIN IMMEDIATE');
   try {
     const result = work();
     db.exec('COMMIT');
     return result;
   } catch (error) {
-    db.exec('ROLLBACK');
+    try {
+      db.exec('ROLLBACK');
+    } catch {
+      // SQLite may have rolled back already (after some errors, e.g. SQLITE_FULL or an interrupt), and
+      // then ROLLBACK fails too; the error worth passing on is the one that ended the transaction.
+    }
     throw error;
   }
 }

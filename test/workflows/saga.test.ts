@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import { describe, expect, test } from 'vitest';
 import type { DataRecord, ListResponse, Publication } from '../../shared/api.ts';
 import type { RunningService } from '../../shared/service/serve.ts';
-import type { FaultPlan } from '../../shared/service/mutations.ts';
+import type { FaultPlan } from '../../shared/service/faults.ts';
 import { FailureType } from '../../temporal/failure-types.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
 import { progressQuery } from '../../temporal/workflows/messages.ts';
@@ -38,10 +38,10 @@ function refuse(path: RegExp, status: number, next?: RequestHandler): RequestHan
   };
 }
 
-/** Notes, for each answered request whose path matches, whether the service replayed a stored answer. */
+/** Notes, for each request whose path matches (answered or not), whether the service replayed a stored answer. */
 function replayRecorder(path: RegExp, seen: string[]): RequestHandler {
   return (req, res, next) => {
-    if (path.test(req.path)) res.on('finish', () => seen.push(res.getHeader('idempotent-replayed') === 'true' ? 'replayed' : 'first'));
+    if (path.test(req.path)) res.on('close', () => seen.push(res.getHeader('idempotent-replayed') === 'true' ? 'replayed' : 'first'));
     next();
   };
 }
@@ -187,8 +187,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
 
   test('the worker killed between steps: a new worker finishes the saga, and no step applies twice', async () => {
     const held = gate(/^\/publications\/[^/]+\/confirm$/);
+    const replays: string[] = [];
     const a = await suite.track(startServerA());
-    const b = await suite.track(startServerB({ before: held.middleware }));
+    const b = await suite.track(
+      startServerB({
+        before: (req, res, next) => replayRecorder(/\/confirm$/, replays)(req, res, () => held.middleware(req, res, next)),
+      }),
+    );
     const taskQueue = uniqueTaskQueue('saga-worker-killed');
     const env = { ...temporalEnv(taskQueue), SERVER_A_URL: a.url, SERVER_B_URL: b.url, LOG_LEVEL: 'info' };
     try {
@@ -210,6 +215,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
       const events = await eventsOf(handle);
       expect(countEvents(events, 'workflowTaskFailedEventAttributes')).toBe(0);
       expect(activitiesOf(events).filter((x) => x.type === 'confirmPublication')).toHaveLength(1);
+      // The dead worker's confirm was applied; the new worker's retry got its stored answer.
+      expect(replays).toEqual(['first', 'replayed']);
       expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['committed'], publications: ['published'] });
     } finally {
       killLeftovers();
