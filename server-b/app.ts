@@ -3,8 +3,8 @@
 import type { EnrichResponse, ProcessExternalResponse, ThirdPartyResponse } from '../shared/api.ts';
 import { MAX_RETRY_AFTER_SECONDS, MAX_THIRD_PARTY_LATENCY_MS } from '../shared/limits.ts';
 import type { Logger } from '../shared/logger.ts';
-import { BODY_LIMIT_BYTES, createServiceApp } from '../shared/service/create-app.ts';
-import { bodyObject, optionalNumber, optionalOneOf, optionalString, requireString } from '../shared/service/http-error.ts';
+import { BODY_LIMIT_BYTES, clientGone, createServiceApp } from '../shared/service/create-app.ts';
+import { bodyObject, HttpError, optionalNumber, optionalOneOf, optionalString, optionalWholeNumber, requireString } from '../shared/service/http-error.ts';
 import { IdempotencyStore } from '../shared/service/idempotency.ts';
 import type { FaultPlan } from '../shared/service/faults.ts';
 import { openDatabase } from '../shared/service/sqlite.ts';
@@ -18,12 +18,19 @@ import { callThirdParty, type ThirdPartySettings } from './third-party.ts';
 export interface ServerBOptions {
   thirdParty: ThirdPartySettings;
   random?: () => number;
+  /** Third-party calls waiting at once; past it, 503 with Retry-After. Bounds what one client can pin. */
+  maxThirdPartyInFlight?: number;
   /** SQLite file of the publications; ':memory:' (the default) lives as long as the process. */
   database?: string;
   faults?: FaultPlan;
 }
 
+/** Enough for any real load on this demo; a client that opens and drops thousands of calls meets it. */
+export const MAX_THIRD_PARTY_IN_FLIGHT = 256;
+
 export function createServerBApp(logger: Logger, options: ServerBOptions) {
+  const maxThirdPartyInFlight = options.maxThirdPartyInFlight ?? MAX_THIRD_PARTY_IN_FLIGHT;
+  let thirdPartyInFlight = 0;
   const db = openDatabase(options.database ?? ':memory:');
   const publications = new PublicationStore(db);
   return createServiceApp({
@@ -35,6 +42,7 @@ export function createServerBApp(logger: Logger, options: ServerBOptions) {
     settings: () => ({
       thirdPartyLatencyMs: options.thirdParty.latencyMs,
       thirdPartyFailureRate: options.thirdParty.failureRate,
+      maxThirdPartyInFlight,
       bodyLimitBytes: BODY_LIMIT_BYTES,
     }),
     routes: [
@@ -57,16 +65,22 @@ export function createServerBApp(logger: Logger, options: ServerBOptions) {
       {
         method: 'POST',
         path: '/third-party-api',
-        handle: (raw): Promise<ThirdPartyResponse> => {
+        handle: (raw, req): Promise<ThirdPartyResponse> => {
           const body = bodyObject(raw);
           const request = {
             query: requireString(body, 'query'),
-            latencyMs: optionalNumber(body, 'latencyMs', 0, MAX_THIRD_PARTY_LATENCY_MS),
+            latencyMs: optionalWholeNumber(body, 'latencyMs', 0, MAX_THIRD_PARTY_LATENCY_MS),
             failureRate: optionalNumber(body, 'failureRate', 0, 1),
             failureStatus: optionalOneOf(body, 'failureStatus', [429, 503] as const),
-            retryAfterSeconds: optionalNumber(body, 'retryAfterSeconds', 0, MAX_RETRY_AFTER_SECONDS),
+            retryAfterSeconds: optionalWholeNumber(body, 'retryAfterSeconds', 0, MAX_RETRY_AFTER_SECONDS),
           };
-          return callThirdParty(request, options.thirdParty, options.random);
+          if (thirdPartyInFlight >= maxThirdPartyInFlight) {
+            throw new HttpError(503, 'SATURATED', `${maxThirdPartyInFlight} third-party calls are already in flight; retry later`, {
+              headers: { 'Retry-After': '1' },
+            });
+          }
+          thirdPartyInFlight += 1;
+          return callThirdParty(request, options.thirdParty, options.random, clientGone(req)).finally(() => (thirdPartyInFlight -= 1));
         },
       },
       ...publicationRoutes(publications),

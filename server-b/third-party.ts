@@ -11,15 +11,19 @@ export interface ThirdPartySettings {
 
 export const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
-/** `random` is injectable so a failure rate between 0 and 1 can be tested deterministically. */
+/**
+ * `random` is injectable so a failure rate between 0 and 1 can be tested deterministically. `signal`
+ * ends the wait when the caller has gone: an abandoned call must not hold its timer and body for 20 s.
+ */
 export async function callThirdParty(
   request: ThirdPartyRequest,
   settings: ThirdPartySettings,
   random: () => number = Math.random,
+  signal?: AbortSignal,
 ): Promise<ThirdPartyResponse> {
   const latencyMs = request.latencyMs ?? settings.latencyMs;
   const failureRate = request.failureRate ?? settings.failureRate;
-  await sleep(latencyMs);
+  await sleep(latencyMs, undefined, signal ? { signal } : {});
   if (random() < failureRate) {
     const retryAfter = String(request.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
     if (request.failureStatus === 429) {

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'INVALID_TRANSITION'
   | 'RULE_VIOLATION'
   | 'SIMULATED_FAULT'
+  | 'SATURATED'
+  | 'SHUTTING_DOWN'
   | 'INTERNAL';
 
 /** Free-form context a caller may attach to its data; echoed, never interpreted. */

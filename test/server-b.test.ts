@@ -360,15 +360,19 @@ describe('POST /third-party-api', () => {
 
   describe('invalid requests', () => {
     test.each([
-      ['latencyMs', -1, '"latencyMs" must be a number from 0 to 20000, got -1'],
-      ['latencyMs', 20_001, '"latencyMs" must be a number from 0 to 20000, got 20001'],
-      ['latencyMs', '100', '"latencyMs" must be a number from 0 to 20000, got "100"'],
-      ['latencyMs', null, '"latencyMs" must be a number from 0 to 20000, got null'],
+      ['latencyMs', -1, '"latencyMs" must be a whole number from 0 to 20000, got -1'],
+      ['latencyMs', 20_001, '"latencyMs" must be a whole number from 0 to 20000, got 20001'],
+      ['latencyMs', '100', '"latencyMs" must be a whole number from 0 to 20000, got "100"'],
+      ['latencyMs', null, '"latencyMs" must be a whole number from 0 to 20000, got null'],
+      ['latencyMs', 12.5, '"latencyMs" must be a whole number from 0 to 20000, got 12.5'],
       ['failureRate', 1.5, '"failureRate" must be a number from 0 to 1, got 1.5'],
       ['failureRate', -0.1, '"failureRate" must be a number from 0 to 1, got -0.1'],
       ['failureStatus', 500, '"failureStatus" must be one of 429, 503, got 500'],
       ['failureStatus', '429', '"failureStatus" must be one of 429, 503, got "429"'],
-      ['retryAfterSeconds', 3601, '"retryAfterSeconds" must be a number from 0 to 3600, got 3601'],
+      ['retryAfterSeconds', 3601, '"retryAfterSeconds" must be a whole number from 0 to 3600, got 3601'],
+      // HTTP's Retry-After is whole seconds: a fraction would be sent as a header the caller must ignore.
+      ['retryAfterSeconds', 0.5, '"retryAfterSeconds" must be a whole number from 0 to 3600, got 0.5'],
+      ['retryAfterSeconds', 1e-7, '"retryAfterSeconds" must be a whole number from 0 to 3600, got 1e-7'],
     ])('%s = %j is a 400 naming the field', async (field, value, message) => {
       const res = await callThirdParty({ query: 'q', [field]: value });
 

@@ -418,7 +418,7 @@ describe('per-request log and GET /status', () => {
   });
 
   describe('GET /status', () => {
-    test('server A counts requests and errors per endpoint and unknown routes as "unmatched"', async () => {
+    test('server A counts requests and errors per endpoint, a wrong method under its path, and unknown routes as "unmatched"', async () => {
       const { service, lines } = await start('A');
 
       await send(service, '/ping');
@@ -441,7 +441,9 @@ describe('per-request log and GET /status', () => {
         endpoints: {
           'GET /ping': stats(1, 0),
           'POST /validate': stats(3, 1),
-          unmatched: stats(2, 2),
+          // Its 405 is counted under the path it was sent to; only the unknown route is unmatched.
+          'DELETE /ping': stats(1, 1),
+          unmatched: stats(1, 1),
           // The snapshot is taken while this very request is being answered.
           'GET /status': { ...stats(0, 0), inFlight: 1 },
         },
@@ -493,7 +495,7 @@ describe('per-request log and GET /status', () => {
       const status = json<StatusResponse>(await send(service, '/status'));
 
       expect(status.service).toBe('server-b');
-      expect(status.settings).toEqual({ thirdPartyLatencyMs: 250, thirdPartyFailureRate: 0.4, bodyLimitBytes: 65536 });
+      expect(status.settings).toEqual({ thirdPartyLatencyMs: 250, thirdPartyFailureRate: 0.4, maxThirdPartyInFlight: 256, bodyLimitBytes: 65536 });
       expect(status.endpoints).toEqual({
         'POST /process-external': stats(1, 0),
         'POST /third-party-api': stats(3, 2),

@@ -15,6 +15,8 @@ import { toAnswer } from './reply.ts';
 
 /** Largest accepted request body; bigger bodies are answered with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** Deepest accepted nesting of objects and arrays in a request body; deeper ones are answered with 400. */
+export const MAX_BODY_DEPTH = 32;
 
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
@@ -75,6 +77,9 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   ];
 
   const app = express();
+  // Aborted when the service is about to stop (serve.ts): long waits answer instead of outliving the grace time.
+  const stopping = new AbortController();
+  stoppingControllers.set(app, stopping);
   app.disable('x-powered-by');
   app.set('etag', false);
   // Exact paths only, so routing, the 405 check and the metrics keys all agree on what "/ping" is.
@@ -84,8 +89,11 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   // Each route's path as a pattern, so metrics and 405s treat /records/abc as "/records/:id".
   const patterns = routes.map((r) => ({ route: r, regex: new RegExp(`^${r.path.replace(/:[^/]+/g, '[^/]+')}$`) }));
   const patternOf = (path: string) => patterns.find((p) => p.regex.test(path))?.route.path;
+  // A HEAD is its GET without a body; a known path with the wrong method is counted under that path
+  // (its 405 is the service's answer, not an unknown route). Only unknown paths are "unmatched".
   const endpointOf = (method: string, path: string) => {
-    const match = patterns.find((p) => p.route.method === method && p.regex.test(path));
+    const asMethod = method === 'HEAD' ? 'GET' : method;
+    const match = patterns.find((p) => p.route.method === asMethod && p.regex.test(path)) ?? patterns.find((p) => p.regex.test(path));
     return match ? `${method} ${match.route.path}` : UNMATCHED;
   };
 
@@ -99,7 +107,10 @@ export function createServiceApp(options: ServiceOptions): express.Express {
     res.locals.endpoint = endpointOf(req.method, req.path);
     metrics.begin(res.locals.endpoint);
     res.setHeader('X-Request-Id', requestId);
+    const gone = new AbortController();
+    clientSignals.set(req, AbortSignal.any([gone.signal, stopping.signal]));
     res.on('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('the client closed the connection before the answer'));
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const aborted = !res.writableFinished;
       metrics.record(res.locals.endpoint, { status: res.statusCode, durationMs, aborted });
@@ -118,6 +129,14 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   });
 
   app.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  // A few KiB of brackets nest thousands of levels deep, enough to overflow the stack of any recursive
+  // code that later walks the body (echoing it, logging it): refused here, once, for every route.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    if (depthOf(req.body) > MAX_BODY_DEPTH) {
+      throw new HttpError(400, 'INVALID_BODY', `Request body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    }
+    next();
+  });
 
   for (const route of routes) {
     const endpoint = `${route.method} ${route.path}`;
@@ -149,10 +168,17 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (res.destroyed) return;
+    if (stopping.signal.aborted && clientGone(req).aborted) {
+      res.status(503).set({ 'Retry-After': '1', Connection: 'close' }).json({ error: { code: 'SHUTTING_DOWN', message: 'The service is stopping; retry shortly' } });
+      return;
+    }
+    // The client went away (its request's work was aborted): there is no one left to answer.
+    if (clientGone(req).aborted) return;
     const httpError = toHttpError(error);
-    if (httpError.code === 'SIMULATED_FAULT') {
-      // The fault knob at work (faults.ts): the change was applied as asked, so nothing went wrong here.
-      logger.info({ requestId: res.locals.requestId, path: req.path }, 'simulated fault after apply');
+    if (error instanceof HttpError && httpError.status >= 500) {
+      // A 5xx the service chose to give (a simulated outage, the fault knob): an answer, not a fault of the service.
+      logger.info({ requestId: res.locals.requestId, path: req.path, code: httpError.code }, `answered ${httpError.status} ${httpError.code}`);
     } else if (httpError.status >= 500) {
       logger.error({ err: error, requestId: res.locals.requestId, path: req.path }, 'unhandled error');
     }
@@ -160,6 +186,41 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   });
 
   return app;
+}
+
+/** How deep objects and arrays nest in `value`, walked without recursion (the point is not to overflow). */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [item, depth] = pending.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > MAX_BODY_DEPTH) return deepest;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+const clientSignals = new WeakMap<Request, AbortSignal>();
+const stoppingControllers = new WeakMap<object, AbortController>();
+
+/** Aborted when the client of `req` goes away before its answer, or the service begins to stop: long work for it can stop. */
+export function clientGone(req: Request): AbortSignal {
+  return clientSignals.get(req) ?? AbortSignal.abort();
+}
+
+/** Left of the grace time for the answers of the waits that were cut short. */
+const STOP_MARGIN_MS = 1_000;
+
+/**
+ * Tells an app made by createServiceApp that it is stopping (called by serve.ts's close). Requests in
+ * flight may finish within the grace time; whatever still waits just before it ends is answered 503.
+ */
+export function beginStopping(app: object, graceMs: number): void {
+  const controller = stoppingControllers.get(app);
+  if (!controller) return;
+  setTimeout(() => controller.abort(new Error('the service is stopping')), Math.max(0, graceMs - STOP_MARGIN_MS)).unref();
 }
 
 function correlation(req: Request): Record<string, string> {

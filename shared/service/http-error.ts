@@ -74,6 +74,18 @@ export function optionalNumber(body: JsonObject, field: string, min: number, max
   return value;
 }
 
+/** A whole number from min to max (a Retry-After or a delay in ms, where a fraction means nothing HTTP allows). */
+export function optionalWholeNumber(body: JsonObject, field: string, min: number, max: number): number | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new HttpError(400, 'INVALID_FIELD', `"${field}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, {
+      field,
+    });
+  }
+  return value as number;
+}
+
 export function optionalOneOf<T extends string | number>(body: JsonObject, field: string, allowed: readonly T[]): T | undefined {
   const value = body[field];
   if (value === undefined) return undefined;

@@ -1,9 +1,11 @@
 // Starting a service on a port and stopping it gracefully: stop accepting connections, let the
 // requests in flight finish, then resolve. Entry points wire this to SIGINT/SIGTERM.
-import type { Server, ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import type { Logger } from '../logger.ts';
+import { beginStopping } from './create-app.ts';
+import { applyHttpLimits, DEFAULT_HTTP_LIMITS, type HttpLimits, serverOptions } from './http-limits.ts';
 
 /** How long in-flight requests get to finish after a stop was requested. */
 export const SHUTDOWN_GRACE_MS = 10_000;
@@ -17,12 +19,17 @@ export interface RunningService {
   close: (graceMs?: number) => Promise<boolean>;
 }
 
-export async function listen(app: express.Express, host: string, port: number): Promise<RunningService> {
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+export async function listen(app: express.Express, host: string, port: number, limits: HttpLimits = DEFAULT_HTTP_LIMITS): Promise<RunningService> {
+  const server = createServer(serverOptions(limits), app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  // Idle keep-alive sockets must not hold a graceful shutdown open for their full timeout.
-  server.keepAliveTimeout = 5_000;
+  // Its keep-alive limit also keeps idle sockets from holding a graceful shutdown open for long.
+  applyHttpLimits(server, limits);
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const unanswered = new Set<ServerResponse>();
@@ -33,6 +40,8 @@ export async function listen(app: express.Express, host: string, port: number): 
   let closing: Promise<boolean> | undefined;
   const close = (graceMs = SHUTDOWN_GRACE_MS) => {
     closing ??= new Promise<boolean>((resolve) => {
+      // Long waits (a slow third-party call) answer 503 before the grace time ends rather than outlive it.
+      beginStopping(app, graceMs);
       // Answers still to come close their connection, so it cannot linger as an idle keep-alive socket.
       for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
       const timer = setTimeout(() => {

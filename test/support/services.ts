@@ -55,12 +55,13 @@ export function startServerA(options: CommonOptions = {}): Promise<RunningServic
 }
 
 export function startServerB(
-  options: CommonOptions & { thirdParty?: Partial<ServerBOptions['thirdParty']>; random?: () => number } = {},
+  options: CommonOptions & { thirdParty?: Partial<ServerBOptions['thirdParty']>; random?: () => number; maxThirdPartyInFlight?: number } = {},
 ): Promise<RunningService> {
   const thirdParty = { latencyMs: 0, failureRate: 0, ...options.thirdParty };
   const app = createServerBApp(options.logger ?? silentLogger(), {
     thirdParty,
     ...(options.random ? { random: options.random } : {}),
+    ...(options.maxThirdPartyInFlight !== undefined ? { maxThirdPartyInFlight: options.maxThirdPartyInFlight } : {}),
     ...storeOptions(options),
   });
   return listen(withBefore(app, options.before), HOST, options.port ?? 0);
