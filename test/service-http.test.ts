@@ -70,11 +70,23 @@ describe('request errors', () => {
       expect(json(res)).toEqual({ error: { code: 'INVALID_JSON', message: 'Request body is not valid JSON' } });
     });
 
-    test('a bare JSON string is rejected by the strict parser as INVALID_JSON', async () => {
-      const res = await postRaw(a, '/validate', '"just a string"', { 'content-type': 'application/json' });
+    test.each(['"just a string"', '42', 'null', 'true'])('valid JSON that is not an object (%s) is INVALID_BODY, not INVALID_JSON', async (body) => {
+      const res = await postRaw(a, '/validate', body, { 'content-type': 'application/json' });
 
       expect(res.status).toBe(400);
-      expect(json<ErrorBody>(res).error.code).toBe('INVALID_JSON');
+      expect(json<ErrorBody>(res).error).toEqual({
+        code: 'INVALID_BODY',
+        message: 'Request body must be a JSON object sent with Content-Type: application/json',
+      });
+    });
+
+    test('routing comes before the body: broken JSON to an unknown route is a 404, to a wrong method a 405', async () => {
+      const unknown = await postRaw(a, '/nope', '{broken', { 'content-type': 'application/json' });
+      expect(unknown.status).toBe(404);
+      expect(json<ErrorBody>(unknown).error.code).toBe('NOT_FOUND');
+      const wrongMethod = await postRaw(a, '/ping', '{broken', { 'content-type': 'application/json' });
+      expect(wrongMethod.status).toBe(405);
+      expect(json<ErrorBody>(wrongMethod).error.code).toBe('METHOD_NOT_ALLOWED');
     });
 
     const INVALID_BODY = {

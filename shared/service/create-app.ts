@@ -128,7 +128,27 @@ export function createServiceApp(options: ServiceOptions): express.Express {
     next();
   });
 
-  app.use(express.json({ limit: BODY_LIMIT_BYTES }));
+  // Routing comes before the body: an unknown route is a 404 and a wrong method a 405 (with the methods
+  // the path does accept), whatever the body holds.
+  const allowed = new Map<string, string[]>();
+  for (const route of routes) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const method = req.method === 'HEAD' ? 'GET' : req.method;
+    if (patterns.some((p) => p.route.method === method && p.regex.test(req.path))) return next();
+    const pattern = patternOf(req.path);
+    const methods = pattern === undefined ? undefined : allowed.get(pattern);
+    if (methods) {
+      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, {
+        headers: { Allow: allow },
+      });
+    }
+    throw new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`);
+  });
+
+  // strict: false parses any JSON value, so a body of `42` or `null` is refused by the route as "not an
+  // object" (INVALID_BODY) rather than mistaken for broken JSON.
+  app.use(express.json({ limit: BODY_LIMIT_BYTES, strict: false }));
   // A few KiB of brackets nest thousands of levels deep, enough to overflow the stack of any recursive
   // code that later walks the body (echoing it, logging it): refused here, once, for every route.
   app.use((req: Request, _res: Response, next: NextFunction) => {
@@ -151,21 +171,6 @@ export function createServiceApp(options: ServiceOptions): express.Express {
       res.status(answer.status).json(answer.body);
     });
   }
-
-  // Known path, wrong method: 405 with the methods it does accept.
-  const allowed = new Map<string, string[]>();
-  for (const route of routes) allowed.set(route.path, [...(allowed.get(route.path) ?? []), route.method]);
-  app.use((req: Request) => {
-    const pattern = patternOf(req.path);
-    const methods = pattern === undefined ? undefined : allowed.get(pattern);
-    if (methods) {
-      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
-      throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.path}; use ${allow}`, {
-        headers: { Allow: allow },
-      });
-    }
-    throw new HttpError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`);
-  });
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.destroyed) return;
