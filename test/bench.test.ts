@@ -51,3 +51,16 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} bench:workflows`, { timeou
     expect(result.stdout).toMatch(/completed 6, failed 0, in [\d.]+ s: [\d.]+ workflows\/s/);
   });
 });
+
+test('fuzz:services runs every property (a tiny budget here) and names its seed', async () => {
+  const result = await run('scripts/fuzz-services.ts', ['5', '42']);
+  expect(result.code).toBe(0);
+  expect(result.stdout).toContain('fuzzing both services: 5 runs per property, seed 42');
+  expect(result.stdout).toMatch(/all properties held/);
+});
+
+test('fuzz:services rejects bad arguments with usage and exit 2', async () => {
+  const result = await run('scripts/fuzz-services.ts', ['many']);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain('Usage: node scripts/fuzz-services.ts');
+});
