@@ -17,6 +17,8 @@ export interface ServerAOptions {
   /** SQLite file of the records; ':memory:' (the default) lives as long as the process. */
   database?: string;
   faults?: FaultPlan;
+  /** Shared secret callers must present (see create-app.ts); none when absent. */
+  token?: string | undefined;
 }
 
 export function createServerAApp(logger: Logger, options: ServerAOptions = {}) {
@@ -27,6 +29,7 @@ export function createServerAApp(logger: Logger, options: ServerAOptions = {}) {
     version: VERSION,
     logger,
     idempotency: new IdempotencyStore(db),
+    token: options.token,
     ...(options.faults && { faults: options.faults }),
     settings: () => ({ maxDataLength: MAX_DATA_LENGTH, maxMetadataKeys: MAX_METADATA_KEYS, bodyLimitBytes: BODY_LIMIT_BYTES }),
     routes: [

@@ -8,5 +8,9 @@ import { createServerAApp } from './app.ts';
 const config = loadConfigOrExit();
 const logger = createLogger('server-a', config.logLevel);
 const { afterApply, rate } = config.faults;
-const app = createServerAApp(logger, { database: fromProjectRoot(config.serverA.database), ...(afterApply && { faults: { afterApply, rate } }) });
+const app = createServerAApp(logger, {
+  database: fromProjectRoot(config.serverA.database),
+  token: config.serviceToken,
+  ...(afterApply && { faults: { afterApply, rate } }),
+});
 await runUntilSignal(app, config.serviceHost, config.serverA.port, logger);

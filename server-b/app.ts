@@ -23,6 +23,8 @@ export interface ServerBOptions {
   /** SQLite file of the publications; ':memory:' (the default) lives as long as the process. */
   database?: string;
   faults?: FaultPlan;
+  /** Shared secret callers must present (see create-app.ts); none when absent. */
+  token?: string | undefined;
 }
 
 /** Enough for any real load on this demo; a client that opens and drops thousands of calls meets it. */
@@ -38,6 +40,7 @@ export function createServerBApp(logger: Logger, options: ServerBOptions) {
     version: VERSION,
     logger,
     idempotency: new IdempotencyStore(db),
+    token: options.token,
     ...(options.faults && { faults: options.faults }),
     settings: () => ({
       thirdPartyLatencyMs: options.thirdParty.latencyMs,

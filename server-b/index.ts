@@ -11,6 +11,7 @@ const { afterApply, rate } = config.faults;
 const app = createServerBApp(logger, {
   thirdParty: config.thirdParty,
   database: fromProjectRoot(config.serverB.database),
+  token: config.serviceToken,
   ...(afterApply && { faults: { afterApply, rate } }),
 });
 await runUntilSignal(app, config.serviceHost, config.serverB.port, logger);

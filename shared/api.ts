@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'SIMULATED_FAULT'
   | 'SATURATED'
   | 'SHUTTING_DOWN'
+  | 'UNAUTHORIZED'
   | 'INTERNAL';
 
 /** Free-form context a caller may attach to its data; echoed, never interpreted. */

@@ -12,6 +12,8 @@ export interface Config {
   faults: { afterApply: '503' | 'drop' | undefined; rate: number };
   /** Interface the two services bind to. */
   serviceHost: string;
+  /** Shared secret the services require and the worker sends; undefined: no authentication (the quick start). */
+  serviceToken: string | undefined;
   thirdParty: { latencyMs: number; failureRate: number };
   temporal: {
     address: string;
@@ -39,6 +41,7 @@ export const ENV_DEFAULTS = {
   FAULT_AFTER_APPLY: '',
   FAULT_RATE: '1',
   SERVICE_HOST: '127.0.0.1',
+  SERVICE_TOKEN: '',
   THIRD_PARTY_LATENCY_MS: '300',
   THIRD_PARTY_FAILURE_RATE: '0.2',
   TEMPORAL_ADDRESS: 'localhost:7233',
@@ -118,6 +121,12 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   };
 
+  const token = (): string | undefined => {
+    const value = read('SERVICE_TOKEN');
+    if (value === '') return undefined;
+    if (value.length < 16 || /\s/.test(value)) problems.push('SERVICE_TOKEN must be at least 16 characters with no spaces (or empty for no authentication)');
+    return value;
+  };
   const portA = port('SERVER_A_PORT');
   const portB = port('SERVER_B_PORT');
   const logLevel = read('LOG_LEVEL') as LogLevel;
@@ -136,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     serverB: { port: portB, url: httpUrl('SERVER_B_URL', `http://localhost:${portB}`), database: read('SERVER_B_DB') },
     faults: { afterApply: faultAfterApply === '503' || faultAfterApply === 'drop' ? faultAfterApply : undefined, rate: number('FAULT_RATE', 0, 1) },
     serviceHost: nonEmpty('SERVICE_HOST'),
+    serviceToken: token(),
     thirdParty: {
       latencyMs: number('THIRD_PARTY_LATENCY_MS', 0, 60_000),
       failureRate: number('THIRD_PARTY_FAILURE_RATE', 0, 1),

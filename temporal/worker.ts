@@ -46,6 +46,7 @@ try {
     namespace,
     taskQueue,
     serverUrls: { 'server-a': config.serverA.url, 'server-b': config.serverB.url },
+    serviceToken: config.serviceToken,
   });
   logger.info({ address, namespace, taskQueue, serverA: config.serverA.url, serverB: config.serverB.url }, 'worker polling');
   await worker.run();

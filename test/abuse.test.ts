@@ -4,11 +4,17 @@
 // layer refuses is answered in the same JSON shape, with a request id, within set time limits.
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createServerAApp } from '../server-a/app.ts';
 import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../shared/service/http-limits.ts';
 import { listen, type RunningService } from '../shared/service/serve.ts';
 import type { StatusResponse } from '../shared/api.ts';
+import { createActivities } from '../temporal/activities/index.ts';
+import { createServiceClients } from '../temporal/activities/service-clients.ts';
+import { FailureType } from '../temporal/failure-types.ts';
 import { killLeftovers, startNode } from './support/processes.ts';
 import { capturingLogger, silentLogger, startServerA, startServerB, statusOf } from './support/services.ts';
 
@@ -170,5 +176,47 @@ describe('stopping during a long call', () => {
     } finally {
       killLeftovers();
     }
+  });
+});
+
+describe('service authentication', () => {
+  const TOKEN = 'a-long-shared-secret-for-tests';
+
+  test('with a shared secret configured, every endpoint but /ping needs it: 401 in the JSON shape otherwise', async () => {
+    const a = await startServerA({ token: TOKEN });
+    started.push(a);
+    expect((await fetch(`${a.url}/ping`)).status).toBe(200);
+    for (const authorization of [undefined, 'Bearer wrong-secret', `Basic ${TOKEN}`, `Bearer ${TOKEN}x`]) {
+      const res = await fetch(`${a.url}/status`, { headers: authorization ? { authorization } : {} });
+      expect({ authorization, status: res.status }).toEqual({ authorization, status: 401 });
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await res.json()).toEqual({
+        error: { code: 'UNAUTHORIZED', message: 'This service needs its shared secret: send Authorization: Bearer <SERVICE_TOKEN>' },
+      });
+    }
+    // Before routing: an unknown route is not revealed as such without the secret.
+    expect((await fetch(`${a.url}/nope`)).status).toBe(401);
+    expect((await fetch(`${a.url}/status`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+
+  test('without one (the quick start) nothing is asked', async () => {
+    const a = await startServerA();
+    started.push(a);
+    expect((await fetch(`${a.url}/status`)).status).toBe(200);
+  });
+
+  test("the worker's activities send the secret, and a wrong one is a non-retryable refusal", async () => {
+    const a = await startServerA({ token: TOKEN });
+    const b = await startServerB({ token: TOKEN });
+    started.push(a, b);
+    const urls = { 'server-a': a.url, 'server-b': b.url };
+    const env = new MockActivityEnvironment({}, { logger: new DefaultLogger('ERROR') });
+    const good = createActivities(createServiceClients(urls, TOKEN));
+    await expect(env.run(() => good.validateData({ data: 'hello' }))).resolves.toEqual({ valid: true, errors: [] });
+    const bad = createActivities(createServiceClients(urls, 'not-the-shared-secret'));
+    const failure = await (env.run(() => bad.enrichData({ data: 'hello' })) as Promise<unknown>).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(ApplicationFailure);
+    expect(failure).toMatchObject({ type: FailureType.rejected, nonRetryable: true });
+    expect((failure as Error).message).toContain('answered HTTP 401');
   });
 });

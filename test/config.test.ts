@@ -6,6 +6,7 @@ const DEFAULTS: Config = {
   serverB: { port: 3002, url: 'http://localhost:3002', database: '.data/server-b.db' },
   faults: { afterApply: undefined, rate: 1 },
   serviceHost: '127.0.0.1',
+  serviceToken: undefined,
   thirdParty: { latencyMs: 300, failureRate: 0.2 },
   temporal: {
     address: 'localhost:7233',
@@ -62,6 +63,7 @@ describe('loadConfig overrides', () => {
       FAULT_AFTER_APPLY: 'drop',
       FAULT_RATE: '0.25',
       SERVICE_HOST: '0.0.0.0',
+      SERVICE_TOKEN: 'a-long-shared-secret',
       THIRD_PARTY_LATENCY_MS: '0',
       THIRD_PARTY_FAILURE_RATE: '1',
       TEMPORAL_ADDRESS: 'temporal.internal:7234',
@@ -81,6 +83,7 @@ describe('loadConfig overrides', () => {
       serverB: { port: 5002, url: 'https://server-b.example.com', database: ':memory:' },
       faults: { afterApply: 'drop', rate: 0.25 },
       serviceHost: '0.0.0.0',
+      serviceToken: 'a-long-shared-secret',
       thirdParty: { latencyMs: 0, failureRate: 1 },
       temporal: {
         address: 'temporal.internal:7234',

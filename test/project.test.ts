@@ -65,6 +65,7 @@ describe('environment variables', () => {
       FAULT_AFTER_APPLY: '503',
       FAULT_RATE: '0.5',
       SERVICE_HOST: '0.0.0.0',
+      SERVICE_TOKEN: 'a-long-shared-secret',
       THIRD_PARTY_LATENCY_MS: '5',
       THIRD_PARTY_FAILURE_RATE: '0.5',
       TEMPORAL_ADDRESS: 'temporal.internal:7233',

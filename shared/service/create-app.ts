@@ -2,6 +2,7 @@
 // per-endpoint metrics, /ping and /status, JSON errors for every bad-input class, 404 and 405, and
 // Idempotency-Key handling for mutating routes. A service only supplies its routes; each handler takes
 // the parsed body and returns the answer (or a Reply with another status).
+import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { nanoid } from 'nanoid';
 import { CORRELATION_HEADERS, type PingResponse, type ServiceName, type StatusResponse } from '../api.ts';
@@ -37,6 +38,8 @@ export interface ServiceOptions {
   settings: () => StatusResponse['settings'];
   /** Needed when any route mutates: where the answers of Idempotency-Keys are kept. */
   idempotency?: IdempotencyStore;
+  /** Shared secret every caller must present (Authorization: Bearer), except on /ping; none when absent. */
+  token?: string | undefined;
   faults?: FaultPlan;
 }
 
@@ -127,6 +130,23 @@ export function createServiceApp(options: ServiceOptions): express.Express {
     });
     next();
   });
+
+  // With a shared secret configured, every endpoint but /ping (a liveness probe) needs it, before routing:
+  // a caller without it learns nothing about which routes exist.
+  if (options.token) {
+    const expected = createHash('sha256').update(options.token).digest();
+    app.use((req: Request, _res: Response, next: NextFunction) => {
+      if (req.path === '/ping') return next();
+      const presented = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1] ?? '';
+      // Hashes of equal length, compared in constant time: neither the token nor its length leaks by timing.
+      if (!timingSafeEqual(createHash('sha256').update(presented).digest(), expected)) {
+        throw new HttpError(401, 'UNAUTHORIZED', 'This service needs its shared secret: send Authorization: Bearer <SERVICE_TOKEN>', {
+          headers: { 'WWW-Authenticate': 'Bearer' },
+        });
+      }
+      next();
+    });
+  }
 
   // Routing comes before the body: an unknown route is a 404 and a wrong method a 405 (with the methods
   // the path does accept), whatever the body holds.

@@ -20,7 +20,8 @@ export interface ServiceClient {
 
 export type ServiceClients = Record<ServiceName, ServiceClient>;
 
-export function createServiceClients(urls: Record<ServiceName, string>): ServiceClients {
+/** `token`: the services' shared secret (SERVICE_TOKEN), sent with every call when given. */
+export function createServiceClients(urls: Record<ServiceName, string>, token?: string): ServiceClients {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
   const client = (name: ServiceName): ServiceClient => ({
@@ -31,7 +32,7 @@ export function createServiceClients(urls: Record<ServiceName, string>): Service
       timeout: HTTP_TIMEOUT_MS,
       httpAgent,
       httpsAgent,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...(token && { Authorization: `Bearer ${token}` }) },
       // Redirects would hide a misconfigured SERVER_*_URL; fail instead.
       maxRedirects: 0,
       // Bodies are parsed (and checked) by callService, so a non-JSON answer is reported, not guessed at.

@@ -23,6 +23,8 @@ export interface WorkerSetup {
   namespace: string;
   taskQueue: string;
   serverUrls: Record<ServiceName, string>;
+  /** The services' shared secret (SERVICE_TOKEN), when they require one. */
+  serviceToken?: string | undefined;
   /** A pre-built bundle (tests bundle once and start many workers); by default the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: { code: string };
   /** Shown in the event history for every task this worker completes; the SDK's pid@host by default. */
@@ -37,7 +39,7 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     namespace: setup.namespace,
     taskQueue: setup.taskQueue,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: { ...createActivities(createServiceClients(setup.serverUrls)), ...setup.activities },
+    activities: { ...createActivities(createServiceClients(setup.serverUrls, setup.serviceToken)), ...setup.activities },
     ...(setup.identity ? { identity: setup.identity } : {}),
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,

@@ -35,11 +35,17 @@ interface CommonOptions {
   /** SQLite file of the service's state; in memory when absent. */
   database?: string;
   faults?: ServerAOptions['faults'];
+  /** The shared secret the service requires (SERVICE_TOKEN). */
+  token?: string;
 }
 
 /** The options both apps take alike, without keys whose value is undefined. */
 function storeOptions(options: CommonOptions): ServerAOptions {
-  return { ...(options.database !== undefined && { database: options.database }), ...(options.faults && { faults: options.faults }) };
+  return {
+    ...(options.database !== undefined && { database: options.database }),
+    ...(options.faults && { faults: options.faults }),
+    ...(options.token && { token: options.token }),
+  };
 }
 
 function withBefore(app: express.Express, before: RequestHandler | undefined): express.Express {
