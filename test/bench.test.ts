@@ -64,3 +64,11 @@ test('fuzz:services rejects bad arguments with usage and exit 2', async () => {
   expect(result.code).toBe(2);
   expect(result.stderr).toContain('Usage: node scripts/fuzz-services.ts');
 });
+
+test('abuse:third-party drops calls against a real Server B and reports its memory and /ping', async () => {
+  const result = await run('scripts/abuse-third-party.ts', ['100', '10']);
+  expect(result.stdout).toContain('100 dropped calls, 10 at once');
+  expect(result.stdout).toMatch(/server-b peak RSS \d+ MB \(limit 200\), slowest \/ping [\d.]+ ms \(limit 100\)/);
+  expect(result.stdout).toContain('third-party calls: 100 seen, 100 abandoned by the client, 0 still in flight');
+  expect(result.code).toBe(0);
+});

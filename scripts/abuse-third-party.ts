@@ -1,0 +1,90 @@
+// npm run abuse:third-party -- [calls, default 5000] [at once, default 50]
+// One careless client against a real Server B process: it opens `calls` slow /third-party-api calls and
+// drops each right after sending it, `at once` at a time, while /ping is timed every 50 ms. Reports Server
+// B's peak RSS (from its /status), the slowest /ping, and how the calls were answered; exits 1 if RSS
+// went over 200 MB or a /ping took 100 ms or more.
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { StatusResponse } from '../shared/api.ts';
+
+const RSS_LIMIT_MB = 200;
+const PING_LIMIT_MS = 100;
+
+const [callsArg = '5000', concurrencyArg = '50'] = process.argv.slice(2);
+const calls = Number(callsArg);
+const concurrency = Number(concurrencyArg);
+if (!Number.isInteger(calls) || !Number.isInteger(concurrency) || calls < 1 || concurrency < 1) {
+  console.error('Usage: node scripts/abuse-third-party.ts [calls >= 1] [at once >= 1]');
+  process.exit(2);
+}
+
+const serverB = spawn(process.execPath, [fileURLToPath(new URL('../server-b/index.ts', import.meta.url))], {
+  env: { ...process.env, SERVER_B_PORT: '0', SERVER_B_DB: ':memory:', SERVICE_TOKEN: '', LOG_LEVEL: 'info', THIRD_PARTY_FAILURE_RATE: '0' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise<string>((resolve, reject) => {
+  let output = '';
+  const onData = (chunk: Buffer) => {
+    output += String(chunk);
+    const match = /"url":"([^"]+)"/.exec(output);
+    if (!match) return;
+    // From here on its (per-request) lines are read and dropped, so the pipe never fills.
+    serverB.stdout.off('data', onData);
+    serverB.stdout.resume();
+    resolve(match[1]!);
+  };
+  serverB.stdout.on('data', onData);
+  serverB.once('exit', (code) => reject(new Error(`server-b exited (${code}) before it listened`)));
+});
+const { port } = new URL(url);
+
+let peakRss = 0;
+let slowestPing = 0;
+let running = true;
+const monitor = (async () => {
+  while (running) {
+    const t0 = performance.now();
+    await fetch(`${url}/ping`);
+    slowestPing = Math.max(slowestPing, performance.now() - t0);
+    const status = (await (await fetch(`${url}/status`)).json()) as StatusResponse;
+    peakRss = Math.max(peakRss, status.memory.rssBytes);
+    await sleep(50);
+  }
+})();
+
+/** Sends one 20 s call and drops the connection as soon as the request is written. */
+function dropOne(): Promise<void> {
+  return new Promise((resolve) => {
+    const body = JSON.stringify({ query: 'dropped', latencyMs: 20_000 });
+    const req = request({ host: '127.0.0.1', port, path: '/third-party-api', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    req.on('error', () => resolve());
+    req.end(body, () => setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, 5));
+  });
+}
+
+const started = performance.now();
+let sent = 0;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (sent < calls) {
+      sent += 1;
+      await dropOne();
+    }
+  }),
+);
+await sleep(500);
+running = false;
+await monitor;
+const stats = ((await (await fetch(`${url}/status`)).json()) as StatusResponse).endpoints['POST /third-party-api'];
+serverB.kill('SIGTERM');
+
+const rssMb = peakRss / 1024 / 1024;
+console.log(`${calls} dropped calls, ${concurrency} at once, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`server-b peak RSS ${rssMb.toFixed(0)} MB (limit ${RSS_LIMIT_MB}), slowest /ping ${slowestPing.toFixed(1)} ms (limit ${PING_LIMIT_MS})`);
+console.log(`third-party calls: ${stats?.requests ?? 0} seen, ${stats?.aborted ?? 0} abandoned by the client, ${stats?.inFlight ?? 0} still in flight`);
+process.exitCode = rssMb < RSS_LIMIT_MB && slowestPing < PING_LIMIT_MS ? 0 : 1;
