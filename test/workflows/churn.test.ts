@@ -35,7 +35,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} churn`, { timeout: 180_000
     };
     const startWorker = async () => {
       const worker = startNode('temporal/worker.ts', [], { ...env, LOG_LEVEL: 'info' });
-      await worker.waitFor('"msg":"worker polling"', 60_000);
+      await worker.waitFor('"msg":"worker polling"', 120_000);
       return worker;
     };
     const kill = async (process_: LongRunning) => {

@@ -185,7 +185,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
     expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['pending'] });
   });
 
-  test('the worker killed between steps: a new worker finishes the saga, and no step applies twice', async () => {
+  // Two worker processes start here, each bundling the workflows: on a loaded 2-core machine that alone can take a minute.
+  test('the worker killed between steps: a new worker finishes the saga, and no step applies twice', { timeout: 240_000 }, async () => {
     const held = gate(/^\/publications\/[^/]+\/confirm$/);
     const replays: string[] = [];
     const a = await suite.track(startServerA());
@@ -198,7 +199,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
     const env = { ...temporalEnv(taskQueue), SERVER_A_URL: a.url, SERVER_B_URL: b.url, LOG_LEVEL: 'info' };
     try {
       const first = startNode('temporal/worker.ts', [], env);
-      await first.waitFor('"msg":"worker polling"', 60_000);
+      await first.waitFor('"msg":"worker polling"', 120_000);
       const handle = await suite.client.workflow.start(WORKFLOW_KINDS.publish.workflow, {
         taskQueue,
         workflowId: `publish-${taskQueue}`,
@@ -209,7 +210,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
       await first.exited;
       held.release();
       const second = startNode('temporal/worker.ts', [], env);
-      await second.waitFor('"msg":"worker polling"', 60_000);
+      await second.waitFor('"msg":"worker polling"', 120_000);
       const result = (await handle.result()) as PublishResult;
       expect(result.outcome).toBe('published');
       const events = await eventsOf(handle);
