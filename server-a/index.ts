@@ -2,15 +2,21 @@
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
-import { runUntilSignal } from '../shared/service/serve.ts';
+import { buildOrExit, runUntilSignal } from '../shared/service/serve.ts';
 import { createServerAApp } from './app.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger('server-a', config.logLevel);
 const { afterApply, rate } = config.faults;
-const app = createServerAApp(logger, {
-  database: fromProjectRoot(config.serverA.database),
-  token: config.serviceToken,
-  ...(afterApply && { faults: { afterApply, rate } }),
-});
+const database = fromProjectRoot(config.serverA.database);
+const app = buildOrExit(
+  () =>
+    createServerAApp(logger, {
+      database,
+      token: config.serviceToken,
+      ...(afterApply && { faults: { afterApply, rate } }),
+    }),
+  logger,
+  `the database ${database} (SERVER_A_DB)`,
+);
 await runUntilSignal(app, config.serviceHost, config.serverA.port, logger);

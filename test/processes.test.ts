@@ -68,3 +68,10 @@ test('dev:all stops every process and exits 1 when one of them fails', async () 
     await taken.close();
   }
 });
+
+test('a service whose database cannot be opened says which file and variable, and exits 1', async () => {
+  const service = start('server-b/index.ts', { SERVER_B_DB: '/dev/null/b.db', SERVER_B_PORT: '0' });
+  expect(await service.exited).toBe(1);
+  expect(service.output()).toContain('cannot start: the database /dev/null/b.db (SERVER_B_DB)');
+  expect(service.output()).not.toContain('    at ');
+});

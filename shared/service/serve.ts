@@ -88,3 +88,13 @@ export async function runUntilSignal(app: express.Express, host: string, port: n
   // Only now: whoever waits for this line may send a signal at once.
   logger.info({ url: running.url, port: running.port, pid: process.pid }, 'listening');
 }
+
+/** For a service's index.ts: builds the app, or says what is wrong (a database file that cannot be opened) and exits 1. */
+export function buildOrExit<T>(build: () => T, logger: Logger, what: string): T {
+  try {
+    return build();
+  } catch (error) {
+    logger.fatal({ code: (error as NodeJS.ErrnoException).code }, `cannot start: ${what}: ${(error as Error).message.split('\n')[0]}`);
+    process.exit(1);
+  }
+}
