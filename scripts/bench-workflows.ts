@@ -6,6 +6,8 @@ import { Client, Connection } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { summarize } from '../shared/service/metrics.ts';
+import { dataConverterFor } from '../temporal/codec/data-converter.ts';
+import { connectionOptions } from '../temporal/connection-options.ts';
 import { workerIsPolling } from '../temporal/task-queue.ts';
 import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 
@@ -19,10 +21,10 @@ const kind = WORKFLOW_KINDS[mode as WorkflowKind];
 
 const config = loadConfigOrExit();
 const { address, namespace, taskQueue } = config.temporal;
-const connection = await Connection.connect({ address, connectTimeout: '5s' }).catch((error: Error) =>
+const connection = await Connection.connect({ ...connectionOptions(config.temporal), connectTimeout: '5s' }).catch((error: Error) =>
   fail(`Cannot reach Temporal at ${address}: ${error.message.split('\n')[0]}. Start the stack first: npm start`, 3),
 );
-const client = new Client({ connection, namespace });
+const client = new Client({ connection, namespace, dataConverter: dataConverterFor(config.codec.keys) });
 if ((await workerIsPolling(client, taskQueue)) === false) {
   fail(`No worker polls task queue "${taskQueue}": start the stack first (npm run dev:all).`, 1);
 }

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { connectionOptions } from '../temporal/connection-options.ts';
 import { workerIsPolling } from '../temporal/task-queue.ts';
 import { waitForTemporal } from '../temporal/wait-for-temporal.ts';
 
@@ -16,7 +17,7 @@ const config = loadConfigOrExit();
 const logger = createLogger('start', config.logLevel);
 const { address, namespace, taskQueue } = config.temporal;
 
-const connection = await waitForTemporal(address, () => Connection.connect({ address }), logger);
+const connection = await waitForTemporal(address, () => Connection.connect(connectionOptions(config.temporal)), logger);
 const client = new Client({ connection, namespace });
 await until('Server A and Server B answer /ping', async () => (await pings(config.serverA.url)) && (await pings(config.serverB.url)));
 await until(`a worker polls task queue "${taskQueue}"`, async () => (await workerIsPolling(client, taskQueue)) === true);

@@ -6,6 +6,7 @@ import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
 import { loadConfigOrExit } from '../shared/config.ts';
+import { connectionOptions } from '../temporal/connection-options.ts';
 import { isLocalAddress } from '../temporal/dev/dev-server.ts';
 import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
@@ -14,9 +15,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
 const runWorkflow = process.argv.includes('--run-workflow');
 
-const existing = await temporalAnswers(config.temporal.address);
-// A dev server can only be started here; a server elsewhere that does not answer yet is waited for by the worker.
-const startDevServer = !existing && isLocalAddress(config.temporal.address);
+const existing = await temporalAnswers(connectionOptions(config.temporal));
+// A dev server can only be started here, and speaks plaintext only: a server elsewhere, or one reached over
+// TLS (a proxy in front of it), that does not answer yet is waited for by the worker.
+const secured = config.temporal.security.tls !== undefined && config.temporal.security.tls !== false;
+const startDevServer = !existing && !secured && isLocalAddress(config.temporal.address);
 console.log(
   existing
     ? `Using the Temporal server that already answers at ${config.temporal.address}.`
@@ -44,6 +47,8 @@ const commands: ConcurrentlyCommandInput[] = [
   { name: 'server-a', command: `${exec}node server-a/index.ts`, prefixColor: 'green' },
   { name: 'server-b', command: `${exec}node server-b/index.ts`, prefixColor: 'magenta' },
   { name: 'worker', command: `${exec}node temporal/worker.ts`, prefixColor: 'yellow' },
+  // Encrypted payloads are readable in the Web UI only through the codec server.
+  ...(config.codec.keys.length > 0 ? [{ name: 'codec', command: `${exec}node temporal/codec-server.ts`, prefixColor: 'gray' }] : []),
   ...(runWorkflow ? [{ name: 'client', command: `${exec}node scripts/first-run.ts`, prefixColor: 'cyan' }] : []),
 ].map((c) => ({ ...c, env: { PATH } }));
 

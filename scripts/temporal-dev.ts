@@ -35,16 +35,19 @@ try {
 const dbFile = fromProjectRoot(config.temporal.devDbFile);
 mkdirSync(dirname(dbFile), { recursive: true });
 const ip = host === '[::1]' ? '::1' : '127.0.0.1';
+// With encryption on, the UI asks the codec server (npm run codec-server) to show payloads decrypted.
+const codecEndpoint = config.codec.keys.length > 0 ? `http://localhost:${config.codec.serverPort}` : undefined;
 console.log(
   [
     `Temporal dev server (Temporal server ${DEV_SERVER_TEMPORAL_VERSION}, CLI ${cli})`,
     `  Address  ${address} (namespace ${namespace})`,
     `  Web UI   http://localhost:${devUiPort(port)}`,
     `  State    ${dbFile} (kept across restarts; delete it to start fresh)`,
+    ...(codecEndpoint ? [`  Codec    ${codecEndpoint} (the Web UI decrypts payloads through it; npm run codec-server)`] : []),
     'Ctrl-C stops it.',
   ].join('\n'),
 );
-const child = spawn(cli, devServerArgs({ cli, ip, port, namespace, dbFile }), { stdio: 'inherit' });
+const child = spawn(cli, devServerArgs({ cli, ip, port, namespace, dbFile, ...(codecEndpoint && { codecEndpoint }) }), { stdio: 'inherit' });
 // A repeated Ctrl-C (terminal plus concurrently) is passed on once; the server stops on the first.
 let forwarded = false;
 const forward = (signal: NodeJS.Signals) => {

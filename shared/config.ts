@@ -1,9 +1,16 @@
 // The one place that reads the environment. Every entry point calls loadConfig() (or
 // loadConfigOrExit()) once at start, so a bad value stops the process before it does anything.
 import { config as loadDotenv } from 'dotenv';
+import { readTemporalProfile, type TemporalProfile } from './temporal-profile.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface PayloadKey {
+  id: string;
+  /** 32 bytes: AES-256. */
+  key: Buffer;
+}
 
 export interface Config {
   serverA: { port: number; url: string; database: string };
@@ -25,7 +32,11 @@ export interface Config {
     cliPath: string | undefined;
     /** SQLite file of the dev server that `npm run temporal:dev` starts (relative to the project root). */
     devDbFile: string;
+    /** TLS, API key and gRPC headers, from the envconfig profile (see temporal-profile.ts). */
+    security: Pick<TemporalProfile, 'tls' | 'apiKey' | 'metadata'>;
   };
+  /** Payload encryption: the first key encrypts, every key decrypts (so old histories stay readable after a rotation). */
+  codec: { keys: PayloadKey[]; serverPort: number; serverAuth: string | undefined };
   postgres: { user: string; password: string; db: string };
   logLevel: LogLevel;
 }
@@ -50,6 +61,9 @@ export const ENV_DEFAULTS = {
   TEMPORAL_UI_URL: '',
   TEMPORAL_CLI_PATH: '',
   TEMPORAL_DEV_DB: '.temporal/dev-server.db',
+  PAYLOAD_ENCRYPTION_KEYS: '',
+  CODEC_SERVER_PORT: '8888',
+  CODEC_SERVER_AUTH: '',
   POSTGRES_USER: 'temporal',
   POSTGRES_PASSWORD: 'temporal',
   POSTGRES_DB: 'temporal',
@@ -108,13 +122,11 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return raw.replace(/\/+$/, '');
   };
-  const nonEmpty = (name: EnvName): string => {
-    const value = read(name);
+  const nonEmpty = (name: EnvName, value = read(name)): string => {
     if (/\s/.test(value)) problems.push(`${name} must not contain spaces (got "${value}")`);
     return value;
   };
-  const hostPort = (name: EnvName): string => {
-    const value = read(name);
+  const hostPort = (name: EnvName, value: string): string => {
     if (!/^[\w.-]+:\d{1,5}$|^\[[\da-fA-F:]+\]:\d{1,5}$/.test(value)) {
       problems.push(`${name} must be host:port, for example localhost:7233 (got "${value}")`);
     }
@@ -127,6 +139,25 @@ export function loadConfig(env: Env = process.env): Config {
     if (value.length < 16 || /\s/.test(value)) problems.push('SERVICE_TOKEN must be at least 16 characters with no spaces (or empty for no authentication)');
     return value;
   };
+  const payloadKeys = (): PayloadKey[] => {
+    const raw = read('PAYLOAD_ENCRYPTION_KEYS');
+    if (raw === '') return [];
+    const keys = raw.split(',').map((entry, i) => {
+      const [id = '', base64 = ''] = entry.trim().split(':');
+      const key = Buffer.from(base64, 'base64');
+      if (!/^[\w.-]{1,64}$/.test(id) || key.length !== 32 || key.toString('base64') !== base64) {
+        // Named by position, never by content: the entry may be a key.
+        problems.push(
+          'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 ' +
+            `(make one with: openssl rand -base64 32); entry ${i + 1} is not`,
+        );
+      }
+      return { id, key };
+    });
+    if (new Set(keys.map((k) => k.id)).size !== keys.length) problems.push('PAYLOAD_ENCRYPTION_KEYS has the same key id twice');
+    return keys;
+  };
+  const profile = readTemporalProfile(env, problems);
   const portA = port('SERVER_A_PORT');
   const portB = port('SERVER_B_PORT');
   const logLevel = read('LOG_LEVEL') as LogLevel;
@@ -151,12 +182,18 @@ export function loadConfig(env: Env = process.env): Config {
       failureRate: number('THIRD_PARTY_FAILURE_RATE', 0, 1),
     },
     temporal: {
-      address: hostPort('TEMPORAL_ADDRESS'),
-      namespace: nonEmpty('TEMPORAL_NAMESPACE'),
+      address: hostPort('TEMPORAL_ADDRESS', profile.address ?? ENV_DEFAULTS.TEMPORAL_ADDRESS),
+      namespace: nonEmpty('TEMPORAL_NAMESPACE', profile.namespace ?? read('TEMPORAL_NAMESPACE')),
       taskQueue: nonEmpty('TEMPORAL_TASK_QUEUE'),
       uiUrl: read('TEMPORAL_UI_URL') === '' ? undefined : httpUrl('TEMPORAL_UI_URL', ''),
       cliPath: cliPath === '' ? undefined : cliPath,
       devDbFile: read('TEMPORAL_DEV_DB'),
+      security: { tls: profile.tls, apiKey: profile.apiKey, metadata: profile.metadata },
+    },
+    codec: {
+      keys: payloadKeys(),
+      serverPort: port('CODEC_SERVER_PORT'),
+      serverAuth: read('CODEC_SERVER_AUTH') === '' ? undefined : read('CODEC_SERVER_AUTH'),
     },
     postgres: {
       user: nonEmpty('POSTGRES_USER'),

@@ -9,6 +9,8 @@ import { EXIT, parseCliArgs, USAGE, UsageError } from './cli/args.ts';
 import { compensationLines, ENDED, failureLines, failureOutcome, resultLines, stepLine } from './cli/render.ts';
 import { finalProgress, stoppedStep, watchProgress } from './cli/watch-progress.ts';
 import { webUiLinkFor } from './cli/web-ui.ts';
+import { dataConverterFor } from './codec/data-converter.ts';
+import { connectionOptions } from './connection-options.ts';
 import { probeTcp } from './probe-tcp.ts';
 import { workerIsPolling } from './task-queue.ts';
 import { WORKFLOW_KINDS } from './workflows/kinds.ts';
@@ -41,12 +43,12 @@ if (probe !== 'open') {
 }
 let connection: Connection;
 try {
-  connection = await Connection.connect({ address, connectTimeout: '5s' });
+  connection = await Connection.connect({ ...connectionOptions(config.temporal), connectTimeout: '5s' });
 } catch (error) {
   process.stderr.write(`Cannot reach Temporal at ${address}: ${(error as Error).message.split('\n')[0]}\n${hint}\n`);
   process.exit(EXIT.couldNotStart);
 }
-const client = new Client({ connection, namespace });
+const client = new Client({ connection, namespace, dataConverter: dataConverterFor(config.codec.keys) });
 
 const kind = WORKFLOW_KINDS[command.mode];
 const input: MultiServerInput = { data: command.data };

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../shared/logger.ts';
+import type { TemporalConnectionOptions } from './connection-options.ts';
 
 export const CONNECT_ATTEMPTS = 60;
 export const CONNECT_INTERVAL_MS = 2_000;
@@ -46,10 +47,11 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message.split('\n')[0]! : String(error);
 }
 
-/** One quick look, without waiting: does a Temporal frontend answer at `address` right now? */
-export async function temporalAnswers(address: string, timeoutMs = 2_000): Promise<boolean> {
+/** One quick look, without waiting: does a Temporal frontend answer there right now (with TLS, if configured)? */
+export async function temporalAnswers(target: string | TemporalConnectionOptions, timeoutMs = 2_000): Promise<boolean> {
   try {
-    const connection = await Connection.connect({ address, connectTimeout: timeoutMs });
+    const options = typeof target === 'string' ? { address: target } : target;
+    const connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });
     await connection.close();
     return true;
   } catch {

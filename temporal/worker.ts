@@ -4,6 +4,8 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { dataConverterFor } from './codec/data-converter.ts';
+import { connectionOptions, describeSecurity } from './connection-options.ts';
 import { createWorker, SHUTDOWN_GRACE } from './worker/create-worker.ts';
 import { sdkLoggerFrom } from './worker/sdk-logger.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
@@ -38,7 +40,7 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 try {
-  const connection = await waitForTemporal(address, () => NativeConnection.connect({ address }), logger, {
+  const connection = await waitForTemporal(address, () => NativeConnection.connect(connectionOptions(config.temporal)), logger, {
     signal: stopRequested.signal,
   });
   worker = await createWorker({
@@ -47,8 +49,9 @@ try {
     taskQueue,
     serverUrls: { 'server-a': config.serverA.url, 'server-b': config.serverB.url },
     serviceToken: config.serviceToken,
+    dataConverter: dataConverterFor(config.codec.keys),
   });
-  logger.info({ address, namespace, taskQueue, serverA: config.serverA.url, serverB: config.serverB.url }, 'worker polling');
+  logger.info({ address, security: describeSecurity(config.temporal), encryption: config.codec.keys[0]?.id ?? 'off', namespace, taskQueue, serverA: config.serverA.url, serverB: config.serverB.url }, 'worker polling');
   await worker.run();
   await connection.close();
   logger.info('worker stopped');

@@ -15,10 +15,15 @@ const DEFAULTS: Config = {
     uiUrl: undefined,
     cliPath: undefined,
     devDbFile: '.temporal/dev-server.db',
+    security: { tls: undefined, apiKey: undefined, metadata: undefined },
   },
+  codec: { keys: [], serverPort: 8888, serverAuth: undefined },
   postgres: { user: 'temporal', password: 'temporal', db: 'temporal' },
   logLevel: 'info',
 };
+
+const KEY_1 = Buffer.alloc(32, 1).toString('base64');
+const KEY_2 = Buffer.alloc(32, 2).toString('base64');
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -72,6 +77,9 @@ describe('loadConfig overrides', () => {
       TEMPORAL_UI_URL: 'http://localhost:8233',
       TEMPORAL_CLI_PATH: '/opt/temporal/bin/temporal',
       TEMPORAL_DEV_DB: '/tmp/dev.db',
+      PAYLOAD_ENCRYPTION_KEYS: `k2:${KEY_2},k1:${KEY_1}`,
+      CODEC_SERVER_PORT: '9999',
+      CODEC_SERVER_AUTH: 'Bearer codec-secret',
       POSTGRES_USER: 'app',
       POSTGRES_PASSWORD: 's3cret',
       POSTGRES_DB: 'workflows',
@@ -92,6 +100,15 @@ describe('loadConfig overrides', () => {
         uiUrl: 'http://localhost:8233',
         cliPath: '/opt/temporal/bin/temporal',
         devDbFile: '/tmp/dev.db',
+        security: { tls: undefined, apiKey: undefined, metadata: undefined },
+      },
+      codec: {
+        keys: [
+          { id: 'k2', key: Buffer.from(KEY_2, 'base64') },
+          { id: 'k1', key: Buffer.from(KEY_1, 'base64') },
+        ],
+        serverPort: 9999,
+        serverAuth: 'Bearer codec-secret',
       },
       postgres: { user: 'app', password: 's3cret', db: 'workflows' },
       logLevel: 'debug',
@@ -145,6 +162,11 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['THIRD_PARTY_FAILURE_RATE', '2', 'THIRD_PARTY_FAILURE_RATE must be a number from 0 to 1 (got "2")'],
     ['THIRD_PARTY_LATENCY_MS', 'fast', 'THIRD_PARTY_LATENCY_MS must be a number from 0 to 60000 (got "fast")'],
     ['TEMPORAL_NAMESPACE', 'my namespace', 'TEMPORAL_NAMESPACE must not contain spaces (got "my namespace")'],
+    ['CODEC_SERVER_PORT', 'x', 'CODEC_SERVER_PORT must be a whole number from 0 to 65535 (got "x")'],
+    ['PAYLOAD_ENCRYPTION_KEYS', 'k1:c2hvcnQ=', 'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32); entry 1 is not'],
+    ['PAYLOAD_ENCRYPTION_KEYS', Buffer.alloc(32).toString('base64'), 'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32); entry 1 is not'],
+    ['PAYLOAD_ENCRYPTION_KEYS', `a:${Buffer.alloc(32).toString('base64')},a:${Buffer.alloc(32, 9).toString('base64')}`, 'PAYLOAD_ENCRYPTION_KEYS has the same key id twice'],
+    ['TEMPORAL_CONFIG_FILE', '/nonexistent/temporal.toml', 'TEMPORAL_CONFIG_FILE names a file that does not exist (/nonexistent/temporal.toml)'],
   ])('%s=%j', (name, value, problem) => {
     const error = configError({ [name]: value });
 

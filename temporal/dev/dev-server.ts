@@ -25,6 +25,8 @@ export interface DevServerOptions {
   /** SQLite file that keeps workflows across restarts; in memory when absent. */
   dbFile?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** Remote codec the Web UI calls to show encrypted payloads decrypted (temporal/codec-server.ts). */
+  codecEndpoint?: string;
   /** Where the server's own output goes: 'inherit' for a terminal, 'ignore' for tests. */
   stdio?: 'inherit' | 'ignore';
 }
@@ -44,6 +46,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   // Errors only by default: at 'warn' the server's own system workers log a screenful on every Ctrl-C.
   args.push('--namespace', options.namespace, '--log-level', options.logLevel ?? 'error');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
+  if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   return args;
 }
 

@@ -1,6 +1,7 @@
 // Builds the worker: every workflow, every activity, and the shutdown behaviour. The worker entry
 // point and the tests both use this, so tests run exactly what production registers.
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ServiceName } from '../../shared/api.ts';
 import { type Activities, createActivities } from '../activities/index.ts';
@@ -29,6 +30,8 @@ export interface WorkerSetup {
   workflowBundle?: { code: string };
   /** Shown in the event history for every task this worker completes; the SDK's pid@host by default. */
   identity?: string;
+  /** Payload encryption (codec/data-converter.ts); the SDK's default converter when absent. */
+  dataConverter?: DataConverter | undefined;
   /** Replaces the real activities (tests reach failure paths without the services). */
   activities?: Partial<Activities>;
 }
@@ -41,6 +44,7 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: { ...createActivities(createServiceClients(setup.serverUrls, setup.serviceToken)), ...setup.activities },
     ...(setup.identity ? { identity: setup.identity } : {}),
+    ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,

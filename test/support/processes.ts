@@ -61,8 +61,10 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
   const pid = child.pid!;
   groups.add(pid);
   let output = '';
+  let closed = false;
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   child.stderr.on('data', (chunk) => (output += String(chunk)));
+  child.on('close', () => (closed = true));
   const groupAlive = () => {
     try {
       process.kill(-pid, 0);
@@ -80,6 +82,8 @@ export function startNode(script: string, args: string[] = [], env: Record<strin
       const deadline = Date.now() + timeoutMs;
       while (!(typeof text === 'string' ? output.includes(text) : text.test(output))) {
         if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}; output so far:\n${output}`);
+        // A process that already ended will not print it: say so now, not at the deadline.
+        if (closed) throw new Error(`the process ended before printing ${String(text)}; its output:\n${output}`);
         await sleep(50);
       }
     },

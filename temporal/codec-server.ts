@@ -1,0 +1,31 @@
+// Entry point: node temporal/codec-server.ts   (npm run codec-server)
+// Decrypts payloads for the Temporal Web UI (and `temporal ... --codec-endpoint`), with the keys of
+// PAYLOAD_ENCRYPTION_KEYS. Point the UI at it: the dev server's --ui-codec-endpoint (npm run temporal:dev
+// does this when keys are set), or the UI's "Codec Server" setting.
+import { loadConfigOrExit } from '../shared/config.ts';
+import { createLogger } from '../shared/logger.ts';
+import { runUntilSignal } from '../shared/service/serve.ts';
+import { webUiCandidates } from './cli/web-ui.ts';
+import { AesGcmCodec } from './codec/aes-gcm-codec.ts';
+import { createCodecServerApp } from './codec/codec-server-app.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger('codec-server', config.logLevel);
+if (config.codec.keys.length === 0) {
+  process.stderr.write('PAYLOAD_ENCRYPTION_KEYS is empty: payloads are not encrypted, so there is nothing to decode.\n');
+  process.exit(2);
+}
+const app = createCodecServerApp({
+  codec: new AesGcmCodec(config.codec.keys),
+  allowedOrigins: uiOrigins(),
+  auth: config.codec.serverAuth,
+  logger,
+});
+await runUntilSignal(app, config.serviceHost, config.codec.serverPort, logger);
+
+/** TEMPORAL_UI_URL's origin, or the local UIs this project runs, under both names of this machine. */
+function uiOrigins(): string[] {
+  if (config.temporal.uiUrl) return [new URL(config.temporal.uiUrl).origin];
+  const port = config.temporal.address.slice(config.temporal.address.lastIndexOf(':') + 1);
+  return ['localhost', '127.0.0.1'].flatMap((host) => webUiCandidates(`${host}:${port}`).map((ui) => new URL(ui).origin));
+}
