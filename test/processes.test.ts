@@ -44,19 +44,19 @@ test('temporal:dev refuses a TEMPORAL_CLI_PATH that is not an executable', async
   expect(dev.output()).toContain('TEMPORAL_CLI_PATH="/nonexistent/temporal": not an executable file');
 });
 
-test('dev:all stops every process and exits 1 when one of them fails', async () => {
-  // Server A cannot listen on a port that is taken, which brings the whole stack down. A Temporal
-  // address elsewhere means no dev server is started; the worker waits for it meanwhile.
+test.each([
+  ['at an address elsewhere', async () => ({ TEMPORAL_ADDRESS: 'temporal.example.invalid:7233' })],
+  // The dev server speaks plaintext only: a TLS address here is some proxy or server to wait for, not to start.
+  ['reached over TLS on this machine', async () => ({ TEMPORAL_ADDRESS: await deadAddress(), TEMPORAL_TLS: 'true' })],
+])('dev:all with Temporal %s starts no dev server, and stops every process and exits 1 when one of them fails', async (_name, temporalEnv) => {
+  // Server A cannot listen on a port that is taken, which brings the whole stack down. The worker waits for Temporal meanwhile.
   const taken = await startServerA();
   try {
-    const stack = start('scripts/stack.ts', {
-      TEMPORAL_ADDRESS: 'temporal.example.invalid:7233',
-      SERVER_A_PORT: String(taken.port),
-      SERVER_B_PORT: '0',
-    });
+    const env = await temporalEnv();
+    const stack = start('scripts/stack.ts', { ...env, SERVER_A_PORT: String(taken.port), SERVER_B_PORT: '0' });
     expect(await stack.exited).toBe(1);
     const output = stack.output();
-    expect(output).toContain('No Temporal server answers at temporal.example.invalid:7233 yet; the worker waits for it');
+    expect(output).toContain(`No Temporal server answers at ${env.TEMPORAL_ADDRESS} yet; the worker waits for it`);
     expect(output).not.toContain('[temporal]');
     expect(output).toContain(`cannot listen: port ${taken.port} is already in use`);
     expect(output).toContain('server-a exited (1); stopping the others');
