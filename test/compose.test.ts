@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
-import { ENV_DEFAULTS } from '../shared/config.ts';
+import { ENV_DEFAULTS, type EnvName } from '../shared/config.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPOSE_TEXT = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -132,7 +132,12 @@ describe('docker-compose.yml', () => {
 
     // Every variable compose itself substitutes (`$${...}` is an escaped, literal `$`).
     const interpolated = [...COMPOSE_TEXT.matchAll(/(?<!\$)\$\{([A-Z_]+)([^}]*)\}/g)].map(([, name, rest]) => `${name}${rest}`);
-    expect(new Set(interpolated)).toEqual(new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal']));
+    expect(new Set(interpolated)).toEqual(new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal', 'CODEC_SERVER_PORT:-8888']));
+    // Each with the default the project's own configuration has.
+    for (const entry of interpolated) {
+      const [name, fallback] = entry.split(':-') as [EnvName, string];
+      expect({ name, fallback }).toEqual({ name, fallback: ENV_DEFAULTS[name] });
+    }
 
     const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
     const postgresLines = example.split('\n').filter((line) => line.startsWith('POSTGRES_'));
