@@ -2,22 +2,10 @@
 import { parseArgs } from 'node:util';
 import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../workflows/kinds.ts';
 import { isOutageLimit } from '../workflows/input.ts';
+import { EXIT } from './exit-codes.ts';
 
 /** Sent when no data argument is given. */
 export const SAMPLE_DATA = 'Hello from the Temporal multi-server demo';
-
-export const EXIT = {
-  completed: 0,
-  /** The workflow ran and ended failed, cancelled, terminated or timed out. */
-  failed: 1,
-  usage: 2,
-  /** Temporal could not be reached, or refused to start the workflow. */
-  couldNotStart: 3,
-  /** The workflow started, but contact with Temporal was lost while waiting for its result. */
-  lostContact: 4,
-  /** Ctrl-C: the client stopped watching; the workflow goes on. */
-  interrupted: 130,
-} as const;
 
 export const USAGE = `Usage: node temporal/client.ts [data] [${KIND_NAMES.join('|')}] [options]
 
