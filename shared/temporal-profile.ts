@@ -3,7 +3,7 @@
 // (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE, else "default"),
 // overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS and TEMPORAL_TLS_*.
 // So one temporal.toml serves this project, the `temporal` CLI and any other SDK alike.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 
@@ -32,7 +32,10 @@ export function readTemporalProfile(env: Env, problems: string[]): TemporalProfi
   const source = set.TEMPORAL_PROFILE ? `profile "${set.TEMPORAL_PROFILE}"` : 'the Temporal profile';
   try {
     // toClientOptions reads the certificate files, and turns TLS on for an API key unless it is switched off.
-    const { namespace, connectionOptions: options } = toClientOptions(loadClientConfigProfile({ overrideEnvVars: set, configFileStrict: true }));
+    // The SDK fails on a file without any profile (an empty one, say) with a TypeError; that file holds no settings.
+    const noProfiles = set.TEMPORAL_CONFIG_FILE !== undefined && !/^\s*\[/m.test(readFileSync(set.TEMPORAL_CONFIG_FILE, 'utf8'));
+    const profile = loadClientConfigProfile({ overrideEnvVars: set, configFileStrict: true, disableFile: noProfiles && !set.TEMPORAL_PROFILE });
+    const { namespace, connectionOptions: options } = toClientOptions(profile);
     const metadata = options.metadata && Object.keys(options.metadata).length > 0 ? options.metadata : undefined;
     return { address: options.address, namespace, tls: options.tls ?? undefined, apiKey: options.apiKey as string | undefined, metadata: metadata as Record<string, string> | undefined };
   } catch (error) {

@@ -92,6 +92,11 @@ describe('connection settings from a temporal.toml profile', () => {
     expect(config.temporal.security.tls).toMatchObject({ serverNameOverride: 'temporal.internal', clientCertPair: { crt: new TextEncoder().encode('CLIENT CERT PEM') } });
   });
 
+  test('a config file without profiles (empty, or comments only) holds no settings', () => {
+    const empty = file('empty.toml', '# nothing here yet\n');
+    expect(loadConfig({ TEMPORAL_CONFIG_FILE: empty, TEMPORAL_ADDRESS: 'x:1' }).temporal).toMatchObject({ address: 'x:1', security: { tls: undefined, apiKey: undefined } });
+  });
+
   test('environment variables win over the profile', () => {
     const config = loadConfig({ TEMPORAL_CONFIG_FILE: CONFIG, TEMPORAL_PROFILE: 'cloud', TEMPORAL_ADDRESS: 'other:7233', TEMPORAL_NAMESPACE: 'other-ns', TEMPORAL_API_KEY: 'env-key' });
     expect([config.temporal.address, config.temporal.namespace, config.temporal.security.apiKey]).toEqual(['other:7233', 'other-ns', 'env-key']);

@@ -1,0 +1,254 @@
+// The chaos run's own stack: a Temporal dev server, Server A, Server B and one worker, on free
+// 127.0.0.1 ports, with every SQLite file in a temporary directory. Each Node process runs in a process
+// group of its own, so a kill takes the whole group; one that dies on its own is started again (and
+// counted). stop() ends everything and removes the directory; stopNow() does the same synchronously,
+// for process.on('exit').
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ENV_DEFAULTS } from '../../shared/config.ts';
+import { PROJECT_ROOT } from '../../shared/paths.ts';
+import { type RunningDevServer, startDevServer } from '../../temporal/dev/dev-server.ts';
+import { freeDevServerPort, freePort } from '../../temporal/dev/free-port.ts';
+
+export type ProcessName = 'server-a' | 'server-b' | 'worker';
+
+const ENTRY_POINTS: Record<ProcessName, { script: string; ready: string; readyTimeoutMs: number }> = {
+  'server-a': { script: 'server-a/index.ts', ready: '"msg":"listening"', readyTimeoutMs: 30_000 },
+  'server-b': { script: 'server-b/index.ts', ready: '"msg":"listening"', readyTimeoutMs: 30_000 },
+  // The worker bundles the workflow code first: tens of seconds on a busy 2-core machine.
+  worker: { script: 'temporal/worker.ts', ready: '"msg":"worker polling"', readyTimeoutMs: 120_000 },
+};
+const START_ATTEMPTS = 3;
+const TAIL_LINES = 15;
+
+export interface UnplannedExit {
+  name: ProcessName;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** One Node entry point, in its own process group, that can be killed and started again. */
+class ManagedProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private starting: Promise<number> | undefined;
+  private killing = false;
+  /** Set by stopForGood(): a start in progress gives up instead of trying again. */
+  private abandoned = false;
+  private tail: string[] = [];
+  readonly name: ProcessName;
+  private readonly env: Record<string, string>;
+  private readonly onUnplannedExit: (exit: UnplannedExit) => void;
+
+  constructor(name: ProcessName, env: Record<string, string>, onUnplannedExit: (exit: UnplannedExit) => void) {
+    this.name = name;
+    this.env = env;
+    this.onUnplannedExit = onUnplannedExit;
+  }
+
+  /** The process running now (it changes with every start). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts it and resolves with the milliseconds until it was ready; tries again if it dies or hangs while starting. */
+  start(): Promise<number> {
+    this.starting = (async () => {
+      const started = performance.now();
+      for (let attempt = 1; ; attempt++) {
+        if (this.abandoned) throw new Error(`${this.name}: the run is stopping`);
+        const problem = await this.spawnOnce();
+        if (problem === undefined) return performance.now() - started;
+        this.killGroup();
+        await this.exited;
+        if (attempt === START_ATTEMPTS) {
+          throw new Error(`${this.name} did not start in ${START_ATTEMPTS} attempts (${problem}); its last lines:\n${this.tail.join('\n')}`);
+        }
+      }
+    })();
+    return this.starting;
+  }
+
+  /** SIGKILL to its whole group, once any start in progress is over; resolves when it is gone. */
+  async kill(): Promise<void> {
+    await this.starting?.catch(() => {});
+    this.killGroup();
+    await this.exited;
+  }
+
+  /** For the end of the run: no waiting for a start in progress, which gives up. */
+  async stopForGood(): Promise<void> {
+    this.abandoned = true;
+    this.killGroup();
+    await this.exited;
+  }
+
+  /** Synchronous, for the last moment of the chaos run's own process. */
+  killGroup(): void {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.killing = true;
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Resolves with undefined once it says it is ready, or with what went wrong. */
+  private spawnOnce(): Promise<string | undefined> {
+    const { script, ready, readyTimeoutMs } = ENTRY_POINTS[this.name];
+    const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = child;
+    this.killing = false;
+    let isReady = false;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(`not ready within ${readyTimeoutMs / 1000} s`), readyTimeoutMs);
+      let partial = '';
+      const onData = (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop()!;
+        for (const line of lines) {
+          this.tail.push(line.slice(0, 500));
+          if (this.tail.length > TAIL_LINES) this.tail.shift();
+          if (!isReady && line.includes(ready)) {
+            isReady = true;
+            clearTimeout(timer);
+            resolve(undefined);
+          }
+        }
+      };
+      child.stdout!.setEncoding('utf8').on('data', onData);
+      child.stderr!.setEncoding('utf8').on('data', onData);
+      this.exited = new Promise((gone) =>
+        child.once('exit', (code, signal) => {
+          clearTimeout(timer);
+          if (!isReady) resolve(`exited with ${signal ?? `code ${code}`} before it was ready`);
+          else if (!this.killing) this.onUnplannedExit({ name: this.name, code, signal });
+          gone();
+        }),
+      );
+    });
+  }
+}
+
+interface StackSetup {
+  dir: string;
+  temporal: RunningDevServer;
+  taskQueue: string;
+  urls: Record<'server-a' | 'server-b', string>;
+  token: string;
+}
+
+export class ChaosStack {
+  /** Rejects when the stack cannot go on: the dev server died, or a process could not be started again. */
+  readonly fatal: Promise<never>;
+  readonly unplannedExits: UnplannedExit[] = [];
+  private stopping = false;
+  private fail: (error: Error) => void = () => {};
+  private readonly processes: Record<ProcessName, ManagedProcess>;
+  readonly dir: string;
+  readonly temporal: RunningDevServer;
+  readonly taskQueue: string;
+  readonly urls: Record<'server-a' | 'server-b', string>;
+  /** The services' shared secret: the run uses the production profile. */
+  readonly token: string;
+  private readonly say: (line: string) => void;
+
+  private constructor(setup: StackSetup, env: Record<string, string>, say: (line: string) => void) {
+    ({ dir: this.dir, temporal: this.temporal, taskQueue: this.taskQueue, urls: this.urls, token: this.token } = setup);
+    this.say = say;
+    this.fatal = new Promise<never>((_, reject) => (this.fail = reject));
+    this.fatal.catch(() => {});
+    void this.temporal.exited.then((code) => this.stopping || this.fail(new Error(`the Temporal dev server exited (code ${code}) during the run`)));
+    const restart = (exit: UnplannedExit) => {
+      if (this.stopping) return;
+      this.unplannedExits.push(exit);
+      this.say(`${exit.name} exited on its own (${exit.signal ?? `code ${exit.code}`}): starting it again`);
+      this.processes[exit.name].start().catch((error: Error) => this.fail(error));
+    };
+    this.processes = {
+      'server-a': new ManagedProcess('server-a', env, restart),
+      'server-b': new ManagedProcess('server-b', env, restart),
+      worker: new ManagedProcess('worker', env, restart),
+    };
+  }
+
+  static async start(cli: string, say: (line: string) => void): Promise<ChaosStack> {
+    const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
+    let temporal: RunningDevServer;
+    try {
+      temporal = await startDevServer({ cli, port: await freeDevServerPort(), namespace: 'default', dbFile: join(dir, 'temporal.db') });
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const [portA, portB] = [await freePort(), await freePort()];
+    const urls = { 'server-a': `http://127.0.0.1:${portA}`, 'server-b': `http://127.0.0.1:${portB}` };
+    const token = randomBytes(24).toString('base64url');
+    const taskQueue = 'chaos';
+    // Every variable of the project is set, most to '' (its default): nothing comes from .env or the shell.
+    const blank = Object.fromEntries(Object.keys(ENV_DEFAULTS).map((name) => [name, '']));
+    const env = {
+      ...process.env,
+      ...blank,
+      // The chaos stack's dev server speaks plaintext: no Temporal profile of the user's (TLS, API key) may reach it.
+      ...Object.fromEntries(Object.keys(process.env).filter((name) => /^TEMPORAL_(PROFILE|API_KEY|TLS|GRPC_META_)/.test(name)).map((name) => [name, ''])),
+      TEMPORAL_CONFIG_FILE: '/dev/null',
+      SERVER_A_PORT: String(portA),
+      SERVER_B_PORT: String(portB),
+      SERVER_A_URL: urls['server-a'],
+      SERVER_B_URL: urls['server-b'],
+      SERVER_A_DB: join(dir, 'server-a.db'),
+      SERVER_B_DB: join(dir, 'server-b.db'),
+      SERVICE_TOKEN: token,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      LOG_LEVEL: 'info',
+    } as Record<string, string>;
+    const stack = new ChaosStack({ dir, temporal, taskQueue, urls, token }, env, say);
+    try {
+      await Promise.all([stack.processes['server-a'].start(), stack.processes['server-b'].start(), stack.processes.worker.start()]);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    return stack;
+  }
+
+  pid(name: ProcessName): number | undefined {
+    return this.processes[name].pid;
+  }
+
+  kill(name: ProcessName): Promise<void> {
+    return this.processes[name].kill();
+  }
+
+  /** Starts it again; resolves with the milliseconds until it was ready. */
+  async restart(name: ProcessName): Promise<number> {
+    try {
+      return await this.processes[name].start();
+    } catch (error) {
+      this.fail(error as Error);
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(Object.values(this.processes).map((p) => p.stopForGood()));
+    await this.temporal.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  stopNow(): void {
+    this.stopping = true;
+    for (const p of Object.values(this.processes)) p.killGroup();
+    // The dev server is not in a group of its own (dev-server.ts starts it), and is a single process.
+    this.temporal.child.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

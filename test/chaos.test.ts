@@ -1,0 +1,98 @@
+// npm run chaos as a real process, small: it starts its own stack, kills Server B 4 times and the worker
+// twice while 20 workflows run, and its report must say that every run completed, nothing was lost or
+// duplicated, and every kill happened. Ctrl-C stops every process it started; a bad option is a usage error.
+import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, test } from 'vitest';
+import { killLeftovers, type LongRunning, runNode, startNode } from './support/processes.ts';
+import { localCli, TEMPORAL_TAG, temporal } from './support/temporal.ts';
+
+/** Every pid the run printed (its dev server, services and workers, restarted ones included) and its state directory. */
+function startedBy(output: string) {
+  return {
+    pids: [...output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1])),
+    dir: /stack up, state in (\S+)/.exec(output)?.[1],
+  };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.skipIf(!temporal.available || !localCli)(`${TEMPORAL_TAG} npm run chaos`, { timeout: 240_000 }, () => {
+  let chaos: LongRunning | undefined;
+  afterEach(async () => {
+    // A run that is still going is asked to stop, so that it stops the processes it started.
+    if (chaos && alive(chaos.pid)) {
+      process.kill(chaos.pid, 'SIGTERM');
+      await Promise.race([chaos.exited, sleep(20_000)]);
+    }
+    chaos = undefined;
+    killLeftovers();
+  });
+
+  function startChaos(args: string[]): LongRunning {
+    chaos = startNode('scripts/chaos.ts', args, { TEMPORAL_CLI_PATH: localCli!.path });
+    return chaos;
+  }
+
+  test('20 workflows through 4 kills of Server B and 2 of the worker: all completed, none lost, no duplicate effect', async () => {
+    const run = startChaos(['--workflows', '20', '--concurrency', '10', '--seed', '2024']);
+    const code = await run.exited;
+    const output = run.output();
+    expect(output).toContain('Chaos run: 20 workflows (10 multi-server, 10 publish sagas), 10 at a time, seed 2024');
+    expect(output).toContain('Workflows    20 started of 20: 20 completed, 0 failed or unexpected, 0 still running (lost)');
+    expect(output).toContain(
+      "Completed    multi-server 10 (same content on both servers in 10); publish saga 10: 9 published, 1 rejected by Server B's rules (1 expected)",
+    );
+    expect(output).toContain('Saga state   10 sagas checked: records 10 with 1; publications 9 with 1, 1 with 0');
+    expect(output).toContain('0 duplicates, 0 inconsistent, 0 effects of no saga');
+    // The kills happened, each while runs were in flight, and the runs felt them.
+    const kills = /server-b killed (\d+) times, worker killed (\d+) times \((\d+) of (\d+) planned\)/.exec(output);
+    expect(kills, output).not.toBeNull();
+    const [, b, worker, done, planned] = kills!.map(Number);
+    expect(b).toBeGreaterThanOrEqual(2);
+    expect(worker).toBe(2);
+    expect(done).toBe(planned);
+    expect(output.match(/chaos \d\/6: SIGKILL (server-b|worker), [1-9]\d* workflows? in flight/g)).toHaveLength(6);
+    expect(Number(/Retries +(\d+) steps/.exec(output)?.[1])).toBeGreaterThan(0);
+    expect(output).toContain('no process exited on its own');
+    expect(output).toContain('OK: nothing lost, nothing failed, nothing duplicated, every saga consistent');
+    expect(code, output).toBe(0);
+    // It cleaned up: every process it started is gone, and so is its state directory.
+    const { pids, dir } = startedBy(output);
+    expect(pids.length).toBeGreaterThanOrEqual(4 + 6);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(dir && existsSync(dir)).toBe(false);
+  });
+
+  test('Ctrl-C in the middle of the chaos stops every process it started and removes its state', async () => {
+    const run = startChaos(['--workflows', '200', '--seed', '7']);
+    await run.waitFor(/chaos 1\/6: SIGKILL/, 120_000);
+    // A terminal's Ctrl-C: SIGINT to the whole foreground process group.
+    process.kill(-run.pid, 'SIGINT');
+    expect(await run.exited).toBe(130);
+    const output = run.output();
+    expect(output).toContain('SIGINT: stopping the stack');
+    expect(output).not.toContain('Report');
+    const { pids, dir } = startedBy(output);
+    expect(pids.length).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => pids.filter(alive), { timeout: 10_000 }).toEqual([]);
+    expect(dir && existsSync(dir)).toBe(false);
+  });
+});
+
+test.each([[['--workflows', '0']], [['--workflows', 'many']], [['--concurrency', '0']], [['--saga-share', '1.5']], [['--seed', '-1']], [['--fast']], [['20']]])(
+  'npm run chaos rejects %j with usage and exit 2',
+  async (args) => {
+    const result = await runNode('scripts/chaos.ts', args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('Usage: node scripts/chaos.ts [--workflows N]');
+    expect(result.stdout).toBe('');
+  },
+);
