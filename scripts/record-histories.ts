@@ -5,8 +5,11 @@
 // patched()) fails that test instead of failing workflow tasks in production.
 // When to re-run: after a deliberate change guarded by patched(), once the old histories still replay,
 // so the new path is recorded too (first keep a copy of any file a still-open run may need, e.g.
-// multi-completed.v1.json: the test replays every file in the folder); and to retire histories once no
+// v1-multi-completed.json: the test replays every file in the folder); and to retire histories once no
 // run of the old code can still be open. Never to make a red replay test green.
+// `npm run record:histories -- batch-*` (names, or prefixes ending in *) still runs every path, since later
+// paths rely on the servers' state after earlier ones, but writes only the files named: use it to add a
+// new path without rewriting the recordings of the others.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
@@ -20,16 +23,24 @@ import { startDevServer } from '../temporal/dev/dev-server.ts';
 import { freeDevServerPort } from '../temporal/dev/free-port.ts';
 import { ensureTemporalCli } from '../temporal/dev/temporal-cli.ts';
 import { FailureType, type FailureTypeName } from '../temporal/failure-types.ts';
+import { ensureSearchAttributes } from '../temporal/search-attributes-registration.ts';
+import { createActivities } from '../temporal/activities/index.ts';
+import { createServiceClients } from '../temporal/activities/service-clients.ts';
 import { createWorker } from '../temporal/worker/create-worker.ts';
+import { batchWorkflow } from '../temporal/workflows/batch.ts';
 import { WORKFLOW_KINDS } from '../temporal/workflows/kinds.ts';
-import { progressQuery } from '../temporal/workflows/messages.ts';
-import type { MultiServerInput, WorkflowInput } from '../temporal/workflows/types.ts';
+import { decideUpdate, progressQuery, reviewQuery } from '../temporal/workflows/messages.ts';
+import type { MultiServerInput, PublishInput, WorkflowInput } from '../temporal/workflows/types.ts';
 
 const HISTORIES = new URL('../test/histories/', import.meta.url);
 const NAMESPACE = 'default';
 const TASK_QUEUE = 'record-histories';
 
 type Outcome = 'completed' | 'cancelled' | `failed with ${FailureTypeName}`;
+
+/** The files to write (names, or prefixes ending in *); all of them when none is given. */
+const ONLY = process.argv.slice(2);
+const selected = (name: string) => ONLY.length === 0 || ONLY.some((o) => (o.endsWith('*') ? name.startsWith(o.slice(0, -1)) : name === o));
 
 const cleanup: Array<() => Promise<unknown>> = [];
 try {
@@ -54,6 +65,7 @@ async function recordAll(): Promise<void> {
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   cleanup.push(() => nativeConnection.close());
   const client = new Client({ connection, namespace: NAMESPACE });
+  await ensureSearchAttributes(connection, NAMESPACE);
 
   const a = await startServerA();
   cleanup.push(() => a.close(0));
@@ -67,7 +79,7 @@ async function recordAll(): Promise<void> {
 
   const startMulti = (name: string, input: MultiServerInput) =>
     client.workflow.start(WORKFLOW_KINDS.multi.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.multi.idPrefix}-${name}`, args: [input] });
-  const startPublish = (name: string, input: WorkflowInput) =>
+  const startPublish = (name: string, input: PublishInput) =>
     client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.publish.idPrefix}-${name}`, args: [input] });
   const startSimple = (name: string, input: WorkflowInput) =>
     client.workflow.start(WORKFLOW_KINDS.simple.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.simple.idPrefix}-${name}`, args: [input] });
@@ -102,6 +114,15 @@ async function recordAll(): Promise<void> {
 
     await record('publish-published', await startPublish('publish-published', { data: 'Fresh news about the order' }), 'completed');
     await record('publish-rejected', await startPublish('publish-rejected', { data: 'Cheap spam offer' }), 'completed');
+    const approved = await startPublish('publish-review-approved', { data: 'Refund request for order 42' });
+    await waitUntil('the review is pending', async () => (await approved.query(reviewQuery)).state === 'pending');
+    await approved.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada', comment: 'checked' }] });
+    await record('publish-review-approved', approved, 'completed');
+    await record('publish-review-expired', await startPublish('publish-review-expired', { data: 'Refund request for order 42', reviewDeadline: '1s' }), 'completed');
+    const abandoned = await startPublish('publish-review-cancelled', { data: 'Refund request for order 42' });
+    await waitUntil('the review is pending', async () => (await abandoned.query(reviewQuery)).state === 'pending');
+    await abandoned.cancel();
+    await record('publish-review-cancelled', abandoned, 'cancelled');
     await b.close(0);
     const compensated = await startPublish('publish-compensated', { data: 'Fresh news about the order', outageLimit: '2s' });
     await waitUntil('the submit step has given up', async () =>
@@ -126,6 +147,49 @@ async function recordAll(): Promise<void> {
     const pivot = await client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: pivotQueue, workflowId: 'publish-pivot', args });
     await record('publish-pivot', pivot, 'completed');
   });
+
+  // Batches: children that succeed, are rejected (Server A) and fail (an enrichment broken on purpose for
+  // data with "boom"), across a continue-as-new; a bad batch input; a batch cancelled with children running.
+  const batchQueue = `${TASK_QUEUE}-batch`;
+  const batchUrls = { 'server-a': a.url, 'server-b': b.url };
+  const real = createActivities(createServiceClients(batchUrls));
+  const batchWorker = await createWorker({
+    connection: nativeConnection,
+    namespace: NAMESPACE,
+    taskQueue: batchQueue,
+    serverUrls: batchUrls,
+    activities: {
+      enrichData: async (request) => {
+        if (request.data.includes('boom')) throw ApplicationFailure.nonRetryable('enrichment broken on purpose', 'RecordedBreakage');
+        return real.enrichData(request);
+      },
+    },
+  });
+  await batchWorker.runUntil(async () => {
+    const startBatch = (name: string, input: Parameters<typeof batchWorkflow>[0]) =>
+      client.workflow.start(batchWorkflow, { taskQueue: batchQueue, workflowId: `batch-${name}`, args: [input] });
+    const items = ['Hello order world', '<script>', 'Fresh news that goes boom', 'Good morning all'].map((data) => ({ data }));
+    const mixed = await startBatch('completed', { kind: 'multi', items, maxConcurrent: 2, continueAsNewAfter: 2 });
+    await record('batch-completed', mixed, 'completed');
+    const summary = await mixed.result();
+    const lists = [summary.succeeded, summary.rejected, summary.failed].map((list) => list.map((x) => x.index));
+    if (summary.runs !== 2 || JSON.stringify(lists) !== '[[0,3],[1],[2]]') throw new Error(`batch-completed: unexpected summary ${JSON.stringify(summary)}`);
+    const firstRun = client.workflow.getHandle(mixed.workflowId, mixed.firstExecutionRunId);
+    if (!(await firstRun.fetchHistory()).events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes) {
+      throw new Error('batch-continued-as-new: the first run did not end by continuing as new');
+    }
+    await record('batch-continued-as-new', firstRun, 'completed');
+
+    // By type name with raw input, as `temporal workflow start` or the Web UI would.
+    const invalid = await client.workflow.start('batchWorkflow', { taskQueue: batchQueue, workflowId: 'batch-invalid-input', args: [{ kind: 'bulk', items: [] }] });
+    await record('batch-invalid-input', invalid, `failed with ${FailureType.invalidInput}`);
+
+    const slow = { latencyMs: 20_000, failureRate: 0 };
+    const cancelled = await startBatch('cancelled', { kind: 'multi', items: [1, 2, 3].map((n) => ({ data: `slow item ${n}`, thirdParty: slow })), maxConcurrent: 2 });
+    await waitUntil('both running children are in their third-party call', async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight === 2);
+    await cancelled.cancel();
+    await record('batch-cancelled', cancelled, 'cancelled');
+  });
 }
 
 /** Checks how the run ended, then writes its history in the JSON form Temporal's tools use. */
@@ -133,6 +197,10 @@ async function record(name: string, handle: WorkflowHandle, expected: Outcome): 
   const outcome = await outcomeOf(handle);
   if (outcome !== expected) throw new Error(`${name}: expected the run to end ${expected}, but it ended ${outcome}`);
   const history = await handle.fetchHistory();
+  if (!selected(name)) {
+    console.log(`test/histories/${name}.json: ${outcome} (not written: not among ${ONLY.join(' ')})`);
+    return;
+  }
   const json = `${historyToJSON(history)}\n`;
   mkdirSync(HISTORIES, { recursive: true });
   writeFileSync(new URL(`${name}.json`, HISTORIES), json);

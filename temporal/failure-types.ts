@@ -24,6 +24,12 @@ export const FailureType = {
   serviceUnavailable: 'ServiceUnavailable',
   /** A saga could not undo a step (a service refused the undo for good): its state needs a person. */
   compensationFailed: 'CompensationFailed',
+  /** A reviewer rejected the publication, or its review expired: a business outcome, the saga undoes itself. */
+  reviewRejected: 'ReviewRejected',
+
+  // ---- answers to messages, never the end of a run ----
+  /** A review decision the publish run refused (malformed, or no review pending): nothing was recorded. */
+  decisionRefused: 'ReviewDecisionRefused',
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];

@@ -6,6 +6,7 @@ import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { dataConverterFor } from './codec/data-converter.ts';
 import { connectionOptions, describeSecurity } from './connection-options.ts';
+import { ensureSearchAttributes } from './search-attributes-registration.ts';
 import { createWorker, SHUTDOWN_GRACE } from './worker/create-worker.ts';
 import { sdkLoggerFrom } from './worker/sdk-logger.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
@@ -43,6 +44,8 @@ try {
   const connection = await waitForTemporal(address, () => NativeConnection.connect(connectionOptions(config.temporal)), logger, {
     signal: stopRequested.signal,
   });
+  const registered = await ensureSearchAttributes(connection, namespace);
+  if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
   worker = await createWorker({
     connection,
     namespace,

@@ -7,7 +7,7 @@ import { ActivityFailure, ApplicationFailure, RetryState } from '@temporalio/com
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningService } from '../shared/service/serve.ts';
-import { parseCliArgs, SAMPLE_DATA } from '../temporal/cli/args.ts';
+import { parseCommand, SAMPLE_DATA } from '../temporal/cli/args.ts';
 import { failureLines, failureOutcome, stepLine } from '../temporal/cli/render.ts';
 import { runApiUrl, webUiCandidates, webUiLink, webUiLinkFor } from '../temporal/cli/web-ui.ts';
 import { FailureType } from '../temporal/failure-types.ts';
@@ -40,24 +40,46 @@ describe('arguments', () => {
     [[''], { data: '', mode: 'multi' }],
     [['--', '-5', 'simple'], { data: '-5', mode: 'simple' }],
   ])('%j → %j', (argv, expected) => {
-    expect(parseCliArgs(argv)).toEqual({ kind: 'run', json: false, thirdParty: false, outageLimit: undefined, ...expected });
+    expect(parseCommand(argv)).toEqual({ verb: 'run', json: false, thirdParty: false, outageLimit: undefined, review: false, reviewDeadline: undefined, ...expected });
   });
 
   test('--json, --third-party and --outage-limit', () => {
-    expect(parseCliArgs(['x', '--json', '--third-party', '--outage-limit', '30s'])).toEqual({
-      kind: 'run',
+    expect(parseCommand(['x', '--json', '--third-party', '--outage-limit', '30s'])).toEqual({
+      verb: 'run',
       data: 'x',
       mode: 'multi',
       json: true,
       thirdParty: true,
       outageLimit: '30s',
+      review: false,
+      reviewDeadline: undefined,
     });
+  });
+
+  test('the verbs: run is the default; "run" itself lets data be a verb\'s name', () => {
+    expect(parseCommand(['run', 'status', 'simple'])).toMatchObject({ verb: 'run', data: 'status', mode: 'simple' });
+    expect(parseCommand(['x', 'publish', '--review', '--review-deadline', '90s'])).toMatchObject({ verb: 'run', mode: 'publish', review: true, reviewDeadline: '90s' });
+    expect(parseCommand(['status', 'wf-1', '--json'])).toEqual({ verb: 'status', json: true, workflowId: 'wf-1' });
+    expect(parseCommand(['cancel', 'wf-1'])).toEqual({ verb: 'cancel', json: false, workflowId: 'wf-1' });
+    expect(parseCommand(['reject', 'wf-1', '--reviewer', 'ada', '--comment', 'off-topic', '--signal'])).toEqual({
+      verb: 'reject',
+      json: false,
+      workflowId: 'wf-1',
+      reviewer: 'ada',
+      comment: 'off-topic',
+      signal: true,
+    });
+    expect(parseCommand(['list', '--status', 'Running', '--review', 'pending'])).toMatchObject({ verb: 'list', status: 'Running', review: 'pending', limit: 20 });
+    expect(parseCommand(['batch', '--count', '12', '--kind', 'publish', '--concurrency', '3'])).toMatchObject({ verb: 'batch', count: 12, kind: 'publish', concurrency: 3 });
+    expect(parseCommand(['schedule', 'create', '--id', 'every-5m', '--every', '5m'])).toMatchObject({ verb: 'schedule', action: 'create', id: 'every-5m', every: '5m' });
+    expect(parseCommand(['schedule', 'trigger', 'every-5m'])).toMatchObject({ verb: 'schedule', action: 'trigger', id: 'every-5m' });
   });
 
   test('--help prints usage with every exit code and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: node temporal\/client\.ts \[data\] \[multi\|simple\|publish\] \[options\]/);
+    expect(run.stdout).toMatch(/^Usage: node temporal\/client\.ts \[options\] \[command\]/);
+    for (const verb of ['run', 'status', 'approve', 'reject', 'cancel', 'list', 'batch', 'schedule']) expect(run.stdout).toMatch(new RegExp(`\\n  ${verb}\\b`));
     expect(run.stdout).toContain('Exit codes: 0 completed, 1 workflow failed (or was cancelled), 2 usage or configuration error,');
     expect(run.stdout).toContain('3 could not start (Temporal unreachable or refused), 4 lost contact while waiting for the result,');
     expect(run.stdout).toContain('130 stopped watching with Ctrl-C (the workflow keeps running).');
@@ -66,10 +88,17 @@ describe('arguments', () => {
   test.each([
     [['hello', 'fast'], 'Unknown mode "fast": use multi, simple or publish'],
     [['hello', '--bogus'], "Unknown option '--bogus'"],
-    [['a', 'b', 'c'], 'Expected at most 2 arguments (data and mode), got 3'],
+    [['a', 'b', 'c'], "Too many arguments for 'run'. Expected 2 arguments but got 3: a, b, c."],
     [['hello', 'simple', '--third-party'], '--third-party only applies to the multi mode'],
-    [['hello', '--outage-limit', 'soon'], '--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "soon"'],
-    [['hello', '--outage-limit', '2h'], '--outage-limit must be a duration from 1s to 1h such as 30s or 5m, got "2h"'],
+    [['hello', 'simple', '--review'], '--review and --review-deadline only apply to the publish mode'],
+    [['hello', '--outage-limit', 'soon'], "Option '--outage-limit <time>' argument 'soon' is invalid. It must be a duration from 1s to 1h such as 30s or 5m"],
+    [['hello', '--outage-limit', '2h'], "Option '--outage-limit <time>' argument '2h' is invalid. It must be a duration from 1s to 1h such as 30s or 5m"],
+    [['x', 'publish', '--review-deadline', '2d'], "Option '--review-deadline <time>' argument '2d' is invalid. It must be a duration from 1s to 24h such as 30s or 5m"],
+    [['status'], "Missing required argument 'workflowId'"],
+    [['batch', '--count', '3', '--file', 'x.json'], 'batch needs exactly one of --file FILE or --count N'],
+    [['list', '--limit', '5000'], "Option '--limit <n>' argument '5000' is invalid. It must be a whole number from 1 to 1000"],
+    [['schedule', 'pause'], "schedule pause needs the schedule's id"],
+    [['schedule', 'explode', 'x'], 'Unknown schedule action "explode": use create, list, pause, unpause, trigger, delete'],
   ])('%j is a usage error: exit 2 with the reason and the usage', async (argv, reason) => {
     const run = await runCli(argv);
     expect(run.code).toBe(2);

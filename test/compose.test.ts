@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_DEFAULTS, type EnvName } from '../shared/config.ts';
+import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/workflows/search-attributes.ts';
+import { localCli, TEMPORAL_TAG, temporal } from './support/temporal.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const COMPOSE_TEXT = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
@@ -169,6 +171,100 @@ describe('docker-compose.yml', () => {
       expect(syntax.status, oneShot).toBe(0);
     }
   });
+});
+
+describe('docker-compose.yml: the namespace step registers the search attributes', () => {
+  const step = () => service('temporal-create-namespace');
+  const NAMES = SEARCH_ATTRIBUTE_KEYS.map((k) => k.name);
+  let dir: string;
+  let log: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'compose-namespace-test-'));
+    log = join(dir, 'temporal-calls.log');
+    // A stand-in `temporal`: records its arguments, and fails with FAKE_TEMPORAL_MESSAGE when they match FAKE_TEMPORAL_FAIL.
+    writeFileSync(
+      join(dir, 'temporal'),
+      '#!/bin/sh\nprintf \'%s\\n\' "$*" >> "$FAKE_TEMPORAL_LOG"\ncase "$*" in\n  $FAKE_TEMPORAL_FAIL) echo "$FAKE_TEMPORAL_MESSAGE" >&2; exit 1;;\nesac\nexit 0\n',
+    );
+    chmodSync(join(dir, 'temporal'), 0o755);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the step's script as its container would, with `temporal` found first in `binDir`. */
+  function runStep(binDir: string, env: Record<string, string> = {}) {
+    rmSync(log, { force: true });
+    const [shell, flags, script] = step().entrypoint!;
+    const result = spawnSync(shell!, [flags!, script!.replaceAll('$$', '$')], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      // HOME: the real CLI reads its config file under it.
+      env: { ...step().environment, PATH: `${binDir}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir(), FAKE_TEMPORAL_LOG: log, FAKE_TEMPORAL_FAIL: '', ...env },
+    });
+    const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+  }
+
+  test('names exactly the SEARCH_ATTRIBUTE_KEYS, which are all Keywords, as the script registers them', () => {
+    expect(step().environment?.SEARCH_ATTRIBUTES?.split(' ')).toEqual(NAMES);
+    for (const key of SEARCH_ATTRIBUTE_KEYS) expect(key.type, key.name).toBe('KEYWORD');
+    expect(step().entrypoint?.[2]).toContain('--type Keyword');
+  });
+
+  test.skipIf(process.platform === 'win32')('registers each one as Keyword on the namespace, once the namespace is served', () => {
+    const result = runStep(dir);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const creates = result.calls.filter((c) => c.startsWith('operator search-attribute create'));
+    expect(creates).toEqual(NAMES.map((name) => expect.stringMatching(new RegExp(`^operator search-attribute create -n default --address \\S+:7233 --name ${name} --type Keyword$`))));
+    // After the check that the namespace answers.
+    expect(result.calls.findIndex((c) => c.startsWith('workflow list'))).toBeLessThan(result.calls.indexOf(creates[0]!));
+    expect(result.stdout).toContain('with search attributes DataCategory CurrentStep ReviewState');
+  });
+
+  test.skipIf(process.platform === 'win32')('an "already exists" refusal is success; the same name with another type fails the step', () => {
+    const exists = runStep(dir, { FAKE_TEMPORAL_FAIL: '*--name CurrentStep*', FAKE_TEMPORAL_MESSAGE: 'Search attribute CurrentStep already exists' });
+    expect(exists.status).toBe(0);
+    expect(exists.calls.filter((c) => c.startsWith('operator search-attribute create'))).toHaveLength(3);
+
+    const clash = runStep(dir, {
+      FAKE_TEMPORAL_FAIL: '*--name CurrentStep*',
+      FAKE_TEMPORAL_MESSAGE: 'search attribute CurrentStep already exists and has different type Text',
+    });
+    expect(clash.status).toBe(1);
+    expect(clash.stderr).toContain('Search attribute CurrentStep exists with another type:');
+    expect(clash.stdout).not.toContain('is ready');
+
+    const down = runStep(dir, { FAKE_TEMPORAL_FAIL: '*search-attribute create*', FAKE_TEMPORAL_MESSAGE: 'connection refused' });
+    expect(down.status).toBe(1);
+    expect(down.stderr).toContain('Could not register search attribute DataCategory:\nconnection refused');
+  });
+
+  test.skipIf(process.platform === 'win32' || !temporal.available || !localCli)(
+    `${TEMPORAL_TAG} with the real CLI on a real server: a new namespace gets all three as Keyword, and running the step again succeeds`,
+    { timeout: 120_000 },
+    () => {
+      if (!temporal.available) return;
+      // The script dials the compose host "temporal"; this `temporal` sends it to the suite's server instead.
+      const real = mkdtempSync(join(dir, 'real-'));
+      writeFileSync(
+        join(real, 'temporal'),
+        `#!/bin/sh\nprintf '%s\\n' "$*" >> "$FAKE_TEMPORAL_LOG"\nexec ${JSON.stringify(localCli!.path)} "$@" --address ${temporal.address}\n`,
+      );
+      chmodSync(join(real, 'temporal'), 0o755);
+      const namespace = `compose-test-${Date.now()}`;
+      for (const attempt of ['first', 'second']) {
+        const result = runStep(real, { NAMESPACE: namespace });
+        expect(result.stderr, attempt).toBe('');
+        expect(result.status, attempt).toBe(0);
+      }
+      const list = spawnSync(localCli!.path, ['operator', 'search-attribute', 'list', '-n', namespace, '--address', temporal.address, '-o', 'json'], {
+        encoding: 'utf8',
+      });
+      const { customAttributes } = JSON.parse(list.stdout) as { customAttributes: Record<string, string> };
+      expect(customAttributes).toEqual(Object.fromEntries(NAMES.map((name) => [name, 'INDEXED_VALUE_TYPE_KEYWORD'])));
+    },
+  );
 });
 
 describe('scripts/compose.ts', () => {

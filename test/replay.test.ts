@@ -30,6 +30,13 @@ const RECORDED = [
   'publish-rejected',
   'publish-compensated',
   'publish-pivot',
+  'publish-review-approved',
+  'publish-review-expired',
+  'publish-review-cancelled',
+  'batch-continued-as-new',
+  'batch-completed',
+  'batch-invalid-input',
+  'batch-cancelled',
 ];
 const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 const quiet = new DefaultLogger('ERROR');
@@ -45,10 +52,23 @@ function runIdOf(history: History): string {
   return history.events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
 }
 
+/**
+ * The workflow id the recorded run had (the server writes it into the start event): the replay must run
+ * under it, because a workflow may derive commands from its own id (batch.ts names its children by it).
+ */
+function workflowIdOf(history: History): string | undefined {
+  return history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? undefined;
+}
+
+/** Replays each file under its recorded workflow id; each result names its file. */
 async function replay(workflowBundle: { code: string }, files: string[]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  const histories = files.map((file) => ({ workflowId: file, history: loadHistory(file) }));
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push(result);
+  const histories = files.map((file) => {
+    const history = loadHistory(file);
+    return { workflowId: workflowIdOf(history) ?? file, history };
+  });
+  // The replayer yields one result per history, in order.
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ ...result, workflowId: files[results.length]! });
   return results;
 }
 
@@ -81,18 +101,43 @@ export async function multiServerWorkflow(input: MultiServerInput) {
 }
 `;
 
-test('workflow code with an extra step before validate fails to replay multi-completed (the check is real)', async () => {
-  // Inside the repo, so the bundler resolves @temporalio/workflow from its node_modules.
+/** Bundles `source` as a workflows file (inside the repo, so the bundler resolves @temporalio/workflow). */
+async function bundled(source: string): Promise<{ code: string }> {
   const dir = await mkdtemp(fileURLToPath(new URL('./.bundle-check-', import.meta.url)));
   try {
-    await writeFile(join(dir, 'index.ts'), CHANGED_WORKFLOWS);
-    const changed = await bundleWorkflowCode({ workflowsPath: join(dir, 'index.ts'), logger: quiet });
-    const [multi, simple] = await replay(changed, ['multi-completed.json', 'simple-completed.json']);
-    expect(multi?.error).toBeInstanceOf(DeterminismViolationError);
-    expect(multi?.error?.message).toMatch(/checkHealth.*validateData|validateData.*checkHealth/);
-    // The unchanged workflow in the same bundle still replays: the failure is the change, not the bundle.
-    expect(simple).toEqual({ workflowId: 'simple-completed.json', runId: expect.any(String), error: undefined });
+    await writeFile(join(dir, 'index.ts'), source);
+    return await bundleWorkflowCode({ workflowsPath: join(dir, 'index.ts'), logger: quiet });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+test('workflow code with an extra step before validate fails to replay multi-completed (the check is real)', async () => {
+  const changed = await bundled(CHANGED_WORKFLOWS);
+  // Recordings from before the search-attribute patch: the first difference is the extra activity.
+  const [multi, simple] = await replay(changed, ['v1-multi-completed.json', 'v1-simple-completed.json']);
+  expect(multi?.error).toBeInstanceOf(DeterminismViolationError);
+  expect(multi?.error?.message).toMatch(/checkHealth.*validateData|validateData.*checkHealth/);
+  // The unchanged workflow in the same bundle still replays: the failure is the change, not the bundle.
+  expect(simple).toEqual({ workflowId: 'v1-simple-completed.json', runId: expect.any(String), error: undefined });
+});
+
+// The change patches.ts guards (search attributes upserted as a run moves), made without its guard.
+const UNGUARDED_WORKFLOWS = `
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import { multiServerWorkflow as current } from '../../temporal/workflows/multi-server.ts';
+import { CURRENT_STEP } from '../../temporal/workflows/search-attributes.ts';
+import type { MultiServerInput } from '../../temporal/workflows/types.ts';
+
+export async function multiServerWorkflow(input: MultiServerInput) {
+  upsertSearchAttributes([{ key: CURRENT_STEP, value: 'validate' }]);
+  return current(input);
+}
+`;
+
+test('without its patched() guard, the search-attribute change breaks runs recorded before it (v1-*); with it, they replay', async () => {
+  const [old] = await replay(await bundled(UNGUARDED_WORKFLOWS), ['v1-multi-completed.json']);
+  expect(old?.error).toBeInstanceOf(DeterminismViolationError);
+  // The guarded production code replays the same history, and records the new path beside it.
+  expect((await replay(production, ['v1-multi-completed.json', 'multi-completed.json'])).map((r) => r.error)).toEqual([undefined, undefined]);
 });

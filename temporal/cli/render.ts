@@ -10,7 +10,7 @@ import {
 import type { ValidationIssue } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
 import type { InputIssue } from '../workflows/input.ts';
-import type { CompensationRecord, MultiServerResult, PublishResult, SimpleResult, StepName, WorkflowResult } from '../workflows/types.ts';
+import type { CompensationRecord, MultiServerResult, PublishResult, SimpleResult, StepName, StepStatus, WorkflowResult } from '../workflows/types.ts';
 
 const STEP_OF_ACTIVITY: Record<string, StepName> = {
   reserveRecord: 'reserve-record',
@@ -25,8 +25,10 @@ const STEP_OF_ACTIVITY: Record<string, StepName> = {
   callThirdParty: 'third-party',
 };
 
-export function stepLine(step: StepName, durationMs: number | null, status: 'completed' | 'failed' | 'cancelled' = 'completed'): string {
-  const mark = status === 'completed' ? '✓' : status === 'failed' ? '✗' : '⊘';
+const MARKS: Record<StepStatus, string> = { completed: '✓', failed: '✗', cancelled: '⊘', running: '…', pending: '·' };
+
+export function stepLine(step: StepName, durationMs: number | null, status: StepStatus = 'completed'): string {
+  const mark = MARKS[status];
   return `  ${mark} ${step.padEnd(20)} ${durationMs === null ? '' : `${String(durationMs).padStart(6)} ms`}`.trimEnd();
 }
 
@@ -40,8 +42,17 @@ function publishLines(r: PublishResult): string[] {
   const lines =
     r.outcome === 'published'
       ? ['Published (saga completed)', `  Record       ${r.record?.id} (${r.record?.status} on server-a)`, `  Publication  ${r.publication?.id} (${r.publication?.status} on server-b)`]
-      : ['Rejected by server-b (a business outcome; everything was undone)', `  Rule         ${r.rejection?.rule}`, `  Reason       ${r.rejection?.message}`];
-  return [...lines, ...compensationLines(r.compensations)];
+      : [
+          `Rejected by ${r.rejection?.rule === 'review' ? 'the review' : 'server-b'} (a business outcome; everything was undone)`,
+          `  Rule         ${r.rejection?.rule}`,
+          `  Reason       ${r.rejection?.message}`,
+        ];
+  const review = r.review?.decision
+    ? [`  Review       ${r.review.state} by ${r.review.decision.reviewer}${r.review.decision.comment ? ` ("${r.review.decision.comment}")` : ''}`]
+    : r.review
+      ? [`  Review       ${r.review.state}`]
+      : [];
+  return [...lines, ...review, ...compensationLines(r.compensations)];
 }
 
 /** The compensations a saga ran, in the order they ran. */

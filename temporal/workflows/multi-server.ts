@@ -2,11 +2,13 @@
 // Server A, process and enrich on Server B, optionally call B's third party, and combine. Each step is
 // an activity (one HTTP call) except combine. Validation comes first, so invalid data is reported at
 // once whatever state Server B is in; the health check then gates everything that does real work.
-import { proxyActivities, setHandler } from '@temporalio/workflow';
+import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { activityOptions } from './activity-options.ts';
 import { combineMultiServer } from './combine.ts';
 import { outageLimitMs, parseInput } from './input.ts';
+import { PATCHES, takesPatch } from './patches.ts';
+import { DATA_CATEGORY } from './search-attributes.ts';
 import { progressQuery } from './messages.ts';
 import { rideOut } from './outage.ts';
 import { StepTracker } from './step-tracker.ts';
@@ -42,6 +44,8 @@ export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiS
     rideOut('server-b', limit, () => processExternal({ data, contentHash: internal.contentHash })),
   );
   const enrichment = await steps.run('enrich', () => rideOut('server-b', limit, () => enrichData({ data, reference: external.reference })));
+  // So runs can be found by what the data is about (client.ts list --category).
+  if (takesPatch(PATCHES.searchAttributes)) upsertSearchAttributes([{ key: DATA_CATEGORY, value: enrichment.category }]);
   const { thirdParty: thirdPartyOptions } = input;
   const thirdParty = thirdPartyOptions
     ? await steps.run('third-party', () => rideOut('server-b', limit, () => callThirdParty({ ...thirdPartyOptions, query: internal.normalized })))

@@ -2,9 +2,10 @@
 // reserve a record on A, submit a publication on B, confirm it on B, and commit the record on A.
 // Each compensation is registered before its step runs, so a step that applied its change but never
 // answered is still undone (the compensation finds the change by the step's Idempotency-Key).
-// Outcomes: published; rejected by Server B's rules (a business outcome: everything is undone and the
-// run *completes* saying why); or a technical failure past the outage limit (everything is undone and the
-// run fails with the cause). Committing the record is the point of no return: once it happened, the
+// Data that needs a person's eyes (review.ts) waits, once submitted, for a reviewer's decision before it
+// is confirmed. Outcomes: published; rejected by Server B's rules or by the review (a business outcome:
+// everything is undone and the run *completes* saying why); or a technical failure past the outage limit
+// (everything is undone and the run fails with the cause). Cancelling the run undoes it the same way. Committing the record is the point of no return: once it happened, the
 // saga has succeeded, even if its answer was lost.
 import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DataRecord, Publication } from '../../shared/api.ts';
@@ -13,11 +14,13 @@ import type { Undone } from '../activities/saga.ts';
 import { SAGA_STEPS } from '../saga-steps.ts';
 import { FailureType } from '../failure-types.ts';
 import { activityOptions } from './activity-options.ts';
-import { outageLimitMs, parseInput } from './input.ts';
+import { outageLimitMs, parseInput, reviewDeadlineMs } from './input.ts';
+import { PATCHES, takesPatch } from './patches.ts';
 import { progressQuery } from './messages.ts';
 import { rideOut } from './outage.ts';
+import { Review, reviewReason, reviewRejection } from './review.ts';
 import { StepTracker } from './step-tracker.ts';
-import type { CompensationRecord, PublishResult, WorkflowInput } from './types.ts';
+import type { CompensationRecord, PublishInput, PublishResult } from './types.ts';
 import { assertValid } from './validation.ts';
 
 interface Compensation {
@@ -25,10 +28,11 @@ interface Compensation {
   run: () => Promise<Undone<DataRecord | Publication>>;
 }
 
-export async function publishWorkflow(raw: WorkflowInput): Promise<PublishResult> {
+export async function publishWorkflow(raw: PublishInput): Promise<PublishResult> {
   const steps = new StepTracker('publishWorkflow');
   setHandler(progressQuery, () => steps.progress());
-  const input: WorkflowInput = steps.guard(() => parseInput(raw, 'publishWorkflow'));
+  const review = new Review();
+  const input: PublishInput = steps.guard(() => parseInput(raw, 'publishWorkflow'));
   steps.plan(['validate', 'process-internal', SAGA_STEPS.reserve, SAGA_STEPS.submit, SAGA_STEPS.confirm, SAGA_STEPS.commit]);
 
   const limit = outageLimitMs(input);
@@ -45,7 +49,8 @@ export async function publishWorkflow(raw: WorkflowInput): Promise<PublishResult
   const state: { record: DataRecord | null; publication: Publication | null } = { record: null, publication: null };
   const result = (outcome: PublishResult['outcome'], rejection: PublishResult['rejection']): PublishResult => {
     steps.complete();
-    return { workflow: 'publishWorkflow', outcome, input, ...state, rejection, compensations: steps.compensationsRun(), timings: steps.timings() };
+    const reviewed = review.status.reason === null ? null : review.status;
+    return { workflow: 'publishWorkflow', outcome, input, ...state, rejection, review: reviewed, compensations: steps.compensationsRun(), timings: steps.timings() };
   };
 
   try {
@@ -57,6 +62,16 @@ export async function publishWorkflow(raw: WorkflowInput): Promise<PublishResult
     compensations.unshift({ name: 'withdraw-publication', run: withdrawSubmittedPublication });
     const submitted = await steps.run(SAGA_STEPS.submit, () => onB(() => submitPublication({ recordId: record.id, content: internal.normalized })));
     state.publication = submitted;
+    // A run from before the review existed goes straight on, even when its data would need one today.
+    const reason = takesPatch(PATCHES.review) ? reviewReason(internal, input.review === true) : null;
+    if (reason === null) review.notNeeded();
+    else {
+      steps.insertBefore('review', SAGA_STEPS.confirm);
+      await steps.run('review', async () => {
+        const verdict = await review.decision(reason, reviewDeadlineMs(input));
+        if (verdict !== 'approve') throw reviewRejection(review.status);
+      });
+    }
     state.publication = await steps.run(SAGA_STEPS.confirm, () => onB(() => confirmPublication(submitted.id)));
     state.record = await steps.run(SAGA_STEPS.commit, () => onA(() => commitRecord(record.id)));
     return result('published', null);
@@ -107,8 +122,9 @@ async function compensate(compensations: Compensation[], steps: StepTracker, sta
   }
   return false;
 }
-/** Server B's rules refused the content: a 422 RULE_VIOLATION, which no retry can change. */
+/** Server B's rules refused the content (a 422 RULE_VIOLATION, which no retry can change), or the review did. */
 function ruleRejection(error: unknown): PublishResult['rejection'] {
+  if (error instanceof ApplicationFailure && error.type === FailureType.reviewRejected) return { rule: 'review', message: error.message };
   const cause = error instanceof ActivityFailure ? error.cause : undefined;
   if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.rejected) return null;
   const details = cause.details?.[0] as { code?: string } | undefined;

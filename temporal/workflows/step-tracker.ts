@@ -1,7 +1,9 @@
 // Runs the steps of a workflow, recording for each its status and timing. The `progress` query
 // reads the tracker, so a client sees which step is running while the workflow is still going.
 // Date.now() inside a workflow is workflow time: the same on every replay.
-import { CancellationScope, CancelledFailure, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, isCancellation, upsertSearchAttributes } from '@temporalio/workflow';
+import { PATCHES, takesPatch } from './patches.ts';
+import { CURRENT_STEP } from './search-attributes.ts';
 import type { CompensationRecord, Progress, StepName, StepProgress, StepTiming, WorkflowName } from './types.ts';
 
 export class StepTracker {
@@ -11,14 +13,23 @@ export class StepTracker {
   private readonly compensations: CompensationRecord[] = [];
   private status: Progress['status'] = 'running';
   private readonly startedAt = Date.now();
+  /** Runs from before the search attributes existed replay without their upserts. */
+  private readonly publishesStep: boolean;
 
   constructor(workflow: WorkflowName) {
     this.workflow = workflow;
+    this.publishesStep = takesPatch(PATCHES.searchAttributes);
   }
 
   /** Sets the plan once the input is known; until then the run has no steps to show. */
   plan(steps: StepName[]): void {
     this.steps = steps.map((step) => ({ step, status: 'pending', durationMs: null }));
+  }
+
+  /** Adds a step the run turned out to need (a review, say) to the plan, before `before`. */
+  insertBefore(step: StepName, before: StepName): void {
+    const at = this.steps.findIndex((s) => s.step === before);
+    this.steps.splice(at < 0 ? this.steps.length : at, 0, { step, status: 'pending', durationMs: null });
   }
 
   /** Runs `body` outside any step (checking the input, say): a throw still ends the run as failed. */
@@ -36,6 +47,7 @@ export class StepTracker {
     const step = this.steps.find((s) => s.step === name);
     if (!step) throw new Error(`step ${name} is not in this workflow's plan`);
     step.status = 'running';
+    this.publishStep(name);
     const started = Date.now();
     try {
       const result = await body();
@@ -74,6 +86,12 @@ export class StepTracker {
 
   complete(): void {
     this.status = 'completed';
+    this.publishStep('done');
+  }
+
+  /** The CurrentStep search attribute: which step a run is at (or failed at), or "done". */
+  private publishStep(step: StepName | 'done'): void {
+    if (this.publishesStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: step }]);
   }
 
   elapsedMs(): number {

@@ -47,7 +47,8 @@ export type StepName =
   | 'reserve-record'
   | 'submit-publication'
   | 'confirm-publication'
-  | 'commit-record';
+  | 'commit-record'
+  | 'review';
 
 /** A saga's compensation, once it has run: what it undid. */
 export interface CompensationRecord {
@@ -131,17 +132,119 @@ export interface SimpleResult {
   timings: StepTiming[];
 }
 
+/** The publish saga's input: the common fields, plus the review settings. */
+export interface PublishInput extends WorkflowInput {
+  /** Ask a person to review even when the review rule (review.ts) would not. */
+  review?: boolean;
+  /** How long each review wait lasts: at the first deadline the review escalates, at the second it expires (rejected). 1s to 24h, default 5m. */
+  reviewDeadline?: string | number;
+}
+
+export type ReviewDecisionKind = 'approve' | 'reject';
+
+/** What a reviewer sends (update or signal). */
+export interface ReviewDecision {
+  decision: ReviewDecisionKind;
+  reviewer: string;
+  comment?: string;
+}
+
+/** The review of one publish run, as the `review` query and the decide update report it. */
+export interface ReviewStatus {
+  state: 'not-needed' | 'not-yet' | 'pending' | 'escalated' | 'approved' | 'rejected' | 'expired';
+  /** Why the run asked for a review; null when it did not. */
+  reason: string | null;
+  requestedAt: string | null;
+  /** When the current wait ends: escalation, then expiry. */
+  deadline: string | null;
+  escalatedAt: string | null;
+  decision: (ReviewDecision & { decidedAt: string }) | null;
+  /** Signals that could not be applied (bad or late), kept so nobody wonders where a decision went. */
+  ignoredSignals: Array<{ reason: string; receivedAt: string }>;
+}
+
 export interface PublishResult {
   workflow: 'publishWorkflow';
-  /** published: every step done. rejected: Server B's rules refused the content; everything was undone. */
+  /** published: every step done. rejected: Server B's rules or a reviewer refused the content (or its review expired); everything was undone. */
   outcome: 'published' | 'rejected';
-  input: WorkflowInput;
+  input: PublishInput;
   record: DataRecord | null;
   publication: Publication | null;
-  /** Why Server B refused the content, when it did. */
+  /** Why Server B's rules (rule name) or the review (rule "review") refused the content, when they did. */
   rejection: { rule: string; message: string } | null;
+  /** The review, when the run needed one. */
+  review: ReviewStatus | null;
   compensations: CompensationRecord[];
   timings: StepTiming[];
 }
 
 export type WorkflowResult = MultiServerResult | SimpleResult | PublishResult;
+
+// ---- batchWorkflow (batch.ts): many inputs, one child workflow each, a bounded number at a time ----
+
+/** The workflow each item of a batch runs as, by its kind in kinds.ts. */
+export type BatchKind = import('./kinds.ts').WorkflowKind;
+
+/** One item of a batch: the fields of any kind's input; the batch's kind decides which are allowed. */
+export type BatchItem = MultiServerInput & PublishInput;
+
+/** What a client sends to start a batch. input.ts (batchInputIssues) checks every field, and every item. */
+export interface BatchInput {
+  kind: BatchKind;
+  /** One child workflow per item, each the input of that kind's workflow (input.ts checks which fields it takes). */
+  items: BatchItem[];
+  /** How many children may run at once (default and bounds: BATCH_LIMITS in input.ts). */
+  maxConcurrent?: number;
+  /** Children one run starts before it continues as new, once they have all finished (BATCH_LIMITS). */
+  continueAsNewAfter?: number;
+}
+
+/** An item's child and how it ended, when it did not succeed. */
+export interface BatchItemProblem {
+  /** The item's position in the batch as the client sent it (0-based). */
+  index: number;
+  childId: string;
+  /** The failure type (ValidationFailed, ServiceUnavailable, Cancelled, …), or PublishRejected for a saga
+   *  that completed as rejected. */
+  type: string;
+  reason: string;
+}
+
+export interface BatchItemSucceeded {
+  index: number;
+  childId: string;
+}
+
+/** What a batch returns: every item, by how its child ended. A child's failure is part of the result. */
+export interface BatchResult {
+  workflow: 'batchWorkflow';
+  kind: BatchKind;
+  total: number;
+  /** Runs of the batch, the first included: it continued as new `runs - 1` times. */
+  runs: number;
+  /** Completed (for publish: published). */
+  succeeded: BatchItemSucceeded[];
+  /** A business outcome: Server A found the data invalid, the input was refused, or Server B's rules
+   *  refused the content (the saga completed as rejected and undid everything). */
+  rejected: BatchItemProblem[];
+  /** Anything else: a service down past the outage limit, a cancelled or terminated child, … */
+  failed: BatchItemProblem[];
+}
+
+/** Answer of the `batchProgress` query; counts cover the whole batch, across continue-as-new. */
+export interface BatchProgress {
+  workflow: 'batchWorkflow';
+  /** continued-as-new: this run handed over to the next one (a query by workflow id reaches the newest). */
+  status: 'running' | 'completed' | 'failed' | 'cancelled' | 'continued-as-new';
+  kind: BatchKind | null;
+  total: number;
+  /** Children started so far: finished ones plus the running ones. */
+  started: number;
+  succeeded: number;
+  rejected: number;
+  failed: number;
+  running: number;
+  maxConcurrent: number;
+  /** Runs so far, this one included (1 until the batch first continues as new). */
+  runs: number;
+}

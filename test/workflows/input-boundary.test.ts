@@ -18,7 +18,7 @@ const UNREACHABLE = { 'server-a': 'http://127.0.0.1:9', 'server-b': 'http://127.
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflows' input boundary`, { timeout: 60_000 }, () => {
   const suite = workflowSuite();
 
-  const cases: Array<[string, 'multiServerWorkflow' | 'simpleWorkflow', unknown[], string, string]> = [
+  const cases: Array<[string, 'multiServerWorkflow' | 'simpleWorkflow' | 'publishWorkflow', unknown[], string, string]> = [
     ['no input at all', 'multiServerWorkflow', [], '(input)', 'the input must be a JSON object such as {"data": "hello"}, got nothing'],
     ['a number', 'multiServerWorkflow', [42], '(input)', 'the input must be a JSON object such as {"data": "hello"}, got number 42'],
     ['an array', 'simpleWorkflow', [['x']], '(input)', 'the input must be a JSON object such as {"data": "hello"}, got an array'],
@@ -31,6 +31,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflows' input bound
     ['a fractional Retry-After', 'multiServerWorkflow', [{ data: 'x', thirdParty: { retryAfterSeconds: 0.5 } }], 'thirdParty.retryAfterSeconds', '"thirdParty.retryAfterSeconds" must be a whole number from 0 to 3600, got 0.5'],
     ['a third-party latency out of range', 'multiServerWorkflow', [{ data: 'x', thirdParty: { latencyMs: 60000 } }], 'thirdParty.latencyMs', '"thirdParty.latencyMs" must be a whole number from 0 to 20000, got 60000'],
     ['thirdParty on the simple workflow', 'simpleWorkflow', [{ data: 'x', thirdParty: {} }], 'thirdParty', 'unknown field "thirdParty"; simpleWorkflow takes data, metadata, outageLimit'],
+    ['a review flag that is not a boolean', 'publishWorkflow', [{ data: 'x', review: 'yes' }], 'review', '"review" must be true or false when given, got string "yes"'],
+    ['a review deadline past 24 hours', 'publishWorkflow', [{ data: 'x', reviewDeadline: '25h' }], 'reviewDeadline', '"reviewDeadline" must be a duration from 1s to 24h such as "90s" or "10m", got "25h"'],
+    ['review settings on the multi-server workflow', 'multiServerWorkflow', [{ data: 'x', review: true }], 'review', 'unknown field "review"; multiServerWorkflow takes data, metadata, outageLimit, thirdParty'],
   ];
 
   test.each(cases)('%s fails %s at once with InvalidWorkflowInput naming the field', async (_name, workflowType, args, field, message) => {

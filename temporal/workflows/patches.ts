@@ -1,0 +1,19 @@
+// Every change to what the workflows schedule, behind a patch id. A run that started before a change
+// replays its history on the old path (patched() is false there); runs that start after take the new
+// one and record a marker. The lifecycle of each id (README, "Changing workflow code safely"):
+// patched → deprecatePatch once no run from before the change is open or retained → removed with the old path.
+import { patched } from '@temporalio/workflow';
+
+export const PATCHES = {
+  /** The runs keep the DataCategory and CurrentStep search attributes up to date (issue 10). */
+  searchAttributes: 'upsert-search-attributes-v1',
+  /** The publish saga waits for a reviewer when the data meets the review rule (issue 10). */
+  review: 'publish-review-v1',
+} as const;
+
+export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];
+
+/** Whether this run takes the path of `id`; the one place the workflows ask, so a test can force the answer. */
+export function takesPatch(id: PatchId): boolean {
+  return patched(id);
+}

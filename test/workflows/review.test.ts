@@ -1,0 +1,230 @@
+// The publish saga's review on a real server with real services: the Update (validated, answered), the
+// Signal, the query, the two deadlines, the ReviewState search attribute, and cancellation during the
+// wait, during a step and during compensation; each checked against the services' own state afterwards.
+import { CancelledFailure, type ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import type { RequestHandler } from 'express';
+import { describe, expect, test } from 'vitest';
+import type { DataRecord, ListResponse, Publication } from '../../shared/api.ts';
+import type { RunningService } from '../../shared/service/serve.ts';
+import { FailureType } from '../../temporal/failure-types.ts';
+import { decideSignal, decideUpdate, progressQuery, reviewQuery } from '../../temporal/workflows/messages.ts';
+import { REVIEW_STATE } from '../../temporal/workflows/search-attributes.ts';
+import type { PublishInput, PublishResult, ReviewStatus } from '../../temporal/workflows/types.ts';
+import { countEvents, eventsOf } from '../support/history.ts';
+import { startServerA, startServerB } from '../support/services.ts';
+import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
+import { workflowSuite } from '../support/workflow-suite.ts';
+
+const NEEDS_REVIEW = 'Refund request for order 42';
+
+/** What a run left in the services, found by the keys it created them with. */
+async function stateOf(a: RunningService, b: RunningService, workflowId: string) {
+  const mine = <T extends { createdByKey: string }>(items: T[]) => items.filter((x) => x.createdByKey.startsWith(`${workflowId}/`));
+  const records = mine(((await (await fetch(`${a.url}/records`)).json()) as ListResponse<DataRecord>).items);
+  const publications = mine(((await (await fetch(`${b.url}/publications`)).json()) as ListResponse<Publication>).items);
+  return { records: records.map((r) => r.status), publications: publications.map((p) => p.status) };
+}
+
+/** Holds every DELETE matching `path` (a compensation) until released. */
+function holdDeletes(path: RegExp) {
+  let release!: () => void;
+  let reached!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const arrived = new Promise<void>((resolve) => (reached = resolve));
+  const middleware: RequestHandler = (req, _res, next) => {
+    if (req.method !== 'DELETE' || !path.test(req.path)) return next();
+    reached();
+    void released.then(() => next());
+  };
+  return { middleware, arrived, release };
+}
+
+const outcome = (handle: WorkflowHandle) =>
+  handle.result().then(
+    (result) => ({ result: result as PublishResult, error: undefined }),
+    (error: unknown) => ({ result: undefined, error }),
+  );
+
+describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`, { timeout: 90_000 }, () => {
+  const suite = workflowSuite();
+
+  async function withReviewRun<T>(input: PublishInput, body: (handle: WorkflowHandle, services: { a: RunningService; b: RunningService }) => Promise<T>, before?: { a?: RequestHandler; b?: RequestHandler }) {
+    const a = await suite.track(startServerA(before?.a ? { before: before.a } : {}));
+    const b = await suite.track(startServerB(before?.b ? { before: before.b } : {}));
+    const taskQueue = uniqueTaskQueue('review');
+    return suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b.url }, async () => {
+      const handle = await suite.start('publish', taskQueue, input);
+      return body(handle, { a, b });
+    });
+  }
+  const pending = async (handle: WorkflowHandle) =>
+    expect.poll(async () => (await handle.query(reviewQuery)).state, { timeout: 30_000 }).toBe('pending');
+
+  test('data that meets a review rule waits after submitting; an approval by Update answers with the state, and the run publishes', async () => {
+    await withReviewRun({ data: NEEDS_REVIEW }, async (handle, { a, b }) => {
+      await pending(handle);
+      const waiting = await handle.query(reviewQuery);
+      expect(waiting).toMatchObject({ reason: 'the text mentions "refund"', decision: null, escalatedAt: null });
+      expect(Date.parse(waiting.deadline!) - Date.parse(waiting.requestedAt!)).toBe(300_000);
+      expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['reserved'], publications: ['pending'] });
+      expect((await handle.describe()).typedSearchAttributes.get(REVIEW_STATE)).toBe('pending');
+
+      const answer = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: ' ada ', comment: 'fine' }] });
+      expect(answer).toMatchObject({ state: 'approved', decision: { decision: 'approve', reviewer: 'ada', comment: 'fine' }, deadline: null });
+      const { result } = await outcome(handle);
+      expect(result).toMatchObject({ outcome: 'published', rejection: null, review: { state: 'approved', reason: 'the text mentions "refund"' } });
+      expect(result?.timings.map((t) => t.step)).toEqual(['validate', 'process-internal', 'reserve-record', 'submit-publication', 'review', 'confirm-publication', 'commit-record']);
+      expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['committed'], publications: ['published'] });
+      expect((await handle.describe()).typedSearchAttributes.get(REVIEW_STATE)).toBe('approved');
+    });
+  });
+
+  test('the validator refuses a malformed decision and a second one, before they enter the history; a rejection undoes the saga', async () => {
+    await withReviewRun({ data: 'please publish', review: true }, async (handle, { a, b }) => {
+      await pending(handle);
+      const refusal = (decision: unknown) =>
+        handle.executeUpdate(decideUpdate, { args: [decision as never] }).then(
+          () => 'accepted',
+          (error: unknown) => {
+            expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+            const cause = (error as WorkflowUpdateFailedError).cause as ApplicationFailure;
+            expect(cause.type).toBe(FailureType.decisionRefused);
+            return cause.message;
+          },
+        );
+      expect(await refusal({ decision: 'maybe', reviewer: 'ada' })).toBe('Invalid decision: "decision" must be "approve" or "reject", got "maybe"');
+      expect(await refusal({ decision: 'approve', reviewer: '  ' })).toBe('Invalid decision: "reviewer" must name the reviewer (1 to 100 characters)');
+      expect(await refusal('approve')).toMatch(/^Invalid decision: the decision must be a JSON object/);
+      expect(await refusal({ decision: 'reject', reviewer: 'bob', comment: 'off-topic' })).toBe('accepted');
+      expect(await refusal({ decision: 'approve', reviewer: 'ada' })).toBe("This run's review is already over (rejected by bob)");
+
+      const { result } = await outcome(handle);
+      expect(result).toMatchObject({ outcome: 'rejected', rejection: { rule: 'review', message: 'Rejected by bob: off-topic' }, review: { state: 'rejected' } });
+      expect(result?.compensations.map((c) => [c.name, c.outcome])).toEqual([
+        ['withdraw-publication', 'undone'],
+        ['release-record', 'undone'],
+      ]);
+      expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
+      // Refused updates leave no trace in the history: only the one accepted decision is there.
+      const events = await eventsOf(handle);
+      expect(countEvents(events, 'workflowExecutionUpdateAcceptedEventAttributes')).toBe(1);
+    });
+  });
+
+  test('the Signal form: a bad decision is kept as ignored with its reason, a good one decides', async () => {
+    await withReviewRun({ data: NEEDS_REVIEW }, async (handle) => {
+      await pending(handle);
+      await handle.signal(decideSignal, { decision: 'approve', reviewer: '' });
+      await handle.signal(decideSignal, { decision: 'approve', reviewer: 'carol' });
+      const { result } = await outcome(handle);
+      expect(result?.outcome).toBe('published');
+      expect(result?.review).toMatchObject({
+        state: 'approved',
+        decision: { reviewer: 'carol' },
+        ignoredSignals: [{ reason: 'Invalid decision: "reviewer" must name the reviewer (1 to 100 characters)' }],
+      });
+    });
+  });
+
+  test('nobody decides: the review escalates once at the first deadline, expires at the second, and the saga undoes itself', async () => {
+    await withReviewRun({ data: NEEDS_REVIEW, reviewDeadline: '2s' }, async (handle, { a, b }) => {
+      const { result } = await outcome(handle);
+      expect(result).toMatchObject({ outcome: 'rejected', rejection: { rule: 'review', message: 'The review expired: nobody decided before the second deadline' } });
+      const review = result!.review!;
+      expect(review.state).toBe('expired');
+      // Workflow time when each timer fired: the deadline, plus the moment the worker took to pick it up.
+      const escalatedAfter = Date.parse(review.escalatedAt!) - Date.parse(review.requestedAt!);
+      expect(escalatedAfter).toBeGreaterThanOrEqual(2_000);
+      expect(escalatedAfter).toBeLessThan(4_000);
+      const events = await eventsOf(handle);
+      expect([countEvents(events, 'timerStartedEventAttributes'), countEvents(events, 'timerFiredEventAttributes')]).toEqual([2, 2]);
+      expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
+      expect((await handle.describe()).typedSearchAttributes.get(REVIEW_STATE)).toBe('expired');
+    });
+  });
+
+  test('a run whose data meets no rule asks for no review and refuses decisions as not needed', async () => {
+    await withReviewRun({ data: 'Fresh news about the order' }, async (handle) => {
+      const { result } = await outcome(handle);
+      expect(result).toMatchObject({ outcome: 'published', review: null });
+      expect(await handle.query(reviewQuery)).toMatchObject({ state: 'not-needed' } satisfies Partial<ReviewStatus>);
+      expect((await handle.describe()).typedSearchAttributes.get(REVIEW_STATE)).toBeUndefined();
+    });
+  });
+
+  describe('cancellation', () => {
+    const cancelledWith = async (handle: WorkflowHandle) => {
+      const { error } = await outcome(handle);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+      return handle.query(progressQuery);
+    };
+
+    test('during the review wait: the saga withdraws and releases, and the run ends cancelled', async () => {
+      await withReviewRun({ data: NEEDS_REVIEW }, async (handle, { a, b }) => {
+        await pending(handle);
+        await handle.cancel();
+        const progress = await cancelledWith(handle);
+        expect(progress.steps.find((s) => s.step === 'review')?.status).toBe('cancelled');
+        expect(progress.compensations.map((c) => [c.name, c.outcome])).toEqual([
+          ['withdraw-publication', 'undone'],
+          ['release-record', 'undone'],
+        ]);
+        expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
+      });
+    });
+
+    test('during a step (the submit held by Server B): the call is abandoned, what it did is undone, and the run ends cancelled', async () => {
+      let release!: () => void;
+      let reached!: () => void;
+      const arrived = new Promise<void>((resolve) => (reached = resolve));
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const holdSubmit: RequestHandler = (req, _res, next) => {
+        if (req.method !== 'POST' || req.path !== '/publications') return next();
+        reached();
+        void released.then(() => next());
+      };
+      await withReviewRun(
+        { data: NEEDS_REVIEW },
+        async (handle, { a, b }) => {
+          await arrived;
+          await handle.cancel();
+          const progress = await cancelledWith(handle);
+          release();
+          expect(progress.steps.find((s) => s.step === 'submit-publication')?.status).toBe('cancelled');
+          expect(progress.compensations.map((c) => c.name)).toEqual(['withdraw-publication', 'release-record']);
+          // The held submit arrives at Server B after the withdraw looked for it: it may create a publication
+          // then, but never a published one, and the record is released.
+          const state = await stateOf(a, b, handle.workflowId);
+          expect(state.records).toEqual(['released']);
+          expect(state.publications.filter((s) => s === 'published')).toEqual([]);
+        },
+        { b: holdSubmit },
+      );
+    });
+
+    test('during compensation: the undo is not interrupted, and the services end consistent', async () => {
+      const held = holdDeletes(/^\/publications\/[^/]+$/);
+      await withReviewRun(
+        { data: NEEDS_REVIEW },
+        async (handle, { a, b }) => {
+          await pending(handle);
+          await handle.executeUpdate(decideUpdate, { args: [{ decision: 'reject', reviewer: 'dan' }] });
+          await held.arrived;
+          await handle.cancel();
+          held.release();
+          const { result } = await outcome(handle);
+          // The compensation finished what it started; the rejection stands as the run's outcome.
+          expect(result).toMatchObject({ outcome: 'rejected', rejection: { rule: 'review' } });
+          expect(result?.compensations.map((c) => [c.name, c.outcome])).toEqual([
+            ['withdraw-publication', 'undone'],
+            ['release-record', 'undone'],
+          ]);
+          expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
+        },
+        { b: held.middleware },
+      );
+    });
+  });
+});
