@@ -58,12 +58,20 @@ const monitor = (async () => {
 function dropOne(): Promise<void> {
   return new Promise((resolve) => {
     const body = JSON.stringify({ query: 'dropped', latencyMs: 20_000 });
-    const req = request({ host: '127.0.0.1', port, path: '/third-party-api', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      path: '/third-party-api',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
     req.on('error', () => resolve());
-    req.end(body, () => setTimeout(() => {
-      req.destroy();
-      resolve();
-    }, 5));
+    req.end(body, () =>
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 5),
+    );
   });
 }
 

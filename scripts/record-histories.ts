@@ -102,7 +102,11 @@ async function recordAll(): Promise<void> {
     await record('cancelled', slow, 'cancelled');
 
     await b.close(0);
-    await record('service-unavailable', await startMulti('service-unavailable', { data: 'Hello order world', outageLimit: '2s' }), `failed with ${FailureType.serviceUnavailable}`);
+    await record(
+      'service-unavailable',
+      await startMulti('service-unavailable', { data: 'Hello order world', outageLimit: '2s' }),
+      `failed with ${FailureType.serviceUnavailable}`,
+    );
 
     const outage = await startMulti('server-b-outage-retried', { data: 'Hello order world' });
     // Attempt 3 pending: Server B's health check has failed twice.
@@ -118,7 +122,11 @@ async function recordAll(): Promise<void> {
     await waitUntil('the review is pending', async () => (await approved.query(reviewQuery)).state === 'pending');
     await approved.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada', comment: 'checked' }] });
     await record('publish-review-approved', approved, 'completed');
-    await record('publish-review-expired', await startPublish('publish-review-expired', { data: 'Refund request for order 42', reviewDeadline: '1s' }), 'completed');
+    await record(
+      'publish-review-expired',
+      await startPublish('publish-review-expired', { data: 'Refund request for order 42', reviewDeadline: '1s' }),
+      'completed',
+    );
     const abandoned = await startPublish('publish-review-cancelled', { data: 'Refund request for order 42' });
     await waitUntil('the review is pending', async () => (await abandoned.query(reviewQuery)).state === 'pending');
     await abandoned.cancel();
@@ -181,11 +189,19 @@ async function recordAll(): Promise<void> {
     await record('batch-continued-as-new', firstRun, 'completed');
 
     // By type name with raw input, as `temporal workflow start` or the Web UI would.
-    const invalid = await client.workflow.start('batchWorkflow', { taskQueue: batchQueue, workflowId: 'batch-invalid-input', args: [{ kind: 'bulk', items: [] }] });
+    const invalid = await client.workflow.start('batchWorkflow', {
+      taskQueue: batchQueue,
+      workflowId: 'batch-invalid-input',
+      args: [{ kind: 'bulk', items: [] }],
+    });
     await record('batch-invalid-input', invalid, `failed with ${FailureType.invalidInput}`);
 
     const slow = { latencyMs: 20_000, failureRate: 0 };
-    const cancelled = await startBatch('cancelled', { kind: 'multi', items: [1, 2, 3].map((n) => ({ data: `slow item ${n}`, thirdParty: slow })), maxConcurrent: 2 });
+    const cancelled = await startBatch('cancelled', {
+      kind: 'multi',
+      items: [1, 2, 3].map((n) => ({ data: `slow item ${n}`, thirdParty: slow })),
+      maxConcurrent: 2,
+    });
     await waitUntil('both running children are in their third-party call', async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight === 2);
     await cancelled.cancel();
     await record('batch-cancelled', cancelled, 'cancelled');

@@ -10,7 +10,6 @@ import { devServerArgs, devUiPort, isLocalAddress } from '../temporal/dev/dev-se
 import { DEV_SERVER_TEMPORAL_VERSION, ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
-
 const config = loadConfigOrExit();
 const { address, namespace } = config.temporal;
 const separator = address.lastIndexOf(':');

@@ -21,7 +21,10 @@ export function validateInput(data: string, metadata: unknown): ValidateResponse
   }
   const rejected = [...new Set([...data].filter((ch) => !ALLOWED.test(ch)))];
   if (rejected.length > 0) {
-    const shown = rejected.slice(0, 5).map((ch) => JSON.stringify(ch)).join(', ');
+    const shown = rejected
+      .slice(0, 5)
+      .map((ch) => JSON.stringify(ch))
+      .join(', ');
     errors.push({
       field: 'data',
       code: 'INVALID_CHARACTERS',

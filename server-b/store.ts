@@ -45,12 +45,9 @@ export class PublicationStore {
     const existing = this.db.prepare('SELECT * FROM publications WHERE created_by_key = ?').get(createdByKey) as Row | undefined;
     if (existing) {
       if (existing.record_id === recordId && existing.content === content) return toPublication(existing);
-      throw new HttpError(
-        422,
-        'IDEMPOTENCY_KEY_REUSED',
-        `This Idempotency-Key already created publication ${existing.id} from another record or content`,
-        { field: 'Idempotency-Key' },
-      );
+      throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', `This Idempotency-Key already created publication ${existing.id} from another record or content`, {
+        field: 'Idempotency-Key',
+      });
     }
     const id = `pub_${nanoid(12)}`;
     const at = now.toISOString();

@@ -37,7 +37,13 @@ export function readTemporalProfile(env: Env, problems: string[]): TemporalProfi
     const profile = loadClientConfigProfile({ overrideEnvVars: set, configFileStrict: true, disableFile: noProfiles && !set.TEMPORAL_PROFILE });
     const { namespace, connectionOptions: options } = toClientOptions(profile);
     const metadata = options.metadata && Object.keys(options.metadata).length > 0 ? options.metadata : undefined;
-    return { address: options.address, namespace, tls: options.tls ?? undefined, apiKey: options.apiKey as string | undefined, metadata: metadata as Record<string, string> | undefined };
+    return {
+      address: options.address,
+      namespace,
+      tls: options.tls ?? undefined,
+      apiKey: options.apiKey as string | undefined,
+      metadata: metadata as Record<string, string> | undefined,
+    };
   } catch (error) {
     problems.push(`${source} cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return empty;

@@ -2,13 +2,7 @@
 // schedule lives in the Temporal server, not in a process of ours: no worker, client or crontab has to
 // be up at the tick for it to fire, and a run it starts is an ordinary durable run (retries, outages,
 // history). `client.ts schedule …` (cli/commands/schedule.ts) is a thin layer over these functions.
-import {
-  type Client,
-  type ScheduleDescription,
-  type ScheduleExecutionResult,
-  ScheduleOverlapPolicy,
-  type ScheduleSummary,
-} from '@temporalio/client';
+import { type Client, type ScheduleDescription, type ScheduleExecutionResult, ScheduleOverlapPolicy, type ScheduleSummary } from '@temporalio/client';
 import { parseDuration } from './workflows/input.ts';
 import { WORKFLOW_KINDS } from './workflows/kinds.ts';
 
@@ -61,9 +55,7 @@ const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** Why `id` cannot name a schedule ("must be …"); undefined when it can. Kept to characters that read well in a workflow id and a URL. */
 export function scheduleIdIssue(id: string): string | undefined {
-  return ID_PATTERN.test(id)
-    ? undefined
-    : `must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit, got ${JSON.stringify(id)}`;
+  return ID_PATTERN.test(id) ? undefined : `must be 1 to 100 letters, digits, ".", "_" or "-", starting with a letter or digit, got ${JSON.stringify(id)}`;
 }
 
 /** The interval in milliseconds, or why `text` is not one a schedule accepts ("must be …"). */
@@ -84,7 +76,12 @@ export function formatInterval(ms: number): string {
     [Math.floor((total % 3_600) / 60), 'm'],
     [total % 60, 's'],
   ];
-  return parts.filter(([n]) => n > 0).map(([n, unit]) => `${n}${unit}`).join('') || '0s';
+  return (
+    parts
+      .filter(([n]) => n > 0)
+      .map(([n, unit]) => `${n}${unit}`)
+      .join('') || '0s'
+  );
 }
 
 export interface ScheduleSettings {

@@ -54,7 +54,18 @@ try {
     serviceToken: config.serviceToken,
     dataConverter: dataConverterFor(config.codec.keys),
   });
-  logger.info({ address, security: describeSecurity(config.temporal), encryption: config.codec.keys[0]?.id ?? 'off', namespace, taskQueue, serverA: config.serverA.url, serverB: config.serverB.url }, 'worker polling');
+  logger.info(
+    {
+      address,
+      security: describeSecurity(config.temporal),
+      encryption: config.codec.keys[0]?.id ?? 'off',
+      namespace,
+      taskQueue,
+      serverA: config.serverA.url,
+      serverB: config.serverB.url,
+    },
+    'worker polling',
+  );
   await worker.run();
   await connection.close();
   logger.info('worker stopped');

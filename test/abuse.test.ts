@@ -30,7 +30,12 @@ async function serverB(options: Parameters<typeof startServerB>[0]): Promise<Run
 }
 
 function thirdParty(service: RunningService, body: Record<string, unknown>, signal?: AbortSignal) {
-  return fetch(`${service.url}/third-party-api`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), ...(signal && { signal }) });
+  return fetch(`${service.url}/third-party-api`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...(signal && { signal }),
+  });
 }
 
 describe('abandoned third-party calls', () => {

@@ -101,9 +101,7 @@ describe('failures that retrying cannot fix are non-retryable', () => {
     expect(failure.type).toBe(FailureType.rejected);
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toBe('server-a POST /process-internal answered HTTP 400: "data" must be a string, got number (field "data")');
-    expect(failure.details).toEqual([
-      { service: 'server-a', method: 'POST', path: '/process-internal', status: 400, code: 'INVALID_FIELD', field: 'data' },
-    ]);
+    expect(failure.details).toEqual([{ service: 'server-a', method: 'POST', path: '/process-internal', status: 400, code: 'INVALID_FIELD', field: 'data' }]);
   });
 
   test('a 413 for an oversized body is non-retryable', async () => {
@@ -127,24 +125,18 @@ describe('failures that may go away are retryable', () => {
     const dead = createActivities(createServiceClients({ 'server-a': serverA.url, 'server-b': stopped.url }));
     const failure = await failureOf(run(activityEnv(), () => dead.processExternal({ data: 'x' })));
     expect(failure).toMatchObject({ type: FailureType.unreachable, nonRetryable: false });
-    expect(failure.message).toBe(
-      `server-b POST /process-external failed: server-b is unreachable at ${stopped.url} (ECONNREFUSED)`,
-    );
+    expect(failure.message).toBe(`server-b POST /process-external failed: server-b is unreachable at ${stopped.url} (ECONNREFUSED)`);
   });
 
   test('a 503 with Retry-After is retryable and asks for that delay', async () => {
-    const failure = await failureOf(
-      run(activityEnv(), () => activities.callThirdParty({ query: 'q', latencyMs: 0, failureRate: 1, retryAfterSeconds: 3 })),
-    );
+    const failure = await failureOf(run(activityEnv(), () => activities.callThirdParty({ query: 'q', latencyMs: 0, failureRate: 1, retryAfterSeconds: 3 })));
     expect(failure).toMatchObject({ type: FailureType.serviceError, nonRetryable: false, nextRetryDelay: 3000 });
     expect(failure.message).toBe('server-b POST /third-party-api answered HTTP 503: Simulated outage; retry after 3s');
   });
 
   test('a 429 is retryable as rate limited, after the Retry-After delay', async () => {
     const failure = await failureOf(
-      run(activityEnv(), () =>
-        activities.callThirdParty({ query: 'q', latencyMs: 0, failureRate: 1, failureStatus: 429, retryAfterSeconds: 2 }),
-      ),
+      run(activityEnv(), () => activities.callThirdParty({ query: 'q', latencyMs: 0, failureRate: 1, failureStatus: 429, retryAfterSeconds: 2 })),
     );
     expect(failure).toMatchObject({ type: FailureType.rateLimited, nonRetryable: false, nextRetryDelay: 2000 });
   });
@@ -299,4 +291,3 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(header, now)).toBeUndefined();
   });
 });
-

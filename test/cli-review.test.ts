@@ -39,7 +39,12 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} client verbs for one run`,
       const { workflowId, finished } = await waitingRun(env);
       const status = await client(['status', workflowId, '--json'], env);
       expect(status.code).toBe(EXIT.completed);
-      expect(JSON.parse(status.stdout)).toMatchObject({ workflowId, type: 'publishWorkflow', status: 'RUNNING', review: { state: 'pending', reason: 'the client asked for a review' } });
+      expect(JSON.parse(status.stdout)).toMatchObject({
+        workflowId,
+        type: 'publishWorkflow',
+        status: 'RUNNING',
+        review: { state: 'pending', reason: 'the client asked for a review' },
+      });
 
       const approve = await client(['approve', workflowId, '--reviewer', 'ada', '--comment', 'numbers checked'], env);
       expect(approve.code, approve.stderr).toBe(EXIT.completed);
@@ -94,7 +99,11 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} client verbs for one run`,
 
   test('a decision for a run that has ended is refused: exit 1 saying it ended', async () => {
     await withStack(async (env) => {
-      const handle = await suite.client.workflow.start('publishWorkflow', { taskQueue: env.TEMPORAL_TASK_QUEUE!, workflowId: `plain-${env.TEMPORAL_TASK_QUEUE}`, args: [{ data: 'Fresh news' }] });
+      const handle = await suite.client.workflow.start('publishWorkflow', {
+        taskQueue: env.TEMPORAL_TASK_QUEUE!,
+        workflowId: `plain-${env.TEMPORAL_TASK_QUEUE}`,
+        args: [{ data: 'Fresh news' }],
+      });
       await handle.result();
       // Closed now; a run still going would answer the same through its validator ("needs no review").
       const run = await client(['approve', handle.workflowId, '--reviewer', 'ada'], env);

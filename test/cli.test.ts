@@ -40,7 +40,15 @@ describe('arguments', () => {
     [[''], { data: '', mode: 'multi' }],
     [['--', '-5', 'simple'], { data: '-5', mode: 'simple' }],
   ])('%j → %j', (argv, expected) => {
-    expect(parseCommand(argv)).toEqual({ verb: 'run', json: false, thirdParty: false, outageLimit: undefined, review: false, reviewDeadline: undefined, ...expected });
+    expect(parseCommand(argv)).toEqual({
+      verb: 'run',
+      json: false,
+      thirdParty: false,
+      outageLimit: undefined,
+      review: false,
+      reviewDeadline: undefined,
+      ...expected,
+    });
   });
 
   test('--json, --third-party and --outage-limit', () => {
@@ -58,7 +66,12 @@ describe('arguments', () => {
 
   test('the verbs: run is the default; "run" itself lets data be a verb\'s name', () => {
     expect(parseCommand(['run', 'status', 'simple'])).toMatchObject({ verb: 'run', data: 'status', mode: 'simple' });
-    expect(parseCommand(['x', 'publish', '--review', '--review-deadline', '90s'])).toMatchObject({ verb: 'run', mode: 'publish', review: true, reviewDeadline: '90s' });
+    expect(parseCommand(['x', 'publish', '--review', '--review-deadline', '90s'])).toMatchObject({
+      verb: 'run',
+      mode: 'publish',
+      review: true,
+      reviewDeadline: '90s',
+    });
     expect(parseCommand(['status', 'wf-1', '--json'])).toEqual({ verb: 'status', json: true, workflowId: 'wf-1' });
     expect(parseCommand(['cancel', 'wf-1'])).toEqual({ verb: 'cancel', json: false, workflowId: 'wf-1' });
     expect(parseCommand(['reject', 'wf-1', '--reviewer', 'ada', '--comment', 'off-topic', '--signal'])).toEqual({
@@ -69,9 +82,24 @@ describe('arguments', () => {
       comment: 'off-topic',
       signal: true,
     });
-    expect(parseCommand(['list', '--status', 'Running', '--review', 'pending'])).toMatchObject({ verb: 'list', status: 'Running', review: 'pending', limit: 20 });
-    expect(parseCommand(['batch', '--count', '12', '--kind', 'publish', '--concurrency', '3'])).toMatchObject({ verb: 'batch', count: 12, kind: 'publish', concurrency: 3 });
-    expect(parseCommand(['schedule', 'create', '--id', 'every-5m', '--every', '5m'])).toMatchObject({ verb: 'schedule', action: 'create', id: 'every-5m', every: '5m' });
+    expect(parseCommand(['list', '--status', 'Running', '--review', 'pending'])).toMatchObject({
+      verb: 'list',
+      status: 'Running',
+      review: 'pending',
+      limit: 20,
+    });
+    expect(parseCommand(['batch', '--count', '12', '--kind', 'publish', '--concurrency', '3'])).toMatchObject({
+      verb: 'batch',
+      count: 12,
+      kind: 'publish',
+      concurrency: 3,
+    });
+    expect(parseCommand(['schedule', 'create', '--id', 'every-5m', '--every', '5m'])).toMatchObject({
+      verb: 'schedule',
+      action: 'create',
+      id: 'every-5m',
+      every: '5m',
+    });
     expect(parseCommand(['schedule', 'trigger', 'every-5m'])).toMatchObject({ verb: 'schedule', action: 'trigger', id: 'every-5m' });
   });
 
@@ -93,7 +121,10 @@ describe('arguments', () => {
     [['hello', 'simple', '--review'], '--review and --review-deadline only apply to the publish mode'],
     [['hello', '--outage-limit', 'soon'], "Option '--outage-limit <time>' argument 'soon' is invalid. It must be a duration from 1s to 1h such as 30s or 5m"],
     [['hello', '--outage-limit', '2h'], "Option '--outage-limit <time>' argument '2h' is invalid. It must be a duration from 1s to 1h such as 30s or 5m"],
-    [['x', 'publish', '--review-deadline', '2d'], "Option '--review-deadline <time>' argument '2d' is invalid. It must be a duration from 1s to 24h such as 30s or 5m"],
+    [
+      ['x', 'publish', '--review-deadline', '2d'],
+      "Option '--review-deadline <time>' argument '2d' is invalid. It must be a duration from 1s to 24h such as 30s or 5m",
+    ],
     [['status'], "Missing required argument 'workflowId'"],
     [['batch', '--count', '3', '--file', 'x.json'], 'batch needs exactly one of --file FILE or --count N'],
     [['list', '--limit', '5000'], "Option '--limit <n>' argument '5000' is invalid. It must be a whole number from 1 to 1000"],
@@ -134,7 +165,9 @@ describe('rendering', () => {
   test('Web UI links: the configured UI; else the dev server (port + 1000) or Compose (7070), whichever knows the run', async () => {
     expect(webUiCandidates('localhost:7233')).toEqual(['http://localhost:8233', 'http://localhost:7070']);
     expect(webUiCandidates('127.0.0.1:40001')).toEqual(['http://127.0.0.1:41001', 'http://127.0.0.1:7070']);
-    expect(await webUiLinkFor('localhost:7233', 'http://ui.internal', 'default', 'wf', 'run')).toBe('http://ui.internal/namespaces/default/workflows/wf/run/history');
+    expect(await webUiLinkFor('localhost:7233', 'http://ui.internal', 'default', 'wf', 'run')).toBe(
+      'http://ui.internal/namespaces/default/workflows/wf/run/history',
+    );
     expect(await webUiLinkFor('temporal.internal:7233', undefined, 'default', 'wf', 'run')).toBe('(set TEMPORAL_UI_URL to link to your Web UI)');
     expect(webUiLink('http://localhost:7070', 'default', 'multi-server-abc', 'run-1')).toBe(
       'http://localhost:7070/namespaces/default/workflows/multi-server-abc/run-1/history',
@@ -285,7 +318,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the CLI against a worker`,
     expect(run.stdout).toMatch(/Publication {2}pub_\S+ \(published on server-b\)/);
   });
 
-  test('a publish refused by Server B\'s rules completes as rejected and lists the compensations that ran; exit 0', async () => {
+  test("a publish refused by Server B's rules completes as rejected and lists the compensations that ran; exit 0", async () => {
     const run = await runWithWorker(['Cheap spam offer', 'publish']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('✗ submit-publication');

@@ -79,7 +79,9 @@ describe('codec server', () => {
   });
 
   test('/encode then /decode round-trips payloads in the Web UI format', async () => {
-    const encoded = (await (await post(open, '/encode', { payloads: [asJson(payloadOf({ data: 'for the UI' }))] })).json()) as { payloads: ReturnType<typeof asJson>[] };
+    const encoded = (await (await post(open, '/encode', { payloads: [asJson(payloadOf({ data: 'for the UI' }))] })).json()) as {
+      payloads: ReturnType<typeof asJson>[];
+    };
     expect(Buffer.from(encoded.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
     const decoded = (await (await post(open, '/decode', encoded)).json()) as { payloads: ReturnType<typeof asJson>[] };
     expect(JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString())).toEqual({ data: 'for the UI' });
@@ -87,7 +89,10 @@ describe('codec server', () => {
 
   test('CORS: the Web UI origin is allowed (preflight 204), another origin gets no CORS headers and a 403 preflight', async () => {
     const preflight = (origin: string) =>
-      fetch(`${open.url}/decode`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      fetch(`${open.url}/decode`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      });
     const allowed = await preflight(UI);
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe(UI);
@@ -111,15 +116,28 @@ describe('codec server', () => {
     ['no payloads list', { items: [] }, 400, { code: 'INVALID_BODY', field: 'payloads' }],
     ['metadata not an object', { payloads: [{ metadata: 'x', data: '' }] }, 400, { code: 'INVALID_FIELD', field: 'payloads[0]' }],
     ['data not base64', { payloads: [{ metadata: {}, data: 'not base64!' }] }, 400, { code: 'INVALID_FIELD', field: 'payloads[0].data' }],
-    ['a metadata value not base64', { payloads: [{ metadata: { encoding: 42 }, data: '' }] }, 400, { code: 'INVALID_FIELD', field: 'payloads[0].metadata.encoding' }],
+    [
+      'a metadata value not base64',
+      { payloads: [{ metadata: { encoding: 42 }, data: '' }] },
+      400,
+      { code: 'INVALID_FIELD', field: 'payloads[0].metadata.encoding' },
+    ],
     [
       'a payload of an unknown key',
-      { payloads: [{ metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING).toString('base64'), [KEY_ID_METADATA]: Buffer.from('k9').toString('base64') }, data: '' }] },
+      {
+        payloads: [
+          { metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING).toString('base64'), [KEY_ID_METADATA]: Buffer.from('k9').toString('base64') }, data: '' },
+        ],
+      },
       422,
       { code: 'INVALID_FIELD', field: 'payloads' },
     ],
   ])('%s → %i naming the problem', async (_name, body, status, error) => {
-    const response = await fetch(`${open.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    const response = await fetch(`${open.url}/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: object }).error).toMatchObject(error);
   });

@@ -42,9 +42,7 @@ const ONE_SHOTS = ['temporal-schema-setup', 'temporal-create-namespace'];
 describe('docker-compose.yml', () => {
   test('has a stable project name and exactly the expected services', () => {
     expect(compose.name).toBe('temporal-multi-server');
-    expect(Object.keys(services).sort()).toEqual(
-      ['postgres', 'temporal', 'temporal-create-namespace', 'temporal-schema-setup', 'temporal-ui'].sort(),
-    );
+    expect(Object.keys(services).sort()).toEqual(['postgres', 'temporal', 'temporal-create-namespace', 'temporal-schema-setup', 'temporal-ui'].sort());
   });
 
   test('pins every image to an exact version, never latest, and not the deprecated auto-setup image', () => {
@@ -134,7 +132,9 @@ describe('docker-compose.yml', () => {
 
     // Every variable compose itself substitutes (`$${...}` is an escaped, literal `$`).
     const interpolated = [...COMPOSE_TEXT.matchAll(/(?<!\$)\$\{([A-Z_]+)([^}]*)\}/g)].map(([, name, rest]) => `${name}${rest}`);
-    expect(new Set(interpolated)).toEqual(new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal', 'CODEC_SERVER_PORT:-8888']));
+    expect(new Set(interpolated)).toEqual(
+      new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal', 'CODEC_SERVER_PORT:-8888']),
+    );
     // Each with the default the project's own configuration has.
     for (const entry of interpolated) {
       const [name, fallback] = entry.split(':-') as [EnvName, string];
@@ -199,7 +199,14 @@ describe('docker-compose.yml: the namespace step registers the search attributes
       encoding: 'utf8',
       timeout: 120_000,
       // HOME: the real CLI reads its config file under it.
-      env: { ...step().environment, PATH: `${binDir}:${process.env.PATH}`, HOME: process.env.HOME ?? tmpdir(), FAKE_TEMPORAL_LOG: log, FAKE_TEMPORAL_FAIL: '', ...env },
+      env: {
+        ...step().environment,
+        PATH: `${binDir}:${process.env.PATH}`,
+        HOME: process.env.HOME ?? tmpdir(),
+        FAKE_TEMPORAL_LOG: log,
+        FAKE_TEMPORAL_FAIL: '',
+        ...env,
+      },
     });
     const calls = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
     return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
@@ -216,7 +223,9 @@ describe('docker-compose.yml: the namespace step registers the search attributes
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const creates = result.calls.filter((c) => c.startsWith('operator search-attribute create'));
-    expect(creates).toEqual(NAMES.map((name) => expect.stringMatching(new RegExp(`^operator search-attribute create -n default --address \\S+:7233 --name ${name} --type Keyword$`))));
+    expect(creates).toEqual(
+      NAMES.map((name) => expect.stringMatching(new RegExp(`^operator search-attribute create -n default --address \\S+:7233 --name ${name} --type Keyword$`))),
+    );
     // After the check that the namespace answers.
     expect(result.calls.findIndex((c) => c.startsWith('workflow list'))).toBeLessThan(result.calls.indexOf(creates[0]!));
     expect(result.stdout).toContain('with search attributes DataCategory CurrentStep ReviewState');

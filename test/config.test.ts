@@ -163,9 +163,21 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['THIRD_PARTY_LATENCY_MS', 'fast', 'THIRD_PARTY_LATENCY_MS must be a number from 0 to 60000 (got "fast")'],
     ['TEMPORAL_NAMESPACE', 'my namespace', 'TEMPORAL_NAMESPACE must not contain spaces (got "my namespace")'],
     ['CODEC_SERVER_PORT', 'x', 'CODEC_SERVER_PORT must be a whole number from 0 to 65535 (got "x")'],
-    ['PAYLOAD_ENCRYPTION_KEYS', 'k1:c2hvcnQ=', 'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32); entry 1 is not'],
-    ['PAYLOAD_ENCRYPTION_KEYS', Buffer.alloc(32).toString('base64'), 'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32); entry 1 is not'],
-    ['PAYLOAD_ENCRYPTION_KEYS', `a:${Buffer.alloc(32).toString('base64')},a:${Buffer.alloc(32, 9).toString('base64')}`, 'PAYLOAD_ENCRYPTION_KEYS has the same key id twice'],
+    [
+      'PAYLOAD_ENCRYPTION_KEYS',
+      'k1:c2hvcnQ=',
+      'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32); entry 1 is not',
+    ],
+    [
+      'PAYLOAD_ENCRYPTION_KEYS',
+      Buffer.alloc(32).toString('base64'),
+      'PAYLOAD_ENCRYPTION_KEYS must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32); entry 1 is not',
+    ],
+    [
+      'PAYLOAD_ENCRYPTION_KEYS',
+      `a:${Buffer.alloc(32).toString('base64')},a:${Buffer.alloc(32, 9).toString('base64')}`,
+      'PAYLOAD_ENCRYPTION_KEYS has the same key id twice',
+    ],
     ['TEMPORAL_CONFIG_FILE', '/nonexistent/temporal.toml', 'TEMPORAL_CONFIG_FILE names a file that does not exist (/nonexistent/temporal.toml)'],
   ])('%s=%j', (name, value, problem) => {
     const error = configError({ [name]: value });

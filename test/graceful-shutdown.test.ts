@@ -148,11 +148,7 @@ describe('a signal right after the "listening" line', () => {
     child.process.kill('SIGTERM');
 
     expect(await child.closed).toEqual({ code: 0, signal: null });
-    expect(child.lines.map((l) => l.msg)).toEqual([
-      'listening',
-      'stopping: no new connections, finishing requests in flight',
-      'stopped',
-    ]);
+    expect(child.lines.map((l) => l.msg)).toEqual(['listening', 'stopping: no new connections, finishing requests in flight', 'stopped']);
   });
 });
 

@@ -51,8 +51,7 @@ const commit = (a: RunningService, id: string, key: string, headers: Record<stri
 const release = (a: RunningService, id: string, key: string) => call<DataRecord>(a, 'DELETE', `/records/${id}`, { key });
 
 const records = async (a: RunningService): Promise<DataRecord[]> => (await call<ListResponse<DataRecord>>(a, 'GET', '/records')).body.items;
-const publications = async (b: RunningService): Promise<Publication[]> =>
-  (await call<ListResponse<Publication>>(b, 'GET', '/publications')).body.items;
+const publications = async (b: RunningService): Promise<Publication[]> => (await call<ListResponse<Publication>>(b, 'GET', '/publications')).body.items;
 
 /** A record reserved under a key of its own; fails the test on any other answer. */
 async function reserved(a: RunningService): Promise<DataRecord> {
@@ -565,7 +564,10 @@ describe('the fault knob settings', () => {
     afterEach(killLeftovers);
 
     test('FAULT_AFTER_APPLY=503 makes the real Server A apply a change, answer 503, and replay it on retry', async () => {
-      const { process: child, service: { url } } = await startProcess('server-a', ':memory:', { FAULT_AFTER_APPLY: '503', FAULT_RATE: '1' });
+      const {
+        process: child,
+        service: { url },
+      } = await startProcess('server-a', ':memory:', { FAULT_AFTER_APPLY: '503', FAULT_RATE: '1' });
       const key = newKey();
 
       const faulted = await call({ url }, 'POST', '/records', { body: { data: 'x' }, key });
@@ -668,7 +670,7 @@ describe('IdempotencyStore on its own (injected clock)', () => {
     }
   });
 
-  test("the effect and its answer are one transaction: an answer that cannot be stored undoes the effect and frees the key", () => {
+  test('the effect and its answer are one transaction: an answer that cannot be stored undoes the effect and frees the key', () => {
     const { store, things, insert } = storeAt();
     store.claim('k', FINGERPRINT);
 
@@ -713,7 +715,7 @@ describe('IdempotencyStore on its own (injected clock)', () => {
     expect(store.claim('k', FINGERPRINT)).toEqual({ kind: 'new' });
   });
 
-  test("a 4xx HttpError undoes the effect but its answer is stored and replayed", () => {
+  test('a 4xx HttpError undoes the effect but its answer is stored and replayed', () => {
     const { store, things, insert } = storeAt();
     store.claim('k', FINGERPRINT);
 

@@ -34,9 +34,12 @@ describe('npm scripts', () => {
   });
 
   test('every file an npm script or the README runs with node exists', () => {
-    const files = [...Object.values(scripts).join(' ').matchAll(/\b([\w-]+\/[\w./-]+\.ts)\b/g), ...readme.matchAll(/node ([\w-]+\/[\w./-]+\.ts)/g)].map(
-      (m) => m[1]!,
-    );
+    const files = [
+      ...Object.values(scripts)
+        .join(' ')
+        .matchAll(/\b([\w-]+\/[\w./-]+\.ts)\b/g),
+      ...readme.matchAll(/node ([\w-]+\/[\w./-]+\.ts)/g),
+    ].map((m) => m[1]!);
     expect(files.length).toBeGreaterThan(8);
     expect([...new Set(files)].filter((file) => !existsSync(root(file)))).toEqual([]);
   });

@@ -38,7 +38,9 @@ const RECORDED = [
   'batch-invalid-input',
   'batch-cancelled',
 ];
-const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const quiet = new DefaultLogger('ERROR');
 // Each replay starts and stops a worker, and the changed code fails a workflow task on purpose: errors only.
 Runtime.install({ logger: quiet, telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });

@@ -61,9 +61,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
       const [, ui, namespace, workflowId, runId] = link!;
       expect(ui).toBe(`http://127.0.0.1:${port + 1000}`);
       const answer = await fetch(runApiUrl(ui!, namespace!, workflowId!, runId!));
-      expect(((await answer.json()) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status).toBe(
-        'WORKFLOW_EXECUTION_STATUS_COMPLETED',
-      );
+      expect(((await answer.json()) as { workflowExecutionInfo: { status: string } }).workflowExecutionInfo.status).toBe('WORKFLOW_EXECUTION_STATUS_COMPLETED');
 
       expect(await stack.ctrlC()).toBe(0);
       expect(stack.output()).toMatch(/\[temporal\] .*exited with code (0|SIGINT)/);

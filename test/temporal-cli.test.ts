@@ -82,7 +82,9 @@ describe('ensureTemporalCli', () => {
     expect(built).toEqual({ path: target, source: 'go install' });
     const said = lines.join('\n');
     expect(said).toContain('The SDK download failed (error sending request (offline)).');
-    expect(said).toContain(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from source with Go (go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION})`);
+    expect(said).toContain(
+      `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from source with Go (go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION})`,
+    );
     expect(said).toContain('The first build takes about 5 minutes on 2 cores');
     expect(said).toMatch(new RegExp(`Built the Temporal CLI ${TEMPORAL_CLI_VERSION} in \\d+s: ${target.replace(/[.]/g, '\\.')}`));
     expect(await ensureTemporalCli({ env: env(), sdkDownload: offline })).toEqual({ path: target, source: 'project cache' });

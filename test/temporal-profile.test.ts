@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { ConfigError, loadConfig } from '../shared/config.ts';
+import { type ConfigError, loadConfig } from '../shared/config.ts';
 import { connectionOptions, describeSecurity } from '../temporal/connection-options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'temporal-profile-'));
@@ -65,7 +65,12 @@ describe('connection settings from the environment', () => {
   });
 
   test('TEMPORAL_TLS_* variables give mutual TLS with the files read', () => {
-    const config = loadConfig({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: CA, TEMPORAL_TLS_CLIENT_CERT_PATH: CERT, TEMPORAL_TLS_CLIENT_KEY_PATH: KEY, TEMPORAL_TLS_SERVER_NAME: 'temporal.internal' });
+    const config = loadConfig({
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: CA,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: CERT,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: KEY,
+      TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+    });
     expect(config.temporal.security.tls).toEqual({
       serverNameOverride: 'temporal.internal',
       serverRootCACertificate: new TextEncoder().encode('CA PEM'),
@@ -89,25 +94,57 @@ describe('connection settings from a temporal.toml profile', () => {
   test('a TLS profile reads its certificate files', () => {
     const config = loadConfig({ TEMPORAL_CONFIG_FILE: CONFIG, TEMPORAL_PROFILE: 'mtls' });
     expect(config.temporal).toMatchObject({ address: 'temporal.internal:7233', namespace: 'orders' });
-    expect(config.temporal.security.tls).toMatchObject({ serverNameOverride: 'temporal.internal', clientCertPair: { crt: new TextEncoder().encode('CLIENT CERT PEM') } });
+    expect(config.temporal.security.tls).toMatchObject({
+      serverNameOverride: 'temporal.internal',
+      clientCertPair: { crt: new TextEncoder().encode('CLIENT CERT PEM') },
+    });
   });
 
   test('a config file without profiles (empty, or comments only) holds no settings', () => {
     const empty = file('empty.toml', '# nothing here yet\n');
-    expect(loadConfig({ TEMPORAL_CONFIG_FILE: empty, TEMPORAL_ADDRESS: 'x:1' }).temporal).toMatchObject({ address: 'x:1', security: { tls: undefined, apiKey: undefined } });
+    expect(loadConfig({ TEMPORAL_CONFIG_FILE: empty, TEMPORAL_ADDRESS: 'x:1' }).temporal).toMatchObject({
+      address: 'x:1',
+      security: { tls: undefined, apiKey: undefined },
+    });
   });
 
   test('environment variables win over the profile', () => {
-    const config = loadConfig({ TEMPORAL_CONFIG_FILE: CONFIG, TEMPORAL_PROFILE: 'cloud', TEMPORAL_ADDRESS: 'other:7233', TEMPORAL_NAMESPACE: 'other-ns', TEMPORAL_API_KEY: 'env-key' });
+    const config = loadConfig({
+      TEMPORAL_CONFIG_FILE: CONFIG,
+      TEMPORAL_PROFILE: 'cloud',
+      TEMPORAL_ADDRESS: 'other:7233',
+      TEMPORAL_NAMESPACE: 'other-ns',
+      TEMPORAL_API_KEY: 'env-key',
+    });
     expect([config.temporal.address, config.temporal.namespace, config.temporal.security.apiKey]).toEqual(['other:7233', 'other-ns', 'env-key']);
   });
 
   test.each([
-    ['an unknown profile', { TEMPORAL_CONFIG_FILE: CONFIG, TEMPORAL_PROFILE: 'nope' }, `profile "nope" cannot be loaded: Profile 'nope' not found in config data`],
-    ['a config file that is not there', { TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml') }, `TEMPORAL_CONFIG_FILE names a file that does not exist (${join(dir, 'missing.toml')})`],
-    ['an unknown key in the file', { TEMPORAL_CONFIG_FILE: file('typo.toml', '[profile.default]\nadress = "x:1"\n') }, 'the Temporal profile cannot be loaded: Validation error: key(s) unrecognized in profile.default: adress'],
-    ['a certificate file that is not there', { TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'nope.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: KEY }, `the Temporal profile cannot be loaded: ENOENT: no such file or directory, open '${join(dir, 'nope.pem')}'`],
-    ['a profile address that is not host:port', { TEMPORAL_CONFIG_FILE: file('bad.toml', '[profile.default]\naddress = "http://x"\n') }, 'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "http://x")'],
+    [
+      'an unknown profile',
+      { TEMPORAL_CONFIG_FILE: CONFIG, TEMPORAL_PROFILE: 'nope' },
+      `profile "nope" cannot be loaded: Profile 'nope' not found in config data`,
+    ],
+    [
+      'a config file that is not there',
+      { TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml') },
+      `TEMPORAL_CONFIG_FILE names a file that does not exist (${join(dir, 'missing.toml')})`,
+    ],
+    [
+      'an unknown key in the file',
+      { TEMPORAL_CONFIG_FILE: file('typo.toml', '[profile.default]\nadress = "x:1"\n') },
+      'the Temporal profile cannot be loaded: Validation error: key(s) unrecognized in profile.default: adress',
+    ],
+    [
+      'a certificate file that is not there',
+      { TEMPORAL_TLS_CLIENT_CERT_PATH: join(dir, 'nope.pem'), TEMPORAL_TLS_CLIENT_KEY_PATH: KEY },
+      `the Temporal profile cannot be loaded: ENOENT: no such file or directory, open '${join(dir, 'nope.pem')}'`,
+    ],
+    [
+      'a profile address that is not host:port',
+      { TEMPORAL_CONFIG_FILE: file('bad.toml', '[profile.default]\naddress = "http://x"\n') },
+      'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "http://x")',
+    ],
   ])('%s is a configuration error naming it', (_name, env, problem) => {
     expect(problemsOf(env)).toEqual([problem]);
   });

@@ -22,7 +22,10 @@ test('the bundler rejects workflow code that imports a Node module (the check is
   const dir = await mkdtemp(fileURLToPath(new URL('./.bundle-check-', import.meta.url)));
   try {
     const path = join(dir, 'bad-workflow.ts');
-    await writeFile(path, "import { readFileSync } from 'node:fs';\nexport async function bad(): Promise<string> { return readFileSync('/etc/hostname', 'utf8'); }\n");
+    await writeFile(
+      path,
+      "import { readFileSync } from 'node:fs';\nexport async function bad(): Promise<string> { return readFileSync('/etc/hostname', 'utf8'); }\n",
+    );
     const logged: string[] = [];
     const logger = new DefaultLogger('WARN', (entry) => logged.push(entry.message));
     await expect(bundleWorkflowCode({ workflowsPath: path, logger })).rejects.toThrow('Webpack finished with errors');

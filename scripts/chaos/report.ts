@@ -84,7 +84,10 @@ function unexpected(run: Run): string | undefined {
 /** "450 with 1, 50 with 0": how many sagas left how many. */
 function histogram(counts: Map<number, number>): string {
   if (counts.size === 0) return '-';
-  return [...counts].sort(([x], [y]) => y - x).map(([n, runs]) => `${runs} with ${n}`).join(', ');
+  return [...counts]
+    .sort(([x], [y]) => y - x)
+    .map(([n, runs]) => `${runs} with ${n}`)
+    .join(', ');
 }
 
 function seconds(ms: number): string {

@@ -195,7 +195,11 @@ export class ChaosStack {
       ...process.env,
       ...blank,
       // The chaos stack's dev server speaks plaintext: no Temporal profile of the user's (TLS, API key) may reach it.
-      ...Object.fromEntries(Object.keys(process.env).filter((name) => /^TEMPORAL_(PROFILE|API_KEY|TLS|GRPC_META_)/.test(name)).map((name) => [name, ''])),
+      ...Object.fromEntries(
+        Object.keys(process.env)
+          .filter((name) => /^TEMPORAL_(PROFILE|API_KEY|TLS|GRPC_META_)/.test(name))
+          .map((name) => [name, '']),
+      ),
       TEMPORAL_CONFIG_FILE: '/dev/null',
       SERVER_A_PORT: String(portA),
       SERVER_B_PORT: String(portB),

@@ -195,7 +195,10 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.destroyed) return;
     if (stopping.signal.aborted && clientGone(req).aborted) {
-      res.status(503).set({ 'Retry-After': '1', Connection: 'close' }).json({ error: { code: 'SHUTTING_DOWN', message: 'The service is stopping; retry shortly' } });
+      res
+        .status(503)
+        .set({ 'Retry-After': '1', Connection: 'close' })
+        .json({ error: { code: 'SHUTTING_DOWN', message: 'The service is stopping; retry shortly' } });
       return;
     }
     // The client went away (its request's work was aborted): there is no one left to answer.

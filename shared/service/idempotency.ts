@@ -54,7 +54,9 @@ export class IdempotencyStore {
     // No body, an empty one and {} are the same request: the body parser reports an empty body either way
     // depending on the headers and on whether the client is still connected.
     const empty = body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
-    return createHash('sha256').update(`${method} ${path}\n${empty ? '' : JSON.stringify(body)}`).digest('hex');
+    return createHash('sha256')
+      .update(`${method} ${path}\n${empty ? '' : JSON.stringify(body)}`)
+      .digest('hex');
   }
 
   /** Claims `key` for a new request, or says what the earlier one answered; throws 409/422 otherwise. */
@@ -64,8 +66,7 @@ export class IdempotencyStore {
       // Answers and abandoned claims alike: a claim's lease is long over after KEEP_MS.
       this.db.prepare('DELETE FROM idempotency_keys WHERE claimed_at < ?').run(now - KEEP_MS);
       const row = this.db.prepare('SELECT fingerprint, claimed_at, status, body FROM idempotency_keys WHERE key = ?').get(key) as
-        | { fingerprint: string; claimed_at: number; status: number | null; body: string | null }
-        | undefined;
+        { fingerprint: string; claimed_at: number; status: number | null; body: string | null } | undefined;
       if (row && row.fingerprint !== fingerprint) {
         throw new HttpError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request', {
           field: 'Idempotency-Key',
@@ -109,4 +110,3 @@ export class IdempotencyStore {
     this.db.prepare('UPDATE idempotency_keys SET status = ?, body = ? WHERE key = ?').run(answer.status, JSON.stringify(answer.body), key);
   }
 }
-

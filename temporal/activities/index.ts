@@ -15,14 +15,7 @@ import type {
   ValidateResponse,
 } from '../../shared/api.ts';
 import { callService } from './call-service.ts';
-import {
-  ENRICH_SHAPE,
-  PING_SHAPE,
-  PROCESS_EXTERNAL_SHAPE,
-  PROCESS_INTERNAL_SHAPE,
-  THIRD_PARTY_SHAPE,
-  VALIDATE_SHAPE,
-} from './response-shapes.ts';
+import { ENRICH_SHAPE, PING_SHAPE, PROCESS_EXTERNAL_SHAPE, PROCESS_INTERNAL_SHAPE, THIRD_PARTY_SHAPE, VALIDATE_SHAPE } from './response-shapes.ts';
 import { createSagaActivities } from './saga.ts';
 import type { ServiceClients } from './service-clients.ts';
 

@@ -45,7 +45,10 @@ export function createSagaActivities(clients: ServiceClients) {
       if (!record) return { outcome: 'nothing-to-undo', resource: null };
       const path = `/records/${encodeURIComponent(record.id)}`;
       try {
-        const released = await callService<DataRecord>(a, 'DELETE', path, { idempotencyKey: idempotencyKey(`undo-${SAGA_STEPS.reserve}`), shape: RECORD_SHAPE });
+        const released = await callService<DataRecord>(a, 'DELETE', path, {
+          idempotencyKey: idempotencyKey(`undo-${SAGA_STEPS.reserve}`),
+          shape: RECORD_SHAPE,
+        });
         return { outcome: 'undone', resource: released };
       } catch (error) {
         if (!(error instanceof ApplicationFailure) || (error.details?.[0] as { code?: string } | undefined)?.code !== 'INVALID_TRANSITION') throw error;

@@ -52,7 +52,7 @@ export function parseCommand(argv: string[]): CliCommand {
   let parsed: CliCommand | undefined;
   let help = '';
   const program = new Command('node temporal/client.ts')
-    .description('Start the project\'s workflows and work with their runs: review, cancel, find, batch, schedule.')
+    .description("Start the project's workflows and work with their runs: review, cancel, find, batch, schedule.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => (help += text), writeErr: () => {}, outputError: () => {} })
     .addHelpText('after', `\nWithout a verb, "run" is meant: node temporal/client.ts "data" simple\n\n${EXIT_CODES}`)
@@ -66,25 +66,40 @@ export function parseCommand(argv: string[]): CliCommand {
     .argument('[data]', `text to process (default: "${SAMPLE_DATA}"); sent as-is, even ""; put -- before data that starts with "-"`)
     .argument('[mode]', KIND_NAMES.map((k) => `${k}: ${WORKFLOW_KINDS[k].description}`).join('; '), 'multi')
     .option('--third-party', "also call Server B's simulated third-party API (multi only)")
-    .option('--outage-limit <time>', 'how long a service may be down at any step before the run fails: 1s to 1h (default 2m)', duration(isOutageLimit, '1s to 1h'))
+    .option(
+      '--outage-limit <time>',
+      'how long a service may be down at any step before the run fails: 1s to 1h (default 2m)',
+      duration(isOutageLimit, '1s to 1h'),
+    )
     .option('--review', 'ask a person to review before publishing (publish only)')
-    .option('--review-deadline <time>', 'each review wait: escalate after one, reject after two; 1s to 24h (default 5m; publish only)', duration(isReviewDeadline, '1s to 24h'))
+    .option(
+      '--review-deadline <time>',
+      'each review wait: escalate after one, reject after two; 1s to 24h (default 5m; publish only)',
+      duration(isReviewDeadline, '1s to 24h'),
+    )
     .addOption(json)
-    .action((data: string | undefined, mode: string, o: { thirdParty?: boolean; outageLimit?: string; review?: boolean; reviewDeadline?: string; json?: boolean }) => {
-      if (!(KIND_NAMES as string[]).includes(mode)) throw new UsageError(`Unknown mode "${mode}": use ${KIND_NAMES.slice(0, -1).join(', ')} or ${KIND_NAMES.at(-1)}`);
-      if (o.thirdParty && mode !== 'multi') throw new UsageError('--third-party only applies to the multi mode');
-      if ((o.review || o.reviewDeadline) && mode !== 'publish') throw new UsageError('--review and --review-deadline only apply to the publish mode');
-      parsed = {
-        verb: 'run',
-        json: o.json ?? false,
-        data: data ?? SAMPLE_DATA,
-        mode: mode as WorkflowKind,
-        thirdParty: o.thirdParty ?? false,
-        outageLimit: o.outageLimit,
-        review: o.review ?? false,
-        reviewDeadline: o.reviewDeadline,
-      };
-    });
+    .action(
+      (
+        data: string | undefined,
+        mode: string,
+        o: { thirdParty?: boolean; outageLimit?: string; review?: boolean; reviewDeadline?: string; json?: boolean },
+      ) => {
+        if (!(KIND_NAMES as string[]).includes(mode))
+          throw new UsageError(`Unknown mode "${mode}": use ${KIND_NAMES.slice(0, -1).join(', ')} or ${KIND_NAMES.at(-1)}`);
+        if (o.thirdParty && mode !== 'multi') throw new UsageError('--third-party only applies to the multi mode');
+        if ((o.review || o.reviewDeadline) && mode !== 'publish') throw new UsageError('--review and --review-deadline only apply to the publish mode');
+        parsed = {
+          verb: 'run',
+          json: o.json ?? false,
+          data: data ?? SAMPLE_DATA,
+          mode: mode as WorkflowKind,
+          thirdParty: o.thirdParty ?? false,
+          outageLimit: o.outageLimit,
+          review: o.review ?? false,
+          reviewDeadline: o.reviewDeadline,
+        };
+      },
+    );
 
   const aboutOneRun = {
     status: "a run's state: its steps, and for a publish run its review",
@@ -134,7 +149,12 @@ export function parseCommand(argv: string[]): CliCommand {
     .option('--file <file>', 'the inputs')
     .option('--count <n>', 'or this many generated sample inputs', wholeNumber(1, BATCH_LIMITS.maxItems))
     .option('--kind <mode>', `the workflow each input runs: ${KIND_NAMES.join(', ')}`, 'multi')
-    .option('--concurrency <k>', 'children running at once', wholeNumber(BATCH_LIMITS.maxConcurrent.min, BATCH_LIMITS.maxConcurrent.max), BATCH_LIMITS.maxConcurrent.default)
+    .option(
+      '--concurrency <k>',
+      'children running at once',
+      wholeNumber(BATCH_LIMITS.maxConcurrent.min, BATCH_LIMITS.maxConcurrent.max),
+      BATCH_LIMITS.maxConcurrent.default,
+    )
     .addOption(json)
     .action((o: { file?: string; count?: number; kind: string; concurrency: number; json?: boolean }) => {
       if ((o.file === undefined) === (o.count === undefined)) throw new UsageError('batch needs exactly one of --file FILE or --count N');
@@ -153,7 +173,8 @@ export function parseCommand(argv: string[]): CliCommand {
     .option('--note <text>', 'why (pause, unpause)')
     .addOption(json)
     .action((action: string, id: string | undefined, o: { id?: string; every?: string; data: string; note?: string; json?: boolean }) => {
-      if (!(SCHEDULE_ACTIONS as readonly string[]).includes(action)) throw new UsageError(`Unknown schedule action "${action}": use ${SCHEDULE_ACTIONS.join(', ')}`);
+      if (!(SCHEDULE_ACTIONS as readonly string[]).includes(action))
+        throw new UsageError(`Unknown schedule action "${action}": use ${SCHEDULE_ACTIONS.join(', ')}`);
       const scheduleId = action === 'create' ? o.id : id;
       if (action === 'create' && (o.id === undefined || o.every === undefined)) throw new UsageError('schedule create needs --id ID and --every TIME');
       if (action !== 'create' && action !== 'list' && scheduleId === undefined) throw new UsageError(`schedule ${action} needs the schedule's id`);
@@ -164,7 +185,8 @@ export function parseCommand(argv: string[]): CliCommand {
     program.parse(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version') return { verb: 'help', json: false, text: help };
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version')
+        return { verb: 'help', json: false, text: help };
       const message = error.message.replace(/^error: /, '');
       throw new UsageError(message.charAt(0).toUpperCase() + message.slice(1));
     }
@@ -178,7 +200,10 @@ export function parseCommand(argv: string[]): CliCommand {
 export function usageOf(argv: string[]): string {
   const verb = argv.find((a) => !a.startsWith('-'));
   try {
-    const help = parseCommand([...(verb && ['run', 'status', 'approve', 'reject', 'cancel', 'list', 'batch', 'schedule'].includes(verb) ? [verb] : []), '--help']);
+    const help = parseCommand([
+      ...(verb && ['run', 'status', 'approve', 'reject', 'cancel', 'list', 'batch', 'schedule'].includes(verb) ? [verb] : []),
+      '--help',
+    ]);
     return help.verb === 'help' ? help.text.trimEnd() : '';
   } catch {
     return '';

@@ -1,12 +1,6 @@
 // How the CLI shows a run: step lines, the result, and a failed workflow's cause chain. Pure
 // functions from data to text lines, so they are tested without a server.
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancelledFailure,
-  TerminatedFailure,
-  TimeoutFailure,
-} from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import type { ValidationIssue } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
 import type { InputIssue } from '../workflows/input.ts';
@@ -41,7 +35,11 @@ export function resultLines(result: WorkflowResult): string[] {
 function publishLines(r: PublishResult): string[] {
   const lines =
     r.outcome === 'published'
-      ? ['Published (saga completed)', `  Record       ${r.record?.id} (${r.record?.status} on server-a)`, `  Publication  ${r.publication?.id} (${r.publication?.status} on server-b)`]
+      ? [
+          'Published (saga completed)',
+          `  Record       ${r.record?.id} (${r.record?.status} on server-a)`,
+          `  Publication  ${r.publication?.id} (${r.publication?.status} on server-b)`,
+        ]
       : [
           `Rejected by ${r.rejection?.rule === 'review' ? 'the review' : 'server-b'} (a business outcome; everything was undone)`,
           `  Rule         ${r.rejection?.rule}`,
@@ -157,7 +155,13 @@ export function failureOutcome(workflowId: string, runId: string, error: unknown
   let status: FailureOutcome['status'] = 'failed';
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if (e instanceof ApplicationFailure) {
-      failures.push({ kind: 'ApplicationFailure', type: e.type ?? 'Error', message: e.message, nonRetryable: e.nonRetryable === true, details: e.details ?? [] });
+      failures.push({
+        kind: 'ApplicationFailure',
+        type: e.type ?? 'Error',
+        message: e.message,
+        nonRetryable: e.nonRetryable === true,
+        details: e.details ?? [],
+      });
     } else if (e instanceof ActivityFailure) {
       failures.push({ kind: 'ActivityFailure', message: e.message, activityType: e.activityType, retryState: e.retryState });
     } else if (e instanceof CancelledFailure) {

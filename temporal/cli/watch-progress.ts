@@ -14,11 +14,7 @@ export interface ProgressWatcher {
   stop: () => Promise<void>;
 }
 
-export function watchProgress(
-  connection: Connection,
-  handle: WorkflowHandle,
-  onStep: (step: StepName, durationMs: number | null) => void,
-): ProgressWatcher {
+export function watchProgress(connection: Connection, handle: WorkflowHandle, onStep: (step: StepName, durationMs: number | null) => void): ProgressWatcher {
   const shown = new Set<StepName>();
   let running = true;
   const loop = (async () => {

@@ -20,7 +20,14 @@ export function freePort(port = 0): Promise<number> {
 export async function freeDevServerPort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const port = await freePort();
-    if (devUiPort(port) <= 65_535 && (await freePort(devUiPort(port)).then(() => true, () => false))) return port;
+    if (
+      devUiPort(port) <= 65_535 &&
+      (await freePort(devUiPort(port)).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return port;
   }
   throw new Error('found no free pair of ports for a dev server and its Web UI');
 }

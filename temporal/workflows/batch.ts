@@ -38,14 +38,7 @@ import { FailureType } from '../failure-types.ts';
 import { BATCH_LIMITS, parseBatchInput } from './input.ts';
 import { WORKFLOW_KINDS } from './kinds.ts';
 import { batchProgressQuery } from './messages.ts';
-import type {
-  BatchInput,
-  BatchItem,
-  BatchItemProblem,
-  BatchProgress,
-  BatchResult,
-  WorkflowResult,
-} from './types.ts';
+import type { BatchInput, BatchItem, BatchItemProblem, BatchProgress, BatchResult, WorkflowResult } from './types.ts';
 
 /**
  * What one run hands the next when it continues as new; never sent by a client. The items still to run

@@ -67,7 +67,10 @@ export function inputIssues(raw: unknown, workflow: WorkflowName): InputIssue[] 
     issues.push({ field: 'review', message: `"review" must be true or false when given, got ${describe(input.review)}` });
   }
   if (input.reviewDeadline !== undefined && !isReviewDeadline(input.reviewDeadline)) {
-    issues.push({ field: 'reviewDeadline', message: `"reviewDeadline" must be a duration from 1s to 24h such as "90s" or "10m", got ${JSON.stringify(input.reviewDeadline)}` });
+    issues.push({
+      field: 'reviewDeadline',
+      message: `"reviewDeadline" must be a duration from 1s to 24h such as "90s" or "10m", got ${JSON.stringify(input.reviewDeadline)}`,
+    });
   }
   return issues;
 }
@@ -175,7 +178,10 @@ export function batchInputIssues(raw: unknown): InputIssue[] {
   } else {
     const chars = JSON.stringify(items).length;
     if (chars > BATCH_LIMITS.maxInputChars) {
-      issues.push({ field: 'items', message: `"items" must be at most ${BATCH_LIMITS.maxInputChars} characters of JSON in all, got ${chars}; split the batch` });
+      issues.push({
+        field: 'items',
+        message: `"items" must be at most ${BATCH_LIMITS.maxInputChars} characters of JSON in all, got ${chars}; split the batch`,
+      });
     }
     // Without a valid kind, each item is checked as the widest input (multi's).
     const workflow = BATCH_KIND_WORKFLOWS[kindOk ? (raw.kind as BatchKind) : 'multi'];

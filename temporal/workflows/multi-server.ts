@@ -33,16 +33,11 @@ export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiS
 
   const validation = await steps.run('validate', async () => assertValid(await rideOut('server-a', limit, () => validateData({ data, metadata }))));
   const health = await steps.run('health-check', async () => {
-    const [a, b] = await Promise.all([
-      rideOut('server-a', limit, () => checkHealth('server-a')),
-      rideOut('server-b', limit, () => checkHealth('server-b')),
-    ]);
+    const [a, b] = await Promise.all([rideOut('server-a', limit, () => checkHealth('server-a')), rideOut('server-b', limit, () => checkHealth('server-b'))]);
     return { 'server-a': a, 'server-b': b };
   });
   const internal = await steps.run('process-internal', () => rideOut('server-a', limit, () => processInternal({ data, metadata })));
-  const external = await steps.run('process-external', () =>
-    rideOut('server-b', limit, () => processExternal({ data, contentHash: internal.contentHash })),
-  );
+  const external = await steps.run('process-external', () => rideOut('server-b', limit, () => processExternal({ data, contentHash: internal.contentHash })));
   const enrichment = await steps.run('enrich', () => rideOut('server-b', limit, () => enrichData({ data, reference: external.reference })));
   // So runs can be found by what the data is about (client.ts list --category).
   if (takesPatch(PATCHES.searchAttributes)) upsertSearchAttributes([{ key: DATA_CATEGORY, value: enrichment.category }]);

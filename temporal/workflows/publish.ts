@@ -50,7 +50,16 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
   const result = (outcome: PublishResult['outcome'], rejection: PublishResult['rejection']): PublishResult => {
     steps.complete();
     const reviewed = review.status.reason === null ? null : review.status;
-    return { workflow: 'publishWorkflow', outcome, input, ...state, rejection, review: reviewed, compensations: steps.compensationsRun(), timings: steps.timings() };
+    return {
+      workflow: 'publishWorkflow',
+      outcome,
+      input,
+      ...state,
+      rejection,
+      review: reviewed,
+      compensations: steps.compensationsRun(),
+      timings: steps.timings(),
+    };
   };
 
   try {
@@ -103,7 +112,11 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
  * Runs the compensations in order; one that fails for good is recorded and does not stop the others.
  * Resolves true when the record turned out to be committed: the saga succeeded, and nothing more is undone.
  */
-async function compensate(compensations: Compensation[], steps: StepTracker, state: { record: DataRecord | null; publication: Publication | null }): Promise<boolean> {
+async function compensate(
+  compensations: Compensation[],
+  steps: StepTracker,
+  state: { record: DataRecord | null; publication: Publication | null },
+): Promise<boolean> {
   for (const { name, run } of compensations) {
     try {
       const undone = await run();

@@ -32,7 +32,8 @@ export function reviewReason(internal: ProcessInternalResponse, requested: boole
 
 /** Every problem with a decision as a caller sent it (any JSON: the Web UI and `temporal` CLI can send anything). */
 export function decisionProblems(raw: unknown): string[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return ['the decision must be a JSON object such as {"decision": "approve", "reviewer": "ada"}'];
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return ['the decision must be a JSON object such as {"decision": "approve", "reviewer": "ada"}'];
   const { decision, reviewer, comment, ...rest } = raw as Record<string, unknown>;
   const problems: string[] = [];
   if (decision !== 'approve' && decision !== 'reject') problems.push(`"decision" must be "approve" or "reject", got ${JSON.stringify(decision) ?? 'nothing'}`);

@@ -13,6 +13,7 @@ import type {
   ThirdPartyResponse,
   ValidateResponse,
 } from '../../shared/api.ts';
+import type { WorkflowKind } from './kinds.ts';
 
 /** What both workflows take. Any client may send it (this CLI, `temporal workflow start`, the Web UI),
  *  so input.ts checks every field before anything runs. */
@@ -183,7 +184,7 @@ export type WorkflowResult = MultiServerResult | SimpleResult | PublishResult;
 // ---- batchWorkflow (batch.ts): many inputs, one child workflow each, a bounded number at a time ----
 
 /** The workflow each item of a batch runs as, by its kind in kinds.ts. */
-export type BatchKind = import('./kinds.ts').WorkflowKind;
+export type BatchKind = WorkflowKind;
 
 /** One item of a batch: the fields of any kind's input; the batch's kind decides which are allowed. */
 export type BatchItem = MultiServerInput & PublishInput;

@@ -11,8 +11,7 @@ import { freeDevServerPort } from '../../temporal/dev/free-port.ts';
 import { ensureTemporalCli } from '../../temporal/dev/temporal-cli.ts';
 
 export type TemporalTarget =
-  | { available: true; address: string; namespace: string; source: string; uiUrl: string | undefined }
-  | { available: false; reason: string };
+  { available: true; address: string; namespace: string; source: string; uiUrl: string | undefined } | { available: false; reason: string };
 
 export interface FoundTemporal {
   target: TemporalTarget;
@@ -30,6 +29,7 @@ export async function findTemporal(env: NodeJS.ProcessEnv = process.env, log: (l
       throw new Error(
         `TEMPORAL_ADDRESS=${address} is set, but no Temporal server answers there (${firstLine(error)}). ` +
           'Start that server, or unset TEMPORAL_ADDRESS to let the tests start their own.',
+        { cause: error },
       );
     }
     const source = `existing server at ${address} (TEMPORAL_ADDRESS)`;

@@ -76,12 +76,7 @@ export interface TestWorkerOptions {
 }
 
 /** A worker with the production registrations, polling `taskQueue` and calling the services at `urls`. */
-export async function testWorker(
-  connections: TemporalConnections,
-  taskQueue: string,
-  urls: Record<ServiceName, string>,
-  options: TestWorkerOptions = {},
-) {
+export async function testWorker(connections: TemporalConnections, taskQueue: string, urls: Record<ServiceName, string>, options: TestWorkerOptions = {}) {
   return createWorker({
     connection: connections.nativeConnection,
     namespace: connections.namespace,

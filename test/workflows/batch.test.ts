@@ -82,7 +82,19 @@ describe('the batch verb, without a server', () => {
   });
 
   test('the progress line shows the bar, the counts and the run', () => {
-    const progress = { workflow: 'batchWorkflow', status: 'running', kind: 'multi', total: 20, started: 14, succeeded: 7, rejected: 1, failed: 1, running: 5, maxConcurrent: 5, runs: 2 } as const;
+    const progress = {
+      workflow: 'batchWorkflow',
+      status: 'running',
+      kind: 'multi',
+      total: 20,
+      started: 14,
+      succeeded: 7,
+      rejected: 1,
+      failed: 1,
+      running: 5,
+      maxConcurrent: 5,
+      runs: 2,
+    } as const;
     expect(progressLine(progress)).toBe('  [###########.............]  9/20  ✓ 7  ⊘ 1  ✗ 1  running 5  run 2');
   });
 });
@@ -125,7 +137,12 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
         { index: 4, childId: id(4) },
       ],
       rejected: [
-        { index: 1, childId: id(1), type: FailureType.validationFailed, reason: expect.stringContaining('data contains characters that are not allowed: "<", ">"') },
+        {
+          index: 1,
+          childId: id(1),
+          type: FailureType.validationFailed,
+          reason: expect.stringContaining('data contains characters that are not allowed: "<", ">"'),
+        },
         { index: 2, childId: id(2), type: 'PublishRejected', reason: expect.stringContaining('rule no-banned-words: the content contains "spam"') },
       ],
       failed: [{ index: 3, childId: id(3), type: 'TestBreakage', reason: 'activity submitPublication: the test broke this call' }],
@@ -177,13 +194,21 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
       return { handle, result: await handle.result(), progress: await handle.query(batchProgressQuery), description: await handle.describe() };
     });
     const ids = [0, 1, 2, 3, 4, 5, 6].map((i) => batchChildId(handle.workflowId, 'simple', i));
-    expect(result).toEqual({ workflow: 'batchWorkflow', kind: 'simple', total: 7, runs: 3, succeeded: ids.map((childId, index) => ({ index, childId })), rejected: [], failed: [] });
+    expect(result).toEqual({
+      workflow: 'batchWorkflow',
+      kind: 'simple',
+      total: 7,
+      runs: 3,
+      succeeded: ids.map((childId, index) => ({ index, childId })),
+      rejected: [],
+      failed: [],
+    });
     expect(progress).toMatchObject({ status: 'completed', total: 7, started: 7, succeeded: 7, runs: 3 });
 
     // The run chain, from the first run: each ends by continuing as new, the last by completing.
     const runs: HistoryEvent[][] = [];
     const runIds: string[] = [];
-    for (let runId: string | undefined = handle.firstExecutionRunId; runId; ) {
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId;) {
       const events = await eventsOf(suite.client.workflow.getHandle(handle.workflowId, runId));
       runs.push(events);
       runIds.push(runId);
@@ -220,7 +245,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
     [
       'an item with a field its kind does not take',
       // The good item's short outage limit: were the bad one let through, the batch would end in seconds, not hang.
-      { kind: 'simple', items: [{ data: 'ok', outageLimit: '1s' }, { data: 'x', thirdParty: {} }] },
+      {
+        kind: 'simple',
+        items: [
+          { data: 'ok', outageLimit: '1s' },
+          { data: 'x', thirdParty: {} },
+        ],
+      },
       [['items[1].thirdParty', 'items[1]: unknown field "thirdParty"; simpleWorkflow takes data, metadata, outageLimit']],
     ],
     [
@@ -230,22 +261,25 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
     ],
   ];
 
-  test.each(badInputs)('a bad batch input (%s) fails at once with InvalidWorkflowInput naming each field, and starts no child', async (_name, input, expected) => {
-    const taskQueue = uniqueTaskQueue('batch-input');
-    const { error, events, progress } = await suite.withWorker(taskQueue, { 'server-a': UNREACHABLE, 'server-b': UNREACHABLE }, async () => {
-      // By type name with raw JSON, as `temporal workflow start` or the Web UI would send it.
-      const handle = await suite.client.workflow.start('batchWorkflow', { taskQueue, workflowId: `batch-${taskQueue}`, args: [input] });
-      return { error: await failureOf(handle), events: await eventsOf(handle), progress: await handle.query(batchProgressQuery) };
-    });
-    expect(error).toBeInstanceOf(WorkflowFailedError);
-    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
-    expect(cause).toMatchObject({ type: FailureType.invalidInput, nonRetryable: true });
-    expect(cause.message).toBe(`Invalid input for batchWorkflow: ${expected.map(([, message]) => message).join('; ')}`);
-    expect(cause.details).toEqual([expected.map(([field, message]) => ({ field, message }))]);
-    expect(countEvents(events, 'startChildWorkflowExecutionInitiatedEventAttributes')).toBe(0);
-    expect(countEvents(events, 'workflowTaskFailedEventAttributes')).toBe(0);
-    expect(progress).toMatchObject({ status: 'failed', started: 0 });
-  });
+  test.each(badInputs)(
+    'a bad batch input (%s) fails at once with InvalidWorkflowInput naming each field, and starts no child',
+    async (_name, input, expected) => {
+      const taskQueue = uniqueTaskQueue('batch-input');
+      const { error, events, progress } = await suite.withWorker(taskQueue, { 'server-a': UNREACHABLE, 'server-b': UNREACHABLE }, async () => {
+        // By type name with raw JSON, as `temporal workflow start` or the Web UI would send it.
+        const handle = await suite.client.workflow.start('batchWorkflow', { taskQueue, workflowId: `batch-${taskQueue}`, args: [input] });
+        return { error: await failureOf(handle), events: await eventsOf(handle), progress: await handle.query(batchProgressQuery) };
+      });
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+      expect(cause).toMatchObject({ type: FailureType.invalidInput, nonRetryable: true });
+      expect(cause.message).toBe(`Invalid input for batchWorkflow: ${expected.map(([, message]) => message).join('; ')}`);
+      expect(cause.details).toEqual([expected.map(([field, message]) => ({ field, message }))]);
+      expect(countEvents(events, 'startChildWorkflowExecutionInitiatedEventAttributes')).toBe(0);
+      expect(countEvents(events, 'workflowTaskFailedEventAttributes')).toBe(0);
+      expect(progress).toMatchObject({ status: 'failed', started: 0 });
+    },
+  );
 
   test('cancelling a batch cancels its running children, waits until they have ended, starts no more, and ends cancelled', async () => {
     const a = await suite.track(startServerA());
@@ -269,10 +303,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
     // In the batch's history: its cancel request, both children's cancellation, and only then its own end.
     const order = events
       .map((e) =>
-        e.workflowExecutionCancelRequestedEventAttributes ? 'batch cancel requested'
-        : e.childWorkflowExecutionCanceledEventAttributes ? 'child cancelled'
-        : e.workflowExecutionCanceledEventAttributes ? 'batch cancelled'
-        : null,
+        e.workflowExecutionCancelRequestedEventAttributes
+          ? 'batch cancel requested'
+          : e.childWorkflowExecutionCanceledEventAttributes
+            ? 'child cancelled'
+            : e.workflowExecutionCanceledEventAttributes
+              ? 'batch cancelled'
+              : null,
       )
       .filter((x) => x !== null);
     expect(order).toEqual(['batch cancel requested', 'child cancelled', 'child cancelled', 'batch cancelled']);
@@ -299,7 +336,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
       expect(said).toContain('Some children did not succeed. The batch itself completed (exit code 0): their outcomes are its result.');
       expect(drawn.at(-1)).toBe('  [########################] 3/3  ✓ 2  ⊘ 1  ✗ 0  running 0\n');
       expect(ctx.outputs).toEqual([
-        expect.objectContaining({ workflowId, status: 'completed', total: 3, succeeded: [expect.anything(), expect.anything()], rejected: [expect.objectContaining({ index: 1, type: FailureType.validationFailed })] }),
+        expect.objectContaining({
+          workflowId,
+          status: 'completed',
+          total: 3,
+          succeeded: [expect.anything(), expect.anything()],
+          rejected: [expect.objectContaining({ index: 1, type: FailureType.validationFailed })],
+        }),
       ]);
       // A bad file is a usage error before anything starts.
       const bad = join(dir, 'bad.json');

@@ -40,13 +40,19 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} cancellation`, { timeout: 
     const thirdParty = activitiesOf(events).find((x) => x.type === 'callThirdParty');
     expect(thirdParty).toMatchObject({ attempt: 1, outcome: 'cancelled' });
     // In the history: cancel requested, the activity confirms it was cancelled, and only then the run ends.
-    const order = events.map((e) =>
-      e.workflowExecutionCancelRequestedEventAttributes ? 'run cancel requested'
-      : e.activityTaskCancelRequestedEventAttributes ? 'activity cancel requested'
-      : e.activityTaskCanceledEventAttributes ? 'activity cancelled'
-      : e.workflowExecutionCanceledEventAttributes ? 'run cancelled'
-      : null,
-    ).filter((x) => x !== null);
+    const order = events
+      .map((e) =>
+        e.workflowExecutionCancelRequestedEventAttributes
+          ? 'run cancel requested'
+          : e.activityTaskCancelRequestedEventAttributes
+            ? 'activity cancel requested'
+            : e.activityTaskCanceledEventAttributes
+              ? 'activity cancelled'
+              : e.workflowExecutionCanceledEventAttributes
+                ? 'run cancelled'
+                : null,
+      )
+      .filter((x) => x !== null);
     expect(order).toEqual(['run cancel requested', 'activity cancel requested', 'activity cancelled', 'run cancelled']);
     const requested = eventTime(events.find((e) => e.workflowExecutionCancelRequestedEventAttributes)!);
     const closed = eventTime(events.find((e) => e.workflowExecutionCanceledEventAttributes)!);

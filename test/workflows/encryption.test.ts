@@ -28,7 +28,11 @@ function payloadsIn(value: unknown, found: Payload[] = []): Payload[] {
 }
 const workflowIdIn = (stderr: string) => /Workflow ID\s+(\S+)/.exec(stderr)![1]!;
 const encodingOf = (p: Payload) => Buffer.from(p.metadata?.encoding ?? []).toString();
-const mentions = (p: Payload, text: string) => Buffer.from(p.data ?? []).toString('latin1').toLowerCase().includes(text.toLowerCase());
+const mentions = (p: Payload, text: string) =>
+  Buffer.from(p.data ?? [])
+    .toString('latin1')
+    .toLowerCase()
+    .includes(text.toLowerCase());
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} payload encryption`, { timeout: 120_000 }, () => {
   const suite = workflowSuite();
@@ -57,21 +61,33 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} payload encryption`, { tim
     // Search attributes stay readable by design (the server indexes them), and so does the SDK's patch marker.
     const events = history.events ?? [];
     const dataEvents = events.filter((e) => !e.upsertWorkflowSearchAttributesEventAttributes && !e.markerRecordedEventAttributes);
-    const payloads = payloadsIn(dataEvents.map((e) => ({ ...e, workflowExecutionStartedEventAttributes: { ...e.workflowExecutionStartedEventAttributes, searchAttributes: null } })));
+    const payloads = payloadsIn(
+      dataEvents.map((e) => ({ ...e, workflowExecutionStartedEventAttributes: { ...e.workflowExecutionStartedEventAttributes, searchAttributes: null } })),
+    );
     expect(payloads.length).toBeGreaterThan(10);
     expect([...new Set(payloads.map(encodingOf))]).toEqual([ENCRYPTED_ENCODING]);
     expect(payloadsIn(history).filter((p) => mentions(p, 'ada lovelace'))).toEqual([]);
     const indexed = events.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
     expect(new Set(indexed)).toEqual(new Set(['CurrentStep', 'DataCategory', 'TemporalChangeVersion']));
 
-    const codecServer = await suite.track(listen(createCodecServerApp({ codec: new AesGcmCodec([{ id: 'test-key', key: KEY }]), allowedOrigins: [], auth: undefined, logger: silentLogger() }), HOST, 0));
+    const codecServer = await suite.track(
+      listen(
+        createCodecServerApp({ codec: new AesGcmCodec([{ id: 'test-key', key: KEY }]), allowedOrigins: [], auth: undefined, logger: silentLogger() }),
+        HOST,
+        0,
+      ),
+    );
     const input = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
     const asJson = (p: Payload) => ({
       metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
       data: Buffer.from(p.data ?? []).toString('base64'),
     });
     const decoded = (await (
-      await fetch(`${codecServer.url}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ payloads: [asJson(input!)] }) })
+      await fetch(`${codecServer.url}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ payloads: [asJson(input!)] }),
+      })
     ).json()) as { payloads: Array<{ data: string }> };
     expect(JSON.parse(Buffer.from(decoded.payloads[0]!.data, 'base64').toString())).toEqual({ data: SECRET });
   });
@@ -83,7 +99,10 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} payload encryption`, { tim
     const run = await runNode('temporal/client.ts', ['Ada Lovelace '.repeat(80), 'multi', '--json'], env);
     expect(run.code, run.stderr).toBe(1);
     const failure = JSON.parse(run.stdout) as { workflowId: string; failures: Array<{ type: string; message: string }> };
-    expect(failure.failures[0]).toMatchObject({ type: 'ValidationFailed', message: 'Input rejected by server-a /validate: data is 1040 characters long; the limit is 1000' });
+    expect(failure.failures[0]).toMatchObject({
+      type: 'ValidationFailed',
+      message: 'Input rejected by server-a /validate: data is 1040 characters long; the limit is 1000',
+    });
 
     const history = await suite.client.workflow.getHandle(failure.workflowId).fetchHistory();
     const failed = history.events?.find((e) => e.workflowExecutionFailedEventAttributes)?.workflowExecutionFailedEventAttributes?.failure;

@@ -26,11 +26,14 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs by search att
       // Visibility is eventually consistent: the query may lag the run by a moment.
       const query = `WorkflowId = '${handle.workflowId}' AND DataCategory = 'commerce' AND CurrentStep = 'done'`;
       await expect
-        .poll(async () => {
-          const ids: string[] = [];
-          for await (const run of suite.client.workflow.list({ query })) ids.push(run.workflowId);
-          return ids;
-        }, { timeout: 15_000 })
+        .poll(
+          async () => {
+            const ids: string[] = [];
+            for await (const run of suite.client.workflow.list({ query })) ids.push(run.workflowId);
+            return ids;
+          },
+          { timeout: 15_000 },
+        )
         .toEqual([handle.workflowId]);
     });
   });

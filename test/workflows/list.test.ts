@@ -6,7 +6,17 @@ import { spawnSync } from 'node:child_process';
 import type { WorkflowHandle } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { executionStatus, listCommand, listLimit, queryLines, quoteValue, type RunRow, runTable, shellQuote, visibilityQuery } from '../../temporal/cli/commands/list.ts';
+import {
+  executionStatus,
+  listCommand,
+  listLimit,
+  queryLines,
+  quoteValue,
+  type RunRow,
+  runTable,
+  shellQuote,
+  visibilityQuery,
+} from '../../temporal/cli/commands/list.ts';
 import { EXIT } from '../../temporal/cli/exit-codes.ts';
 import { ensureSearchAttributes } from '../../temporal/search-attributes-registration.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
@@ -74,7 +84,7 @@ describe('the visibility query', () => {
       "  CLI:    temporal workflow list --namespace 'my namespace'",
     ]);
     // What the shell hands the CLI is exactly the query, whatever quotes it holds.
-    for (const text of [visibilityQuery({ category: "it's \"x\" $HOME `id`", step: 'a\\b' }), 'plain', "'", '']) {
+    for (const text of [visibilityQuery({ category: 'it\'s "x" $HOME `id`', step: 'a\\b' }), 'plain', "'", '']) {
       const echoed = spawnSync('/bin/sh', ['-c', `printf '%s' ${shellQuote(text)}`], { encoding: 'utf8' });
       expect(echoed.stdout, text).toBe(text);
     }
@@ -198,7 +208,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} list against the server`, 
     expect(of(await listUntil(ctx, { workflowIdPrefix: prefix, limit: 100 }, (r) => of(r).length === 3))).toEqual(mine);
 
     expect(of(await listUntil(ctx, { workflowIdPrefix: prefix, category: 'news', limit: 100 }, () => true))).toEqual([news.workflowId]);
-    expect(of(await listUntil(ctx, { workflowIdPrefix: prefix, step: 'enrich', limit: 100 }, () => true))).toEqual([commerce.workflowId, news.workflowId].sort());
+    expect(of(await listUntil(ctx, { workflowIdPrefix: prefix, step: 'enrich', limit: 100 }, () => true))).toEqual(
+      [commerce.workflowId, news.workflowId].sort(),
+    );
     expect(of(await listUntil(ctx, { workflowIdPrefix: prefix, review: 'pending', limit: 100 }, () => true))).toEqual([]);
     expect(of(await listUntil(ctx, { workflowIdPrefix: prefix, status: 'Completed', limit: 100 }, () => true))).toEqual([]);
     expect(of(await listUntil(ctx, { workflowIdPrefix: `${prefix}ba`, limit: 100 }, () => true))).toEqual([bare.workflowId]);

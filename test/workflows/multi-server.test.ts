@@ -83,7 +83,10 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: 60_
     for (const timing of result.timings) {
       const expected = expectedTiming(events, timing.step);
       const actual = { startedAt: Date.parse(timing.startedAt), finishedAt: Date.parse(timing.finishedAt) };
-      expect({ step: timing.step, ...actual }).toEqual({ step: timing.step, ...(timing.step === 'combine' ? { startedAt: actual.startedAt, finishedAt: actual.startedAt } : expected) });
+      expect({ step: timing.step, ...actual }).toEqual({
+        step: timing.step,
+        ...(timing.step === 'combine' ? { startedAt: actual.startedAt, finishedAt: actual.startedAt } : expected),
+      });
       expect(timing.durationMs).toBe(actual.finishedAt - actual.startedAt);
     }
     // Each activity step spans at least one round trip through the server, so it cannot take 0 ms.

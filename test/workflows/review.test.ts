@@ -49,7 +49,11 @@ const outcome = (handle: WorkflowHandle) =>
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`, { timeout: 90_000 }, () => {
   const suite = workflowSuite();
 
-  async function withReviewRun<T>(input: PublishInput, body: (handle: WorkflowHandle, services: { a: RunningService; b: RunningService }) => Promise<T>, before?: { a?: RequestHandler; b?: RequestHandler }) {
+  async function withReviewRun<T>(
+    input: PublishInput,
+    body: (handle: WorkflowHandle, services: { a: RunningService; b: RunningService }) => Promise<T>,
+    before?: { a?: RequestHandler; b?: RequestHandler },
+  ) {
     const a = await suite.track(startServerA(before?.a ? { before: before.a } : {}));
     const b = await suite.track(startServerB(before?.b ? { before: before.b } : {}));
     const taskQueue = uniqueTaskQueue('review');
@@ -58,8 +62,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
       return body(handle, { a, b });
     });
   }
-  const pending = async (handle: WorkflowHandle) =>
-    expect.poll(async () => (await handle.query(reviewQuery)).state, { timeout: 30_000 }).toBe('pending');
+  const pending = async (handle: WorkflowHandle) => expect.poll(async () => (await handle.query(reviewQuery)).state, { timeout: 30_000 }).toBe('pending');
 
   test('data that meets a review rule waits after submitting; an approval by Update answers with the state, and the run publishes', async () => {
     await withReviewRun({ data: NEEDS_REVIEW }, async (handle, { a, b }) => {
@@ -74,7 +77,15 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
       expect(answer).toMatchObject({ state: 'approved', decision: { decision: 'approve', reviewer: 'ada', comment: 'fine' }, deadline: null });
       const { result } = await outcome(handle);
       expect(result).toMatchObject({ outcome: 'published', rejection: null, review: { state: 'approved', reason: 'the text mentions "refund"' } });
-      expect(result?.timings.map((t) => t.step)).toEqual(['validate', 'process-internal', 'reserve-record', 'submit-publication', 'review', 'confirm-publication', 'commit-record']);
+      expect(result?.timings.map((t) => t.step)).toEqual([
+        'validate',
+        'process-internal',
+        'reserve-record',
+        'submit-publication',
+        'review',
+        'confirm-publication',
+        'commit-record',
+      ]);
       expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['committed'], publications: ['published'] });
       expect((await handle.describe()).typedSearchAttributes.get(REVIEW_STATE)).toBe('approved');
     });
@@ -100,7 +111,11 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
       expect(await refusal({ decision: 'approve', reviewer: 'ada' })).toBe("This run's review is already over (rejected by bob)");
 
       const { result } = await outcome(handle);
-      expect(result).toMatchObject({ outcome: 'rejected', rejection: { rule: 'review', message: 'Rejected by bob: off-topic' }, review: { state: 'rejected' } });
+      expect(result).toMatchObject({
+        outcome: 'rejected',
+        rejection: { rule: 'review', message: 'Rejected by bob: off-topic' },
+        review: { state: 'rejected' },
+      });
       expect(result?.compensations.map((c) => [c.name, c.outcome])).toEqual([
         ['withdraw-publication', 'undone'],
         ['release-record', 'undone'],
@@ -130,7 +145,10 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
   test('nobody decides: the review escalates once at the first deadline, expires at the second, and the saga undoes itself', async () => {
     await withReviewRun({ data: NEEDS_REVIEW, reviewDeadline: '2s' }, async (handle, { a, b }) => {
       const { result } = await outcome(handle);
-      expect(result).toMatchObject({ outcome: 'rejected', rejection: { rule: 'review', message: 'The review expired: nobody decided before the second deadline' } });
+      expect(result).toMatchObject({
+        outcome: 'rejected',
+        rejection: { rule: 'review', message: 'The review expired: nobody decided before the second deadline' },
+      });
       const review = result!.review!;
       expect(review.state).toBe('expired');
       // Workflow time when each timer fired: the deadline, plus the moment the worker took to pick it up.

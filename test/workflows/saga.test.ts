@@ -1,7 +1,7 @@
 // The saga (publishWorkflow) on a real server with real services, each path checked against the
 // services' own state afterwards: every record ends committed with a published publication, or released
 // with its publication withdrawn or never created; and no step's effect ever happens twice.
-import { ApplicationFailure } from '@temporalio/common';
+import { type ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import { describe, expect, test } from 'vitest';
@@ -104,7 +104,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga`, { timeo
     const { handle, error, progress } = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': reserved.url }, async () => {
       const handle = await suite.start('publish', taskQueue, { data: 'Fresh news', outageLimit: '2s' });
       // Past the limit the submit step has failed and the compensations wait for Server B.
-      await expect.poll(async () => (await handle.query(progressQuery)).steps.find((s) => s.step === 'submit-publication')?.status, { timeout: 30_000 }).toBe('failed');
+      await expect
+        .poll(async () => (await handle.query(progressQuery)).steps.find((s) => s.step === 'submit-publication')?.status, { timeout: 30_000 })
+        .toBe('failed');
       await suite.track(startServerB({ port: reserved.port }));
       return { handle, error: await failureOf(handle), progress: await handle.query(progressQuery) };
     });

@@ -62,7 +62,14 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} Temporal over TLS`, { time
 
   test.each([
     ['without a client certificate', (c: TestCertificates) => ({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: c.caCert })],
-    ['trusting another CA', (c: TestCertificates) => ({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: c.otherCaCert, TEMPORAL_TLS_CLIENT_CERT_PATH: c.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: c.clientKey })],
+    [
+      'trusting another CA',
+      (c: TestCertificates) => ({
+        TEMPORAL_TLS_SERVER_CA_CERT_PATH: c.otherCaCert,
+        TEMPORAL_TLS_CLIENT_CERT_PATH: c.clientCert,
+        TEMPORAL_TLS_CLIENT_KEY_PATH: c.clientKey,
+      }),
+    ],
     ['in plaintext', () => ({})],
   ])('a client %s is refused and says it cannot reach Temporal (exit 3)', async (_name, tlsEnv) => {
     const env = { ...baseEnv(uniqueTaskQueue('tls-refused')), TEMPORAL_ADDRESS: proxy.address, TEMPORAL_TLS_SERVER_NAME: 'localhost', ...tlsEnv(certs) };

@@ -110,7 +110,10 @@ export function summaryLines(result: BatchResult): string[] {
   const { total, runs, succeeded, rejected, failed } = result;
   const lines = [`Batch completed: ${total} ${result.kind} item${total === 1 ? '' : 's'} in ${runs} run${runs === 1 ? '' : 's'}`];
   lines.push(`  ✓ ${succeeded.length} succeeded`);
-  for (const [mark, name, list] of [['⊘', 'rejected', rejected], ['✗', 'failed', failed]] as const) {
+  for (const [mark, name, list] of [
+    ['⊘', 'rejected', rejected],
+    ['✗', 'failed', failed],
+  ] as const) {
     lines.push(`  ${mark} ${list.length} ${name}`);
     for (const p of list.slice(0, LISTED)) lines.push(`      ${p.childId}  ${p.type}: ${p.reason}`);
     if (list.length > LISTED) lines.push(`      … and ${list.length - LISTED} more (--json lists them all)`);
@@ -232,7 +235,8 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions, o
     say();
     say(`Batch ${ENDED[failed.status]}:`);
     for (const line of failureLines(cause).lines) say(`  ${line}`);
-    if (final) say(`  When it ended: ${final.succeeded} succeeded, ${final.rejected} rejected, ${final.failed} failed, ${final.total - final.started} never started`);
+    if (final)
+      say(`  When it ended: ${final.succeeded} succeeded, ${final.rejected} rejected, ${final.failed} failed, ${final.total - final.started} never started`);
     say(`Full history: ${link}`);
     if (ctx.json) ctx.out({ ...failed, progress: final });
     return EXIT.failed;

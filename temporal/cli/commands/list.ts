@@ -68,7 +68,7 @@ export function listLimit(limit: number | undefined): number {
 
 /** A word for a POSIX shell: as it is when that is safe, else in single quotes ("it's" → 'it'\''s'). */
 export function shellQuote(text: string): string {
-  return /^[A-Za-z0-9._\/:=-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+  return /^[A-Za-z0-9._/:=-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
 /** The query, and how to run the same search in the Web UI and with Temporal's CLI. */
@@ -136,7 +136,12 @@ const COLUMNS: Array<[keyof RunRow, string]> = [
 export function runTable(rows: RunRow[]): string[] {
   const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => row[key] ?? '-'))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
-  return cells.map((line) => line.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return cells.map((line) =>
+    line
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<ExitCode> {

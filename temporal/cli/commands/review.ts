@@ -22,7 +22,16 @@ export async function statusCommand(ctx: CommandContext, workflowId: string): Pr
   const progress = await finalProgress(ctx.connection, handle);
   const review = description.type === 'publishWorkflow' ? await queryReview(ctx, handle) : null;
   if (ctx.json) {
-    ctx.out({ workflowId, runId: description.runId, type: description.type, status: description.status.name, startTime: description.startTime, closeTime: description.closeTime ?? null, progress, review });
+    ctx.out({
+      workflowId,
+      runId: description.runId,
+      type: description.type,
+      status: description.status.name,
+      startTime: description.startTime,
+      closeTime: description.closeTime ?? null,
+      progress,
+      review,
+    });
     return EXIT.completed;
   }
   ctx.say(`${description.type} ${workflowId}: ${description.status.name}`);
@@ -51,7 +60,11 @@ export async function decideCommand(ctx: CommandContext, workflowId: string, dec
     }
     const review = await ctx.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(decideUpdate, { args: [decision] }));
     ctx.say(`${verb} recorded by ${workflowId}: review ${review.state} by ${review.decision?.reviewer}.`);
-    ctx.say(review.state === 'approved' ? '  The run goes on: it confirms the publication and commits the record.' : '  The run undoes what it did (withdraws the publication, releases the record) and ends rejected.');
+    ctx.say(
+      review.state === 'approved'
+        ? '  The run goes on: it confirms the publication and commits the record.'
+        : '  The run undoes what it did (withdraws the publication, releases the record) and ends rejected.',
+    );
     if (ctx.json) ctx.out(review);
     return EXIT.completed;
   } catch (error) {
@@ -72,7 +85,9 @@ export async function cancelCommand(ctx: CommandContext, workflowId: string): Pr
     (error: unknown) => (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure ? ('cancelled' as const) : ('failed' as const)),
   );
   const progress = await finalProgress(ctx.connection, handle);
-  if (progress) for (const step of progress.steps.filter((s) => s.status !== 'pending')) ctx.say(stepLine(step.step, step.status === 'completed' ? step.durationMs : null, step.status));
+  if (progress)
+    for (const step of progress.steps.filter((s) => s.status !== 'pending'))
+      ctx.say(stepLine(step.step, step.status === 'completed' ? step.durationMs : null, step.status));
   for (const line of compensationLines(progress?.compensations ?? [])) ctx.say(line);
   ctx.say(ended === 'cancelled' ? 'The run ended cancelled.' : `The run ended ${ended} before the cancellation reached it.`);
   if (ctx.json) ctx.out({ workflowId, ended, compensations: progress?.compensations ?? [] });
@@ -89,7 +104,9 @@ async function batchStatus(ctx: CommandContext, handle: WorkflowHandle, status: 
   ctx.say(`batchWorkflow ${handle.workflowId}: ${status}`);
   if (!progress) ctx.say('  (no worker answered the batchProgress query: start one with "npm run worker")');
   else {
-    ctx.say(`  ${progress.started} of ${progress.total} children started, ${progress.running} running (at most ${progress.maxConcurrent} at once), run ${progress.runs}`);
+    ctx.say(
+      `  ${progress.started} of ${progress.total} children started, ${progress.running} running (at most ${progress.maxConcurrent} at once), run ${progress.runs}`,
+    );
     ctx.say(`  ${progress.succeeded} succeeded, ${progress.rejected} rejected, ${progress.failed} failed`);
   }
   return EXIT.completed;
@@ -128,10 +145,15 @@ async function refused(ctx: CommandContext, workflowId: string, error: unknown):
     const closed = await ctx.client.workflow
       .getHandle(workflowId)
       .describe()
-      .then((d) => d.status.name, () => undefined);
-    message = closed ? `The run ${workflowId} has already ended (${closed}): there is nothing to decide or cancel any more.` : `No run with workflow id ${workflowId} in namespace ${namespace}.`;
-  }
-  else if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) message = `Refused by ${workflowId}: ${error.cause.message}`;
+      .then(
+        (d) => d.status.name,
+        () => undefined,
+      );
+    message = closed
+      ? `The run ${workflowId} has already ended (${closed}): there is nothing to decide or cancel any more.`
+      : `No run with workflow id ${workflowId} in namespace ${namespace}.`;
+  } else if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
+    message = `Refused by ${workflowId}: ${error.cause.message}`;
   else if ((error as { code?: number }).code === 4 || /deadline/i.test(String((error as Error).message))) {
     message = `No worker answered within ${UPDATE_DEADLINE_MS / 1000} s: is one running for task queue "${ctx.config.temporal.taskQueue}"? (npm run worker)`;
   } else message = `Could not reach ${workflowId}: ${(error as Error).message.split('\n')[0]}`;

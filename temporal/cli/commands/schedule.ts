@@ -71,7 +71,12 @@ export async function scheduleCommand(ctx: CommandContext, action: ScheduleActio
     }
   } catch (error) {
     if (error instanceof ScheduleNotFoundError) {
-      return refuse(ctx, EXIT.failed, 'ScheduleNotFound', `There is no schedule "${options.id}" in namespace "${ctx.config.temporal.namespace}": see "${CLIENT} schedule list".`);
+      return refuse(
+        ctx,
+        EXIT.failed,
+        'ScheduleNotFound',
+        `There is no schedule "${options.id}" in namespace "${ctx.config.temporal.namespace}": see "${CLIENT} schedule list".`,
+      );
     }
     if (error instanceof ScheduleAlreadyRunning) {
       return refuse(
@@ -82,7 +87,12 @@ export async function scheduleCommand(ctx: CommandContext, action: ScheduleActio
       );
     }
     if (error instanceof NamespaceNotFoundError) {
-      return refuse(ctx, EXIT.usage, 'NamespaceNotFound', `Namespace "${ctx.config.temporal.namespace}" does not exist on ${ctx.config.temporal.address}: check TEMPORAL_NAMESPACE.`);
+      return refuse(
+        ctx,
+        EXIT.usage,
+        'NamespaceNotFound',
+        `Namespace "${ctx.config.temporal.namespace}" does not exist on ${ctx.config.temporal.address}: check TEMPORAL_NAMESPACE.`,
+      );
     }
     return refuse(ctx, EXIT.couldNotStart, 'TemporalError', `Could not ${action} the schedule: ${(error as Error).message.split('\n')[0]}`);
   }
@@ -158,7 +168,12 @@ export function scheduleTable(rows: ScheduleRow[]): string[] {
   const all = [header, ...rows];
   const width = (key: keyof ScheduleRow) => Math.max(...all.map((r) => r[key].length));
   const keys: Array<keyof ScheduleRow> = ['scheduleId', 'state', 'every', 'nextRun', 'lastRun'];
-  return all.map((r) => keys.map((k, i) => (i === keys.length - 1 ? r[k] : r[k].padEnd(width(k)))).join('  ').trimEnd());
+  return all.map((r) =>
+    keys
+      .map((k, i) => (i === keys.length - 1 ? r[k] : r[k].padEnd(width(k))))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 async function list(ctx: CommandContext): Promise<ExitCode> {
@@ -173,13 +188,13 @@ async function list(ctx: CommandContext): Promise<ExitCode> {
         scheduleId: v.scheduleId,
         state: v.paused ? 'paused' : 'running',
         every: v.everyMs.map(formatInterval).join(', ') || '-',
-        nextRun: v.paused ? '-' : (v.nextActionTimes[0] && timeText(v.nextActionTimes[0])) ?? '-',
+        nextRun: v.paused ? '-' : ((v.nextActionTimes[0] && timeText(v.nextActionTimes[0])) ?? '-'),
         lastRun: last ? `${last.workflowId} (${statuses[i] ?? 'status unknown'})` : '-',
       };
     });
     for (const line of scheduleTable(rows)) ctx.say(line);
     for (const v of views) if (v.paused && v.note) ctx.say(`${v.scheduleId} is paused: ${v.note}`);
-    ctx.say('(Schedules are listed from Temporal\'s visibility store: one created or changed a moment ago may show a second later.)');
+    ctx.say("(Schedules are listed from Temporal's visibility store: one created or changed a moment ago may show a second later.)");
   }
   if (ctx.json) ctx.out(views.map((v, i) => ({ ...v, lastRunStatus: statuses[i] ?? null })));
   return EXIT.completed;

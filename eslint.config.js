@@ -1,0 +1,59 @@
+// Lint for what the type checker does not catch: promises nobody awaits (an activity call or a signal
+// whose failure would vanish), and workflow code that reaches for I/O. Type-aware rules use the
+// project's tsconfig; formatting is Prettier's job (eslint-config-prettier turns style rules off).
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+/** Modules a workflow must not import: Temporal's sandbox replays workflow code, so it may do no I/O. */
+const NOT_IN_WORKFLOWS = [
+  { group: ['node:*'], message: 'Workflow code runs in a deterministic sandbox: do I/O in an activity (temporal/activities/).' },
+  ...['fs', 'path', 'http', 'https', 'net', 'crypto', 'os', 'child_process', 'timers', 'dns', 'stream', 'url', 'worker_threads'].map((name) => ({
+    group: [name, `${name}/*`],
+    message: 'Workflow code runs in a deterministic sandbox: do I/O in an activity (temporal/activities/).',
+  })),
+  {
+    group: ['axios', 'express', 'pino', 'dotenv', 'nanoid', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
+    message: 'Not in workflow code: it would do I/O or is not deterministic.',
+  },
+  {
+    group: ['**/activities/*'],
+    allowTypeImports: true,
+    message: 'Import activities as types only (proxyActivities<Activities>), never their code.',
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'test/histories/', '.temporal/', '.data/', 'test/.bundle-check-*/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  {
+    files: ['temporal/workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Not in workflow code: configuration reaches a workflow through its input.' },
+        { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow: a durable timer.' },
+        { name: 'setInterval', message: 'Use a loop with sleep() from @temporalio/workflow.' },
+        { name: 'fetch', message: 'Do HTTP in an activity.' },
+      ],
+    },
+  },
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  prettier,
+);
