@@ -13,5 +13,8 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // Tests start many workers at once, which cannot all serve metrics on the default port 9464: none does
+    // unless its test asks (test/metrics.test.ts), and a .env cannot turn it back on (the environment wins).
+    env: { WORKER_METRICS_PORT: 'off' },
   },
 });

@@ -16,7 +16,7 @@ const [callsArg = '5000', concurrencyArg = '50'] = process.argv.slice(2);
 const calls = Number(callsArg);
 const concurrency = Number(concurrencyArg);
 if (!Number.isInteger(calls) || !Number.isInteger(concurrency) || calls < 1 || concurrency < 1) {
-  console.error('Usage: node scripts/abuse-third-party.ts [calls >= 1] [at once >= 1]');
+  console.error('Usage: npm run abuse:third-party -- [calls >= 1] [at once >= 1]');
   process.exit(2);
 }
 

@@ -1,6 +1,6 @@
 // npm run bench:services: throughput and latency of every POST endpoint of Server A and Server B,
 // measured over real HTTP on 127.0.0.1 (keep-alive), with the services started in this process.
-// Usage: node scripts/bench-services.ts [requests per endpoint, default 2000] [concurrency, default 16]
+// Usage: npm run bench:services -- [requests per endpoint, default 2000] [concurrency, default 16]
 import { createServerAApp } from '../server-a/app.ts';
 import { createServerBApp } from '../server-b/app.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -9,7 +9,7 @@ import { listen } from '../shared/service/serve.ts';
 
 const [requests = 2000, concurrency = 16] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(requests) || !Number.isInteger(concurrency) || requests < 1 || concurrency < 1 || concurrency > requests) {
-  console.error('Usage: node scripts/bench-services.ts [requests per endpoint >= 1] [concurrency, 1..requests]');
+  console.error('Usage: npm run bench:services -- [requests per endpoint >= 1] [concurrency, 1..requests]');
   process.exit(2);
 }
 

@@ -11,7 +11,7 @@ import { connectionOptions } from '../temporal/connection-options.ts';
 import { workerIsPolling } from '../temporal/task-queue.ts';
 import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 
-const USAGE = `Usage: node scripts/bench-workflows.ts [workflows >= 1] [concurrency 1..workflows] [${KIND_NAMES.join('|')}]`;
+const USAGE = `Usage: npm run bench:workflows -- [workflows >= 1] [concurrency 1..workflows] [${KIND_NAMES.join('|')}]`;
 const [countArg = '50', concurrencyArg = '10', mode = 'multi'] = process.argv.slice(2);
 const count = Number(countArg);
 const concurrency = Number(concurrencyArg);

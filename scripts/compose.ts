@@ -11,7 +11,7 @@ const config = loadConfigOrExit();
 // docker compose finds docker-compose.yml and .env in its working directory: the repo root.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-const USAGE = `Usage: node scripts/compose.ts <command>
+const USAGE = `Usage: npm run temporal:start | temporal:stop | temporal:logs   (npx node scripts/compose.ts up | down | logs)
   up    start PostgreSQL, the Temporal server and its Web UI in Docker, and wait until they are ready
   down  stop and remove the containers (the PostgreSQL data volume is kept)
   logs  follow the containers' logs
@@ -42,7 +42,9 @@ function up({ temporal, postgres }: Config): number {
   say('Temporal is ready:');
   say('  Temporal frontend  localhost:7233 (namespace "default")');
   say('  Web UI             http://localhost:7070');
+  say('  Traces (Jaeger)    http://localhost:16686 (send them with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318)');
   say(`  PostgreSQL         127.0.0.1:5432 (user "${postgres.user}", database "${postgres.db}")`);
+  say('  Prometheus         http://localhost:9090 (scrapes the worker and services of npm run dev:all; alerts: deployment/prometheus/alerts.yml)');
   if (!['localhost:7233', '127.0.0.1:7233'].includes(temporal.address)) {
     say(`Note: TEMPORAL_ADDRESS is ${temporal.address}, so the worker and client will not use this server.`);
   }

@@ -14,7 +14,7 @@ const READY_TIMEOUT_MS = 120_000;
 const POLL_MS = 500;
 
 const config = loadConfigOrExit();
-const logger = createLogger('start', config.logLevel);
+const logger = createLogger('start', config.logLevel, config.logFormat);
 const { address, namespace, taskQueue } = config.temporal;
 
 const connection = await waitForTemporal(address, () => Connection.connect(connectionOptions(config.temporal)), logger);

@@ -7,7 +7,7 @@ const [runsArg = '2000', seedArg] = process.argv.slice(2);
 const numRuns = Number(runsArg);
 const seed = seedArg === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(seedArg);
 if (!Number.isInteger(numRuns) || numRuns < 1 || !Number.isInteger(seed)) {
-  console.error('Usage: node scripts/fuzz-services.ts [runs per property >= 1] [seed]');
+  console.error('Usage: npm run fuzz:services -- [runs per property >= 1] [seed]');
   process.exit(2);
 }
 console.log(`fuzzing both services: ${numRuns} runs per property, seed ${seed}`);

@@ -40,6 +40,9 @@ if (startDevServer) {
 
 // Children run on the same Node as this script (the project's pinned one), whatever PATH says.
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
+// Readable log lines for people (unless LOG_FORMAT says otherwise), coloured when this terminal can show it.
+const LOG_FORMAT = process.env.LOG_FORMAT?.trim() || 'pretty';
+const colour = process.stdout.isTTY ? { FORCE_COLOR: '1' } : {};
 // concurrently runs each command through a shell; `exec` lets Node replace it, so signals and exit codes are Node's own.
 const exec = process.platform === 'win32' ? '' : 'exec ';
 const commands: ConcurrentlyCommandInput[] = [
@@ -50,7 +53,7 @@ const commands: ConcurrentlyCommandInput[] = [
   // Encrypted payloads are readable in the Web UI only through the codec server.
   ...(config.codec.keys.length > 0 ? [{ name: 'codec', command: `${exec}node temporal/codec-server.ts`, prefixColor: 'gray' }] : []),
   ...(runWorkflow ? [{ name: 'client', command: `${exec}node scripts/first-run.ts`, prefixColor: 'cyan' }] : []),
-].map((c) => ({ ...c, env: { PATH } }));
+].map((c) => ({ ...c, env: { PATH, LOG_FORMAT, ...colour } }));
 
 let stopping = false;
 let failed = false;

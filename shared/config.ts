@@ -5,6 +5,8 @@ import { readTemporalProfile, type TemporalProfile } from './temporal-profile.ts
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface PayloadKey {
   id: string;
@@ -17,10 +19,12 @@ export interface Config {
   serverB: { port: number; url: string; database: string };
   /** The services' fault knob: fail this share of changes after applying them (for retries to prove exactly-once). */
   faults: { afterApply: '503' | 'drop' | undefined; rate: number };
-  /** Interface the two services bind to. */
+  /** Interface the two services, and the worker's metrics endpoint, bind to. */
   serviceHost: string;
   /** Shared secret the services require and the worker sends; undefined: no authentication (the quick start). */
   serviceToken: string | undefined;
+  /** Port of the worker's Prometheus endpoint (GET /metrics) on serviceHost; 0: any free port; undefined: off. */
+  workerMetricsPort: number | undefined;
   thirdParty: { latencyMs: number; failureRate: number };
   temporal: {
     address: string;
@@ -37,8 +41,12 @@ export interface Config {
   };
   /** Payload encryption: the first key encrypts, every key decrypts (so old histories stay readable after a rotation). */
   codec: { keys: PayloadKey[]; serverPort: number; serverAuth: string | undefined };
+  /** Where each process sends its spans (shared/tracing/): nowhere by default. */
+  traces: { console: boolean; file: string | undefined; otlpEndpoint: string | undefined };
   postgres: { user: string; password: string; db: string };
   logLevel: LogLevel;
+  /** json: one object per line (production, tests); pretty: short readable lines (development). */
+  logFormat: LogFormat;
 }
 
 /** Every variable the project reads, with its default; .env.example documents the same list. */
@@ -53,6 +61,7 @@ export const ENV_DEFAULTS = {
   FAULT_RATE: '1',
   SERVICE_HOST: '127.0.0.1',
   SERVICE_TOKEN: '',
+  WORKER_METRICS_PORT: '9464',
   THIRD_PARTY_LATENCY_MS: '300',
   THIRD_PARTY_FAILURE_RATE: '0.2',
   TEMPORAL_ADDRESS: 'localhost:7233',
@@ -64,10 +73,13 @@ export const ENV_DEFAULTS = {
   PAYLOAD_ENCRYPTION_KEYS: '',
   CODEC_SERVER_PORT: '8888',
   CODEC_SERVER_AUTH: '',
+  TRACES: 'off',
+  OTEL_EXPORTER_OTLP_ENDPOINT: '',
   POSTGRES_USER: 'temporal',
   POSTGRES_PASSWORD: 'temporal',
   POSTGRES_DB: 'temporal',
   LOG_LEVEL: 'info',
+  LOG_FORMAT: 'json',
 } as const;
 
 export type EnvName = keyof typeof ENV_DEFAULTS;
@@ -139,6 +151,14 @@ export function loadConfig(env: Env = process.env): Config {
     if (value.length < 16 || /\s/.test(value)) problems.push('SERVICE_TOKEN must be at least 16 characters with no spaces (or empty for no authentication)');
     return value;
   };
+  const metricsPort = (): number | undefined => {
+    const raw = read('WORKER_METRICS_PORT');
+    if (raw === 'off') return undefined;
+    if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+      problems.push(`WORKER_METRICS_PORT must be a port from 0 to 65535 (0: any free port) or off (got "${raw}")`);
+    }
+    return Number(raw);
+  };
   const payloadKeys = (): PayloadKey[] => {
     const raw = read('PAYLOAD_ENCRYPTION_KEYS');
     if (raw === '') return [];
@@ -164,7 +184,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
+  const logFormat = read('LOG_FORMAT') as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) problems.push(`LOG_FORMAT must be json or pretty (got "${logFormat}")`);
   const cliPath = read('TEMPORAL_CLI_PATH');
+  const traces = read('TRACES');
+  if (traces !== 'off' && traces !== 'console' && !/^file:.+/.test(traces)) {
+    problems.push(`TRACES must be off, console or file:<path>, for example file:.data/traces.jsonl (got "${traces}")`);
+  }
 
   const faultAfterApply = read('FAULT_AFTER_APPLY');
   if (faultAfterApply !== '' && faultAfterApply !== '503' && faultAfterApply !== 'drop') {
@@ -177,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
     faults: { afterApply: faultAfterApply === '503' || faultAfterApply === 'drop' ? faultAfterApply : undefined, rate: number('FAULT_RATE', 0, 1) },
     serviceHost: nonEmpty('SERVICE_HOST'),
     serviceToken: token(),
+    workerMetricsPort: metricsPort(),
     thirdParty: {
       latencyMs: number('THIRD_PARTY_LATENCY_MS', 0, 60_000),
       failureRate: number('THIRD_PARTY_FAILURE_RATE', 0, 1),
@@ -195,12 +222,18 @@ export function loadConfig(env: Env = process.env): Config {
       serverPort: port('CODEC_SERVER_PORT'),
       serverAuth: read('CODEC_SERVER_AUTH') === '' ? undefined : read('CODEC_SERVER_AUTH'),
     },
+    traces: {
+      console: traces === 'console',
+      file: traces.startsWith('file:') ? traces.slice('file:'.length) : undefined,
+      otlpEndpoint: read('OTEL_EXPORTER_OTLP_ENDPOINT') === '' ? undefined : httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', ''),
+    },
     postgres: {
       user: nonEmpty('POSTGRES_USER'),
       password: nonEmpty('POSTGRES_PASSWORD'),
       db: nonEmpty('POSTGRES_DB'),
     },
     logLevel,
+    logFormat,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

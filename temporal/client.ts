@@ -2,6 +2,7 @@
 // Parses the command line, connects to Temporal, and hands over to the verb's module in cli/commands/.
 // Exit codes: cli/exit-codes.ts (also in --help and the README).
 import { loadConfigOrExit } from '../shared/config.ts';
+import { startTracing } from '../shared/tracing/setup.ts';
 import { type CliCommand, parseCommand, usageOf, UsageError } from './cli/args.ts';
 import { batchCommand } from './cli/commands/batch.ts';
 import { listCommand } from './cli/commands/list.ts';
@@ -27,6 +28,7 @@ if (command.verb === 'help') {
 }
 
 const config = loadConfigOrExit();
+const tracing = startTracing('client', config.traces);
 const ctx = await connectCli(config, command.json);
 if ('failed' in ctx) {
   process.stderr.write(`${ctx.message}\n`);
@@ -34,6 +36,8 @@ if ('failed' in ctx) {
 }
 const code = await dispatch(ctx, command);
 await ctx.connection.close();
+// The start's span may still wait in a batch for the OTLP receiver.
+await tracing?.shutdown();
 process.exit(code);
 
 function dispatch(ctx: CommandContext, c: Exclude<CliCommand, { verb: 'help' }>): Promise<ExitCode> {

@@ -10,7 +10,7 @@ import { AesGcmCodec } from './codec/aes-gcm-codec.ts';
 import { createCodecServerApp } from './codec/codec-server-app.ts';
 
 const config = loadConfigOrExit();
-const logger = createLogger('codec-server', config.logLevel);
+const logger = createLogger('codec-server', config.logLevel, config.logFormat);
 if (config.codec.keys.length === 0) {
   process.stderr.write('PAYLOAD_ENCRYPTION_KEYS is empty: payloads are not encrypted, so there is nothing to decode.\n');
   process.exit(2);

@@ -4,23 +4,38 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
+import { describeTraces, startTracing } from '../shared/tracing/setup.ts';
 import { dataConverterFor } from './codec/data-converter.ts';
 import { connectionOptions, describeSecurity } from './connection-options.ts';
 import { ensureSearchAttributes } from './search-attributes-registration.ts';
 import { createWorker, SHUTDOWN_GRACE } from './worker/create-worker.ts';
+import { metricsBindAddress, prometheusExporter } from './worker/metrics.ts';
 import { sdkLoggerFrom } from './worker/sdk-logger.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
 
 const config = loadConfigOrExit();
-const logger = createLogger('worker', config.logLevel);
+const logger = createLogger('worker', config.logLevel, config.logFormat);
 const { address, namespace, taskQueue } = config.temporal;
+const tracing = startTracing('worker', config.traces);
 
+const metricsAddress = await metricsBindAddress(config.serviceHost, config.workerMetricsPort);
 // Signals are handled below rather than by the SDK, so Ctrl-C also works while still waiting for Temporal.
-Runtime.install({
-  logger: sdkLoggerFrom(logger),
-  shutdownSignals: [],
-  telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
-});
+// The SDK serves its Prometheus metrics from here on; a taken port fails the install, and the worker with it.
+try {
+  Runtime.install({
+    logger: sdkLoggerFrom(logger),
+    shutdownSignals: [],
+    telemetryOptions: {
+      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
+      ...(metricsAddress && { metrics: prometheusExporter(metricsAddress) }),
+    },
+  });
+} catch (error) {
+  if (!metricsAddress) throw error;
+  const hint = 'set WORKER_METRICS_PORT to a free port, 0 for any free port, or off';
+  logger.fatal({ metrics: metricsAddress, reason: (error as Error).message }, `cannot serve metrics on ${metricsAddress}: ${hint}`);
+  process.exit(1);
+}
 
 const stopRequested = new AbortController();
 let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
@@ -53,6 +68,7 @@ try {
     serverUrls: { 'server-a': config.serverA.url, 'server-b': config.serverB.url },
     serviceToken: config.serviceToken,
     dataConverter: dataConverterFor(config.codec.keys),
+    tracing,
   });
   logger.info(
     {
@@ -63,11 +79,14 @@ try {
       taskQueue,
       serverA: config.serverA.url,
       serverB: config.serverB.url,
+      metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',
+      traces: describeTraces(config.traces),
     },
     'worker polling',
   );
   await worker.run();
   await connection.close();
+  await tracing?.shutdown();
   logger.info('worker stopped');
   process.exit(0);
 } catch (error) {

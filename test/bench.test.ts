@@ -16,13 +16,13 @@ test('bench:services measures every POST endpoint', async () => {
 test.each([[['0']], [['10', '20']], [['ten']]])('bench:services rejects bad arguments %j with usage and exit 2', async (args) => {
   const result = await run('scripts/bench-services.ts', args);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('Usage: node scripts/bench-services.ts');
+  expect(result.stderr).toContain('Usage: npm run bench:services --');
 });
 
 test('bench:workflows rejects bad arguments with usage and exit 2', async () => {
   const result = await run('scripts/bench-workflows.ts', ['5', '2', 'fast']);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('Usage: node scripts/bench-workflows.ts');
+  expect(result.stderr).toContain('Usage: npm run bench:workflows --');
 });
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} bench:workflows`, { timeout: 60_000 }, () => {
@@ -62,7 +62,7 @@ test('fuzz:services runs every property (a tiny budget here) and names its seed'
 test('fuzz:services rejects bad arguments with usage and exit 2', async () => {
   const result = await run('scripts/fuzz-services.ts', ['many']);
   expect(result.code).toBe(2);
-  expect(result.stderr).toContain('Usage: node scripts/fuzz-services.ts');
+  expect(result.stderr).toContain('Usage: npm run fuzz:services --');
 });
 
 test('abuse:third-party drops calls against a real Server B and reports its memory and /ping', async () => {

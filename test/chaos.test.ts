@@ -92,7 +92,7 @@ test.each([[['--workflows', '0']], [['--workflows', 'many']], [['--concurrency',
   async (args) => {
     const result = await runNode('scripts/chaos.ts', args);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('Usage: node scripts/chaos.ts [--workflows N]');
+    expect(result.stderr).toContain('Usage: npm run chaos -- [--workflows N]');
     expect(result.stdout).toBe('');
   },
 );

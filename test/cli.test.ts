@@ -106,7 +106,7 @@ describe('arguments', () => {
   test('--help prints usage with every exit code and exits 0', async () => {
     const run = await runCli(['--help']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: node temporal\/client\.ts \[options\] \[command\]/);
+    expect(run.stdout).toMatch(/^Usage: npx node temporal\/client\.ts \[options\] \[command\]/);
     for (const verb of ['run', 'status', 'approve', 'reject', 'cancel', 'list', 'batch', 'schedule']) expect(run.stdout).toMatch(new RegExp(`\\n  ${verb}\\b`));
     expect(run.stdout).toContain('Exit codes: 0 completed, 1 workflow failed (or was cancelled), 2 usage or configuration error,');
     expect(run.stdout).toContain('3 could not start (Temporal unreachable or refused), 4 lost contact while waiting for the result,');
@@ -134,7 +134,7 @@ describe('arguments', () => {
     const run = await runCli(argv);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(reason);
-    expect(run.stderr).toContain('Usage: node temporal/client.ts');
+    expect(run.stderr).toContain('Usage: npx node temporal/client.ts');
     expect(run.stdout).toBe('');
   });
 

@@ -42,7 +42,9 @@ const ONE_SHOTS = ['temporal-schema-setup', 'temporal-create-namespace'];
 describe('docker-compose.yml', () => {
   test('has a stable project name and exactly the expected services', () => {
     expect(compose.name).toBe('temporal-multi-server');
-    expect(Object.keys(services).sort()).toEqual(['postgres', 'temporal', 'temporal-create-namespace', 'temporal-schema-setup', 'temporal-ui'].sort());
+    expect(Object.keys(services).sort()).toEqual(
+      ['postgres', 'temporal', 'temporal-create-namespace', 'temporal-schema-setup', 'temporal-ui', 'prometheus', 'jaeger'].sort(),
+    );
   });
 
   test('pins every image to an exact version, never latest, and not the deprecated auto-setup image', () => {
@@ -51,8 +53,9 @@ describe('docker-compose.yml', () => {
       expect(match, `${name} image "${image}"`).not.toBeNull();
       const [, repository, tag] = match!;
       expect(tag, `${name} tag`).not.toBe('latest');
-      // At least major.minor (PostgreSQL's full version); Temporal's images use major.minor.patch.
-      expect(tag, `${name} tag`).toMatch(repository!.startsWith('temporalio/') ? /^\d+\.\d+\.\d+$/ : /^\d+\.\d+$/);
+      // At least major.minor (PostgreSQL's full version); Temporal's and Jaeger's images use major.minor.patch, Prometheus's vmajor.minor.patch.
+      const exact = /^(temporalio|jaegertracing)\//.test(repository!) ? /^\d+\.\d+\.\d+$/ : repository!.startsWith('prom/') ? /^v\d+\.\d+\.\d+$/ : /^\d+\.\d+$/;
+      expect(tag, `${name} tag`).toMatch(exact);
       expect(repository, name).not.toBe('temporalio/auto-setup');
     }
     expect(COMPOSE_TEXT).not.toMatch(/^\s*image:.*auto-setup/m);
@@ -68,7 +71,7 @@ describe('docker-compose.yml', () => {
     expect(service('temporal-ui').image).toMatch(/^temporalio\/ui:/);
   });
 
-  test('publishes exactly Temporal 7233, the Web UI on 7070 and PostgreSQL 5432, on 127.0.0.1 only', () => {
+  test('publishes exactly Temporal 7233, the Web UI on 7070, PostgreSQL 5432, Prometheus 9090 and Jaeger 16686 and 4318, on 127.0.0.1 only', () => {
     const published = Object.fromEntries(
       Object.entries(services)
         .filter(([, s]) => s.ports)
@@ -78,6 +81,8 @@ describe('docker-compose.yml', () => {
       postgres: ['127.0.0.1:5432:5432'],
       temporal: ['127.0.0.1:7233:7233'],
       'temporal-ui': ['127.0.0.1:7070:8080'],
+      prometheus: ['127.0.0.1:9090:9090'],
+      jaeger: ['127.0.0.1:16686:16686', '127.0.0.1:4318:4318'],
     });
   });
 
@@ -101,6 +106,8 @@ describe('docker-compose.yml', () => {
       temporal: { postgres: 'service_healthy', 'temporal-schema-setup': 'service_completed_successfully' },
       'temporal-create-namespace': { temporal: 'service_healthy' },
       'temporal-ui': { temporal: 'service_healthy', 'temporal-create-namespace': 'service_completed_successfully' },
+      prometheus: {},
+      jaeger: {},
     });
     // `up --wait` accepts a one-shot's exit only when another service waits for it to complete, and
     // a restart policy would rerun a failed one-shot behind that wait's back.
@@ -133,7 +140,7 @@ describe('docker-compose.yml', () => {
     // Every variable compose itself substitutes (`$${...}` is an escaped, literal `$`).
     const interpolated = [...COMPOSE_TEXT.matchAll(/(?<!\$)\$\{([A-Z_]+)([^}]*)\}/g)].map(([, name, rest]) => `${name}${rest}`);
     expect(new Set(interpolated)).toEqual(
-      new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal', 'CODEC_SERVER_PORT:-8888']),
+      new Set(['POSTGRES_USER:-temporal', 'POSTGRES_PASSWORD:-temporal', 'POSTGRES_DB:-temporal', 'CODEC_SERVER_PORT:-8888', 'SERVICE_TOKEN:-']),
     );
     // Each with the default the project's own configuration has.
     for (const entry of interpolated) {
@@ -310,7 +317,7 @@ describe('scripts/compose.ts', () => {
     for (const args of [[], ['restart'], ['up', 'extra']]) {
       const result = run(args);
       expect(result.status, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/^Usage: node scripts\/compose\.ts <command>/);
+      expect(result.stderr).toMatch(/^Usage: npm run temporal:start \| temporal:stop \| temporal:logs/);
       expect(result.stderr).toContain('up ');
       expect(result.calls).toEqual([]);
     }
@@ -355,7 +362,9 @@ describe('scripts/compose.ts', () => {
     expect(result.calls).toEqual(['compose version', 'info --format {{.ServerVersion}}', 'compose up -d --wait']);
     expect(result.stdout).toContain('localhost:7233');
     expect(result.stdout).toContain('http://localhost:7070');
+    expect(result.stdout).toContain('http://localhost:16686');
     expect(result.stdout).toContain('127.0.0.1:5432');
+    expect(result.stdout).toContain('http://localhost:9090');
     expect(result.stdout).toContain('npm run dev:all');
   });
 

@@ -7,6 +7,7 @@ const DEFAULTS: Config = {
   faults: { afterApply: undefined, rate: 1 },
   serviceHost: '127.0.0.1',
   serviceToken: undefined,
+  workerMetricsPort: 9464,
   thirdParty: { latencyMs: 300, failureRate: 0.2 },
   temporal: {
     address: 'localhost:7233',
@@ -18,8 +19,10 @@ const DEFAULTS: Config = {
     security: { tls: undefined, apiKey: undefined, metadata: undefined },
   },
   codec: { keys: [], serverPort: 8888, serverAuth: undefined },
+  traces: { console: false, file: undefined, otlpEndpoint: undefined },
   postgres: { user: 'temporal', password: 'temporal', db: 'temporal' },
   logLevel: 'info',
+  logFormat: 'json',
 };
 
 const KEY_1 = Buffer.alloc(32, 1).toString('base64');
@@ -54,6 +57,12 @@ describe('loadConfig defaults', () => {
   test('port 0 (any free port) is accepted', () => {
     expect(loadConfig({ SERVER_A_PORT: '0' }).serverA.port).toBe(0);
   });
+
+  test("the worker's metrics endpoint: on port 9464 by default, 0 for any free port, off for none", () => {
+    expect(loadConfig({}).workerMetricsPort).toBe(9464);
+    expect(loadConfig({ WORKER_METRICS_PORT: '0' }).workerMetricsPort).toBe(0);
+    expect(loadConfig({ WORKER_METRICS_PORT: 'off' }).workerMetricsPort).toBeUndefined();
+  });
 });
 
 describe('loadConfig overrides', () => {
@@ -69,6 +78,7 @@ describe('loadConfig overrides', () => {
       FAULT_RATE: '0.25',
       SERVICE_HOST: '0.0.0.0',
       SERVICE_TOKEN: 'a-long-shared-secret',
+      WORKER_METRICS_PORT: '9500',
       THIRD_PARTY_LATENCY_MS: '0',
       THIRD_PARTY_FAILURE_RATE: '1',
       TEMPORAL_ADDRESS: 'temporal.internal:7234',
@@ -80,10 +90,13 @@ describe('loadConfig overrides', () => {
       PAYLOAD_ENCRYPTION_KEYS: `k2:${KEY_2},k1:${KEY_1}`,
       CODEC_SERVER_PORT: '9999',
       CODEC_SERVER_AUTH: 'Bearer codec-secret',
+      TRACES: 'file:.data/traces.jsonl',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/',
       POSTGRES_USER: 'app',
       POSTGRES_PASSWORD: 's3cret',
       POSTGRES_DB: 'workflows',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
     });
 
     expect(config).toEqual({
@@ -92,6 +105,7 @@ describe('loadConfig overrides', () => {
       faults: { afterApply: 'drop', rate: 0.25 },
       serviceHost: '0.0.0.0',
       serviceToken: 'a-long-shared-secret',
+      workerMetricsPort: 9500,
       thirdParty: { latencyMs: 0, failureRate: 1 },
       temporal: {
         address: 'temporal.internal:7234',
@@ -110,8 +124,10 @@ describe('loadConfig overrides', () => {
         serverPort: 9999,
         serverAuth: 'Bearer codec-secret',
       },
+      traces: { console: false, file: '.data/traces.jsonl', otlpEndpoint: 'http://localhost:4318' },
       postgres: { user: 'app', password: 's3cret', db: 'workflows' },
       logLevel: 'debug',
+      logFormat: 'pretty',
     } satisfies Config);
   });
 
@@ -158,11 +174,17 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     ['TEMPORAL_UI_URL', 'ftp://files.example.com', 'TEMPORAL_UI_URL must use http:// or https:// (got "ftp://files.example.com")'],
     ['TEMPORAL_ADDRESS', 'localhost', 'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "localhost")'],
     ['TEMPORAL_ADDRESS', 'http://localhost:7233', 'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "http://localhost:7233")'],
+    ['WORKER_METRICS_PORT', 'on', 'WORKER_METRICS_PORT must be a port from 0 to 65535 (0: any free port) or off (got "on")'],
+    ['WORKER_METRICS_PORT', '70000', 'WORKER_METRICS_PORT must be a port from 0 to 65535 (0: any free port) or off (got "70000")'],
+    ['LOG_FORMAT', 'fancy', 'LOG_FORMAT must be json or pretty (got "fancy")'],
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")'],
     ['THIRD_PARTY_FAILURE_RATE', '2', 'THIRD_PARTY_FAILURE_RATE must be a number from 0 to 1 (got "2")'],
     ['THIRD_PARTY_LATENCY_MS', 'fast', 'THIRD_PARTY_LATENCY_MS must be a number from 0 to 60000 (got "fast")'],
     ['TEMPORAL_NAMESPACE', 'my namespace', 'TEMPORAL_NAMESPACE must not contain spaces (got "my namespace")'],
     ['CODEC_SERVER_PORT', 'x', 'CODEC_SERVER_PORT must be a whole number from 0 to 65535 (got "x")'],
+    ['TRACES', 'jaeger', 'TRACES must be off, console or file:<path>, for example file:.data/traces.jsonl (got "jaeger")'],
+    ['TRACES', 'file:', 'TRACES must be off, console or file:<path>, for example file:.data/traces.jsonl (got "file:")'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'localhost:4318', 'OTEL_EXPORTER_OTLP_ENDPOINT must use http:// or https:// (got "localhost:4318")'],
     [
       'PAYLOAD_ENCRYPTION_KEYS',
       'k1:c2hvcnQ=',

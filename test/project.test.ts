@@ -69,6 +69,7 @@ describe('environment variables', () => {
       FAULT_RATE: '0.5',
       SERVICE_HOST: '0.0.0.0',
       SERVICE_TOKEN: 'a-long-shared-secret',
+      WORKER_METRICS_PORT: '9500',
       THIRD_PARTY_LATENCY_MS: '5',
       THIRD_PARTY_FAILURE_RATE: '0.5',
       TEMPORAL_ADDRESS: 'temporal.internal:7233',
@@ -80,10 +81,13 @@ describe('environment variables', () => {
       PAYLOAD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
       CODEC_SERVER_PORT: '9999',
       CODEC_SERVER_AUTH: 'Bearer x',
+      TRACES: 'console',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
       POSTGRES_USER: 'u',
       POSTGRES_PASSWORD: 'p',
       POSTGRES_DB: 'd',
       LOG_LEVEL: 'debug',
+      LOG_FORMAT: 'pretty',
     };
     const defaults = JSON.stringify(loadConfig({}));
     for (const name of envExample().keys()) {

@@ -222,6 +222,7 @@ describe('request errors', () => {
       ['A', 'PUT', '/process-internal', 'POST'],
       ['A', 'DELETE', '/ping', 'GET, HEAD'],
       ['B', 'POST', '/status', 'GET, HEAD'],
+      ['A', 'PUT', '/metrics', 'GET, HEAD'],
       ['B', 'GET', '/third-party-api', 'POST'],
     ] as const)('server %s: %s %s is a 405 with Allow: %s', async (name, method, path, allow) => {
       const res = await send(server(name), path, { method });

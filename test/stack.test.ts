@@ -87,24 +87,37 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
 
     expect(await stack.ctrlC()).toBe(0);
     const final = stack.output();
-    expect(final).toMatch(/\[server-a\].*"msg":"stopped"/);
-    expect(final).toMatch(/\[server-b\].*"msg":"stopped"/);
-    expect(final).toMatch(/\[worker\].*"msg":"worker stopped"/);
+    expect(final).toMatch(/\[server-a\].*INFO: stopped\b/);
+    expect(final).toMatch(/\[server-b\].*INFO: stopped\b/);
+    expect(final).toMatch(/\[worker\].*INFO: worker stopped\b/);
     await expect(fetch(`${env.SERVER_A_URL}/ping`)).rejects.toThrow();
   });
 
   test('dev:all serves client runs from another terminal and stops cleanly on Ctrl-C', async () => {
     const env = { ...(await serviceEnv()), ...temporalEnv(uniqueTaskQueue('dev-all')) };
     const stack = startStack([], env);
-    await stack.waitFor(/\[worker\].*"msg":"worker polling"/);
-    await stack.waitFor(/\[server-a\].*"msg":"listening"/);
-    await stack.waitFor(/\[server-b\].*"msg":"listening"/);
+    await stack.waitFor(/\[worker\].*INFO: worker polling\b/);
+    await stack.waitFor(/\[server-a\].*INFO: listening\b/);
+    await stack.waitFor(/\[server-b\].*INFO: listening\b/);
 
     const client = await runNode('temporal/client.ts', ['from another terminal', 'simple', '--json'], env);
     expect(client.code).toBe(0);
     expect(JSON.parse(client.stdout)).toMatchObject({ workflow: 'simpleWorkflow', summary: { normalized: 'from another terminal' } });
 
     expect(await stack.ctrlC()).toBe(0);
-    expect(stack.output()).toMatch(/\[worker\].*"msg":"worker stopped"/);
+    expect(stack.output()).toMatch(/\[worker\].*INFO: worker stopped\b/);
+    // Readable lines for people: no JSON objects, no task tokens, nothing a terminal would wrap many times.
+    const lines = stack.output().split('\n');
+    expect(lines.filter((line) => line.includes('{"level"'))).toEqual([]);
+    expect(stack.output()).not.toContain('taskToken');
+    // One step's two sides, matched by the correlation fields: the worker's call and the service's request.
+    const call = /\[worker\].*INFO: service call succeeded attempt=1 activityId=(\d+) activityType=processInternal workflowId=(simple-\S+)/.exec(
+      stack.output(),
+    );
+    expect(call).not.toBeNull();
+    expect(stack.output()).toMatch(
+      new RegExp(`\\[server-a\\].*INFO: request method=POST path=/process-internal status=200 .*workflowId=${call![2]} activityId=${call![1]} attempt=1`),
+    );
+    expect(lines.filter((line) => line.length > 300)).toEqual([]);
   });
 });

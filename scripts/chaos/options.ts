@@ -12,7 +12,7 @@ export interface ChaosOptions {
   sagaShare: number;
 }
 
-export const USAGE = `Usage: node scripts/chaos.ts [--workflows N] [--concurrency C] [--seed S] [--saga-share P]
+export const USAGE = `Usage: npm run chaos -- [--workflows N] [--concurrency C] [--seed S] [--saga-share P]
 
 Starts a whole stack of its own (Temporal dev server, Server A, Server B, one worker) on free ports,
 with every database in a temporary directory, and runs N workflows (multi-server and the publish saga)

@@ -212,6 +212,8 @@ export class ChaosStack {
       TEMPORAL_NAMESPACE: 'default',
       TEMPORAL_TASK_QUEUE: taskQueue,
       LOG_LEVEL: 'info',
+      // Never the default port 9464, which the developer's own worker may be serving.
+      WORKER_METRICS_PORT: 'off',
     } as Record<string, string>;
     const stack = new ChaosStack({ dir, temporal, taskQueue, urls, token }, env, say);
     try {

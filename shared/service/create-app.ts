@@ -1,6 +1,6 @@
-// The Express plumbing both services share: request ids, one structured log line per request,
-// per-endpoint metrics, /ping and /status, JSON errors for every bad-input class, 404 and 405, and
-// Idempotency-Key handling for mutating routes. A service only supplies its routes; each handler takes
+// The Express plumbing both services share: request ids, one structured log line and one trace span per request,
+// per-endpoint metrics, /ping, /status and /metrics, JSON errors for every bad-input class, 404 and
+// 405, and Idempotency-Key handling for mutating routes. A service only supplies its routes; each handler takes
 // the parsed body and returns the answer (or a Reply with another status).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -12,7 +12,9 @@ import { HttpError } from './http-error.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import { EndpointMetrics } from './metrics.ts';
 import { runMutation } from './mutations.ts';
-import { toAnswer } from './reply.ts';
+import { HttpMetrics } from './prometheus.ts';
+import { PlainText, toAnswer } from './reply.ts';
+import { traceRequests } from './trace-requests.ts';
 
 /** Largest accepted request body; bigger bodies are answered with 413. */
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -51,6 +53,7 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   // A copy: the plan's `times` counts down per app, and the caller's object (perhaps given to two apps) stays as it was.
   const faults: FaultPlan = { ...options.faults };
   const metrics = new EndpointMetrics();
+  const prometheus = new HttpMetrics(service);
   const startedAt = new Date();
   const uptimeSeconds = () => Math.round(process.uptime() * 10) / 10;
 
@@ -77,6 +80,8 @@ export function createServiceApp(options: ServiceOptions): express.Express {
         };
       },
     },
+    // For Prometheus (its text format, not JSON); behind SERVICE_TOKEN like /status: scrape with a bearer token.
+    { method: 'GET', path: '/metrics', handle: async () => new PlainText(prometheus.contentType, await prometheus.text()) },
   ];
 
   const app = express();
@@ -117,6 +122,7 @@ export function createServiceApp(options: ServiceOptions): express.Express {
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const aborted = !res.writableFinished;
       metrics.record(res.locals.endpoint, { status: res.statusCode, durationMs, aborted });
+      prometheus.observe(req.method, res.locals.endpoint, { status: res.statusCode, durationMs, aborted });
       const line = {
         requestId,
         method: req.method,
@@ -130,6 +136,7 @@ export function createServiceApp(options: ServiceOptions): express.Express {
     });
     next();
   });
+  app.use(traceRequests(service));
 
   // With a shared secret configured, every endpoint but /ping (a liveness probe) needs it, before routing:
   // a caller without it learns nothing about which routes exist.
@@ -188,7 +195,8 @@ export function createServiceApp(options: ServiceOptions): express.Express {
         return;
       }
       const answer = toAnswer(await route.handle(req.body, req));
-      res.status(answer.status).json(answer.body);
+      if (answer.body instanceof PlainText) res.status(answer.status).type(answer.body.contentType).send(answer.body.text);
+      else res.status(answer.status).json(answer.body);
     });
   }
 

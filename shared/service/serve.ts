@@ -60,8 +60,11 @@ export async function listen(app: express.Express, host: string, port: number, l
   return { server, port: bound, url: `http://${urlHost}:${bound}`, close };
 }
 
-/** For a service's index.ts: listen, log where, and exit 0 after a graceful stop on SIGINT/SIGTERM. */
-export async function runUntilSignal(app: express.Express, host: string, port: number, logger: Logger): Promise<void> {
+/**
+ * For a service's index.ts: listen, log where, and exit 0 after a graceful stop on SIGINT/SIGTERM.
+ * `onStopped` runs between the stop and the exit (the spans still in a batch are sent then).
+ */
+export async function runUntilSignal(app: express.Express, host: string, port: number, logger: Logger, onStopped?: () => Promise<void>): Promise<void> {
   let running: RunningService;
   try {
     running = await listen(app, host, port);
@@ -81,6 +84,7 @@ export async function runUntilSignal(app: express.Express, host: string, port: n
     const clean = await running.close();
     if (clean) logger.info('stopped');
     else logger.warn('grace time ran out; remaining connections were closed');
+    await onStopped?.();
     process.exit(clean ? 0 : 1);
   };
   process.on('SIGINT', stop);

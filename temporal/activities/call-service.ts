@@ -1,9 +1,10 @@
-// Makes one HTTP call from inside an activity: correlation headers, the activity's cancellation
+// Makes one HTTP call from inside an activity: correlation and trace headers, the activity's cancellation
 // signal, heartbeats while waiting, a check of the answer's shape, structured logs, and failure
 // classification.
 import { Context } from '@temporalio/activity';
 import { nanoid } from 'nanoid';
 import { CORRELATION_HEADERS, IDEMPOTENCY_KEY_HEADER } from '../../shared/api.ts';
+import { traceHeaders } from '../../shared/tracing/propagation.ts';
 import { badResponse, type CallTarget, classifyFailure } from './classify-failure.ts';
 import { type Kind, shapeProblem } from './response-shapes.ts';
 import { HTTP_TIMEOUT_MS, type ServiceClient, URL_VARIABLE } from './service-clients.ts';
@@ -52,6 +53,8 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
           [CORRELATION_HEADERS.activityId]: activityId,
           [CORRELATION_HEADERS.attempt]: String(attempt),
           ...(options.idempotencyKey && { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey }),
+          // traceparent: this attempt's RunActivity span, the parent of the service's request span (when tracing).
+          ...traceHeaders(),
         },
       });
     } catch (error) {

@@ -51,7 +51,7 @@ const duration = (check: (v: string) => boolean, range: string) => (value: strin
 export function parseCommand(argv: string[]): CliCommand {
   let parsed: CliCommand | undefined;
   let help = '';
-  const program = new Command('node temporal/client.ts')
+  const program = new Command('npx node temporal/client.ts')
     .description("Start the project's workflows and work with their runs: review, cancel, find, batch, schedule.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => (help += text), writeErr: () => {}, outputError: () => {} })

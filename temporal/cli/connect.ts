@@ -3,9 +3,11 @@
 // data converter. Failing, it says why and how to fix it, and gives the exit code to end with.
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../shared/config.ts';
+import { tracesOn } from '../../shared/tracing/setup.ts';
 import { dataConverterFor } from '../codec/data-converter.ts';
 import { connectionOptions } from '../connection-options.ts';
 import { probeTcp } from '../probe-tcp.ts';
+import { clientTracing } from '../tracing.ts';
 import type { CommandContext } from './context.ts';
 import { EXIT, type ExitCode } from './exit-codes.ts';
 
@@ -21,7 +23,13 @@ export async function connectCli(config: Config, json: boolean): Promise<Command
   } catch (error) {
     return { failed: EXIT.couldNotStart, message: `Cannot reach Temporal at ${address}: ${(error as Error).message.split('\n')[0]}\n${HINT}` };
   }
-  const client = new Client({ connection, namespace, dataConverter: dataConverterFor(config.codec.keys) });
+  const client = new Client({
+    connection,
+    namespace,
+    dataConverter: dataConverterFor(config.codec.keys),
+    // With traces on (client.ts starts them), a start is the root span of the run's trace.
+    ...(tracesOn(config.traces) && { interceptors: clientTracing() }),
+  });
   return {
     client,
     connection,

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { ServiceName } from '../../shared/api.ts';
+import type { Tracing } from '../../shared/tracing/setup.ts';
 import { type Activities, createActivities } from '../activities/index.ts';
 import { createServiceClients } from '../activities/service-clients.ts';
+import { workerTracing } from '../tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Running activities get this long to finish after a shutdown request before they are cancelled. */
@@ -34,6 +36,11 @@ export interface WorkerSetup {
   dataConverter?: DataConverter | undefined;
   /** Replaces the real activities (tests reach failure paths without the services). */
   activities?: Partial<Activities>;
+  /**
+   * Traces workflows and activities into this (shared/tracing/setup.ts); off when absent. A pre-built
+   * bundle must then include TRACING_WORKFLOW_MODULE (tracing.ts) among its workflowInterceptorModules.
+   */
+  tracing?: Pick<Tracing, 'resource' | 'spanProcessor'> | undefined;
 }
 
 export function createWorker(setup: WorkerSetup): Promise<Worker> {
@@ -45,6 +52,7 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     activities: { ...createActivities(createServiceClients(setup.serverUrls, setup.serviceToken)), ...setup.activities },
     ...(setup.identity ? { identity: setup.identity } : {}),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
+    ...(setup.tracing && workerTracing(setup.tracing)),
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,

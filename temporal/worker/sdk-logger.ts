@@ -4,13 +4,17 @@ import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporali
 import type { Logger } from '../../shared/logger.ts';
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+/** The activity's task token: several hundred characters of base64 on every activity line, and a credential to complete the task. */
+const DROPPED = new Set(['taskToken']);
+/** The bundler's report of the workflow bundle (every module, many lines) is for debugging the bundle, not for every start. */
+const BUNDLER_REPORT = /^asset workflow-bundle-/;
 
 export function sdkLoggerFrom(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta: LogMetadata = {}) => {
     const fields: Record<string, unknown> = {};
     // pino serializes an Error (message, type, stack) only under the `err` key.
-    for (const [key, value] of Object.entries(meta)) fields[value instanceof Error ? 'err' : key] = value;
-    logger[LEVELS[level]](fields, message);
+    for (const [key, value] of Object.entries(meta)) if (!DROPPED.has(key)) fields[value instanceof Error ? 'err' : key] = value;
+    logger[BUNDLER_REPORT.test(message) && level === 'INFO' ? 'debug' : LEVELS[level]](fields, message);
   };
   return {
     log,

@@ -1,8 +1,9 @@
 // Ends every run with two things the default reporter does not say plainly: how many tests that
-// need a Temporal server were skipped (and how to run them), and a one-line tally. With
+// need a Temporal server or Chromium were skipped (and how to run them), and a one-line tally. With
 // TEMPORAL_REQUIRED=1 (CI) any skipped test fails the run.
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import { TEMPORAL_TAG } from './tag.ts';
+import { findChromium } from './browser.ts';
+import { CHROMIUM_TAG, TEMPORAL_TAG } from './tag.ts';
 
 export default class SummaryReporter implements Reporter {
   private vitest: Vitest | undefined;
@@ -16,6 +17,7 @@ export default class SummaryReporter implements Reporter {
     let failed = 0;
     let skipped = 0;
     let temporalSkipped = 0;
+    let chromiumSkipped = 0;
     for (const module of modules) {
       for (const test of module.children.allTests()) {
         const state = test.result().state;
@@ -24,6 +26,7 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'skipped') {
           skipped++;
           if (test.fullName.includes(TEMPORAL_TAG)) temporalSkipped++;
+          if (test.fullName.includes(CHROMIUM_TAG)) chromiumSkipped++;
         }
       }
     }
@@ -35,6 +38,11 @@ export default class SummaryReporter implements Reporter {
       out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${reason}`);
       out('  To run them: install Go or the Temporal CLI (npm run temporal:install says what it finds), or set');
       out('  TEMPORAL_ADDRESS to a running server (e.g. "npm run temporal:dev", then TEMPORAL_ADDRESS=localhost:7233 npm test).');
+    }
+    const chromium = findChromium();
+    if (chromiumSkipped > 0 && !chromium.available) {
+      out('');
+      out(`SKIPPED ${chromiumSkipped} tests that need Chromium: ${chromium.reason}.`);
     }
     if (process.env.TEMPORAL_REQUIRED === '1' && skipped > 0) {
       // CI promises every test ran; a skip there is a failure of the run, however it came about.

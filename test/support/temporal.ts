@@ -7,7 +7,8 @@ import { inject } from 'vitest';
 import type { ServiceName } from '../../shared/api.ts';
 import type { Activities } from '../../temporal/activities/index.ts';
 import { existingCli } from '../../temporal/dev/temporal-cli.ts';
-import { createWorker, WORKFLOWS_PATH } from '../../temporal/worker/create-worker.ts';
+import { TRACING_WORKFLOW_MODULE } from '../../temporal/tracing.ts';
+import { createWorker, WORKFLOWS_PATH, type WorkerSetup } from '../../temporal/worker/create-worker.ts';
 
 export { TEMPORAL_TAG } from './tag.ts';
 
@@ -65,6 +66,17 @@ export function workflowBundle(): Promise<{ code: string }> {
   return bundle;
 }
 
+let tracedBundle: Promise<{ code: string }> | undefined;
+/** The production workflow code with the SDK's OpenTelemetry workflow interceptors, as a tracing worker bundles it. */
+export function tracedWorkflowBundle(): Promise<{ code: string }> {
+  tracedBundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [TRACING_WORKFLOW_MODULE],
+    logger: new DefaultLogger('WARN'),
+  });
+  return tracedBundle;
+}
+
 export function uniqueTaskQueue(name: string): string {
   return `test-${name}-${nanoid(8)}`;
 }
@@ -73,6 +85,8 @@ export interface TestWorkerOptions {
   identity?: string;
   /** Replaces some activities, to reach failure paths without the services. */
   activities?: Partial<Activities>;
+  /** Traces workflows and activities into this; the worker then runs tracedWorkflowBundle(). */
+  tracing?: WorkerSetup['tracing'];
 }
 
 /** A worker with the production registrations, polling `taskQueue` and calling the services at `urls`. */
@@ -82,7 +96,7 @@ export async function testWorker(connections: TemporalConnections, taskQueue: st
     namespace: connections.namespace,
     taskQueue,
     serverUrls: urls,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await (options.tracing ? tracedWorkflowBundle() : workflowBundle()),
     ...options,
   });
 }

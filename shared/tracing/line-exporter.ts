@@ -1,0 +1,83 @@
+// Spans as lines, for a machine without a trace viewer (TRACES=console or TRACES=file:<path>): one
+// readable line per span on stderr (stdout stays the logs', and the client's --json outcome), or one
+// JSON object per line appended to a file that every process of the stack shares, so a whole trace
+// (client, worker, both services) can be read back from it (scripts/trace-tree.ts prints it as a tree).
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type ExportResult, ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+/** One span as a line of the traces file. */
+export interface SpanLine {
+  traceId: string;
+  spanId: string;
+  /** Absent for the root of a trace. */
+  parentSpanId?: string;
+  /** The process that made the span: server-a, server-b, worker or client (its resource's service.name). */
+  service: string;
+  name: string;
+  kind: keyof typeof SpanKind;
+  /** ISO time the span started (workflow spans: the workflow task's time, as the workflow sees it). */
+  start: string;
+  durationMs: number;
+  status: 'UNSET' | 'OK' | 'ERROR';
+  statusMessage?: string;
+  attributes: Record<string, unknown>;
+}
+
+export function toSpanLine(span: ReadableSpan): SpanLine {
+  const { traceId, spanId } = span.spanContext();
+  const message = span.status.message;
+  return {
+    traceId,
+    spanId,
+    ...(span.parentSpanId && { parentSpanId: span.parentSpanId }),
+    service: String(span.resource.attributes['service.name'] ?? 'unknown'),
+    name: span.name,
+    kind: SpanKind[span.kind] as keyof typeof SpanKind,
+    start: new Date(hrTimeToMilliseconds(span.startTime)).toISOString(),
+    durationMs: Math.round(hrTimeToMilliseconds(span.duration) * 10) / 10,
+    status: SpanStatusCode[span.status.code] as SpanLine['status'],
+    ...(message && { statusMessage: message }),
+    attributes: { ...span.attributes },
+  };
+}
+
+/** `trace <id> span <id> ← <parent> service name 12.3 ms ERROR message`: what TRACES=console prints. */
+export function readableLine(line: SpanLine): string {
+  const status = line.status === 'ERROR' ? ` ERROR${line.statusMessage ? ` ${line.statusMessage.split('\n')[0]}` : ''}` : '';
+  return `trace ${line.traceId} span ${line.spanId} ← ${line.parentSpanId ?? 'root'} ${line.service} ${line.name} ${line.durationMs} ms${status}`;
+}
+
+/** Writes each batch of spans with `write`, synchronously: a line is never lost to a process exit. */
+export class LineSpanExporter implements SpanExporter {
+  private readonly write: (spans: SpanLine[]) => void;
+
+  constructor(write: (spans: SpanLine[]) => void) {
+    this.write = write;
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    try {
+      this.write(spans.map(toSpanLine));
+      done({ code: ExportResultCode.SUCCESS });
+    } catch (error) {
+      done({ code: ExportResultCode.FAILED, error: error as Error });
+    }
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export function consoleExporter(stream: NodeJS.WritableStream = process.stderr): LineSpanExporter {
+  return new LineSpanExporter((spans) => stream.write(spans.map((s) => `${readableLine(s)}\n`).join('')));
+}
+
+/** Appends JSON lines to `path`; each append is one write, so the lines of several processes never interleave. */
+export function fileExporter(path: string): LineSpanExporter {
+  mkdirSync(dirname(path), { recursive: true });
+  return new LineSpanExporter((spans) => appendFileSync(path, spans.map((s) => `${JSON.stringify(s)}\n`).join('')));
+}

@@ -1,0 +1,71 @@
+// Each process's OpenTelemetry tracer provider, from the configuration (TRACES, OTEL_EXPORTER_OTLP_ENDPOINT).
+// Off by default: then nothing is registered, the OpenTelemetry API stays a no-op everywhere, and no
+// trace header is sent or read. On, the provider is registered globally with the W3C `traceparent`
+// propagator and an AsyncLocalStorage context, which is what carries a span from the SDK's activity
+// interceptor into callService's HTTP headers, and from those headers into the services' request spans.
+import { createRequire } from 'node:module';
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
+import { Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { Config } from '../config.ts';
+import { fromProjectRoot } from '../paths.ts';
+import { consoleExporter, fileExporter } from './line-exporter.ts';
+
+/** The processes that trace, each named in its spans' resource (service.name). */
+export type TracedProcess = 'server-a' | 'server-b' | 'worker' | 'client';
+
+/**
+ * OTLP spans are sent in batches at most this long after they end: quick enough to find a run in the
+ * viewer right after it, and shutdown() sends the rest before a process exits.
+ */
+export const OTLP_BATCH_DELAY_MS = 1_000;
+
+/** The OTLP exporter is loaded only when an endpoint is set: it alone adds ~0.2 s to every process's start. */
+const load = createRequire(import.meta.url);
+
+export interface Tracing {
+  resource: Resource;
+  /** Where every span of the process goes; the worker also hands it the workflow spans, made in its sandbox. */
+  spanProcessor: SpanProcessor;
+  /** Sends what is still buffered, then stops; call before the process exits. */
+  shutdown: () => Promise<void>;
+}
+
+/** Starts tracing for `service` as configured; undefined (and nothing registered) when traces are off. */
+export function startTracing(service: TracedProcess, traces: Config['traces']): Tracing | undefined {
+  return tracesOn(traces) ? createTracing(service, tracingProcessors(traces)) : undefined;
+}
+
+/** One processor per configured output. */
+export function tracingProcessors(traces: Config['traces']): SpanProcessor[] {
+  const processors: SpanProcessor[] = [];
+  // Synchronous writes, span by span: for development, where seeing every span at once matters more than speed.
+  if (traces.console) processors.push(new SimpleSpanProcessor(consoleExporter()));
+  if (traces.file) processors.push(new SimpleSpanProcessor(fileExporter(fromProjectRoot(traces.file))));
+  if (traces.otlpEndpoint) {
+    const { OTLPTraceExporter } = load('@opentelemetry/exporter-trace-otlp-http') as typeof OtlpHttp;
+    const exporter = new OTLPTraceExporter({ url: `${traces.otlpEndpoint}/v1/traces` });
+    processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: OTLP_BATCH_DELAY_MS }));
+  }
+  return processors;
+}
+
+/** Registers a tracer provider for the whole process (tests pass an in-memory exporter's processor). */
+export function createTracing(service: string, processors: SpanProcessor[]): Tracing {
+  const resource = Resource.default().merge(new Resource({ 'service.name': service }));
+  const provider = new NodeTracerProvider({ resource, spanProcessors: processors });
+  provider.register();
+  return { resource, spanProcessor: provider.getActiveSpanProcessor(), shutdown: () => provider.shutdown() };
+}
+
+/** Where spans go, for a process's start-up log line: "off", or e.g. "file:.data/traces.jsonl, otlp http://localhost:4318". */
+export function describeTraces(traces: Config['traces']): string {
+  const outputs = [traces.console && 'console', traces.file && `file:${traces.file}`, traces.otlpEndpoint && `otlp ${traces.otlpEndpoint}`].filter(Boolean);
+  return outputs.length === 0 ? 'off' : outputs.join(', ');
+}
+
+/** Whether any output is configured: what startTracing needs to register a provider. */
+export function tracesOn(traces: Config['traces']): boolean {
+  return traces.console || traces.file !== undefined || traces.otlpEndpoint !== undefined;
+}
