@@ -1,12 +1,19 @@
 // The project's promises about itself: every npm script and entry point the README names exists,
 // and .env.example, the config module and the README's variable table agree.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { ENV_DEFAULTS, type EnvName, loadConfig } from '../shared/config.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const readme = readFileSync(root('README.md'), 'utf8');
+/** The README and the deeper pages it links to in docs/: the manual, as a whole. */
+const manual = [
+  readme,
+  ...readdirSync(root('docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => readFileSync(root(`docs/${f}`), 'utf8')),
+].join('\n');
 const scripts = (JSON.parse(readFileSync(root('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /** NAME=value lines of .env.example. */
@@ -26,19 +33,19 @@ describe('npm scripts', () => {
     expect(promised.filter((name) => !(name in scripts))).toEqual([]);
   });
 
-  test('every `npm run X` and `npm start`/`npm test` in the README is a script', () => {
-    const named = [...readme.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
-    for (const m of readme.matchAll(/npm (start|test)\b/g)) named.push(m[1]!);
+  test('every `npm run X` and `npm start`/`npm test` in the README and docs/ is a script', () => {
+    const named = [...manual.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!);
+    for (const m of manual.matchAll(/npm (start|test)\b/g)) named.push(m[1]!);
     expect(named.length).toBeGreaterThan(15);
     expect([...new Set(named)].filter((name) => !(name in scripts))).toEqual([]);
   });
 
-  test('every file an npm script or the README runs with node exists', () => {
+  test('every file an npm script, the README or docs/ runs with node exists', () => {
     const files = [
       ...Object.values(scripts)
         .join(' ')
         .matchAll(/\b([\w-]+\/[\w./-]+\.ts)\b/g),
-      ...readme.matchAll(/node ([\w-]+\/[\w./-]+\.ts)/g),
+      ...manual.matchAll(/node ([\w-]+\/[\w./-]+\.ts)/g),
     ].map((m) => m[1]!);
     expect(files.length).toBeGreaterThan(8);
     expect([...new Set(files)].filter((file) => !existsSync(root(file)))).toEqual([]);
@@ -104,5 +111,36 @@ describe('environment variables', () => {
     const ignored = readFileSync(root('.gitignore'), 'utf8').split('\n');
     expect(ignored).toContain('.env');
     expect(ignored).toContain('.temporal/');
+  });
+});
+
+describe('the manual', () => {
+  test("every link from the README to docs/, and from docs/ to the README's sections, lands", () => {
+    const anchors = (text: string) =>
+      new Set(
+        [...text.matchAll(/^#{1,3} (.+)$/gm)].map((m) =>
+          m[1]!
+            .trim()
+            .toLowerCase()
+            .replace(/[^\w\- ]/g, '')
+            .replaceAll(' ', '-'),
+        ),
+      );
+    const broken: string[] = [];
+    const pages = [
+      'README.md',
+      ...readdirSync(root('docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
+    for (const page of pages) {
+      const text = readFileSync(root(page), 'utf8');
+      for (const [, target, anchor] of text.matchAll(/\]\(((?:\.\.\/|docs\/)?[\w./-]*\.md|)(?:#([\w-]+))?\)/g)) {
+        const file = target ? fileURLToPath(new URL(target!, new URL(`../${page}`, import.meta.url))) : root(page);
+        if (!existsSync(file)) broken.push(`${page} → ${target}`);
+        else if (anchor && !anchors(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${page} → ${target}#${anchor}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 });
