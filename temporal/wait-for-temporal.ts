@@ -44,7 +44,9 @@ export async function waitForTemporal<T>(
 }
 
 function errorText(error: unknown): string {
-  return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  const text = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  // The native connection's refusal is a long Rust debug string; what it means fits in two words.
+  return /ConnectionRefused|ECONNREFUSED/.test(text) ? 'connection refused' : text;
 }
 
 /** One quick look, without waiting: does a Temporal frontend answer there right now (with TLS, if configured)? */

@@ -21,6 +21,8 @@ test('the worker waits for Temporal visibly, and SIGTERM while waiting stops it 
   const worker = start('temporal/worker.ts', { TEMPORAL_ADDRESS: address });
   await worker.waitFor(`"attempt":1,"of":60`);
   expect(worker.output()).toContain(`waiting for Temporal at ${address}`);
+  // The native client's Rust error text, said the way a person would.
+  expect(worker.output()).toContain('"error":"connection refused"');
   process.kill(worker.pid, 'SIGTERM');
   expect(await worker.exited).toBe(0);
   expect(worker.output()).toContain('stopped while waiting for Temporal');
