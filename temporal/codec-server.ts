@@ -15,6 +15,13 @@ if (config.codec.keys.length === 0) {
   process.stderr.write('PAYLOAD_ENCRYPTION_KEYS is empty: payloads are not encrypted, so there is nothing to decode.\n');
   process.exit(2);
 }
+// CORS keeps other web pages out, not other HTTP clients: beyond this machine, only with a secret.
+if (!['127.0.0.1', 'localhost', '::1'].includes(config.serviceHost) && config.codec.serverAuth === undefined) {
+  process.stderr.write(
+    `SERVICE_HOST is ${config.serviceHost}: the codec server would decrypt for anyone who reaches it. Set CODEC_SERVER_AUTH, or keep SERVICE_HOST on 127.0.0.1.\n`,
+  );
+  process.exit(2);
+}
 const app = createCodecServerApp({
   codec: new AesGcmCodec(config.codec.keys),
   allowedOrigins: uiOrigins(),

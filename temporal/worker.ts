@@ -59,8 +59,17 @@ try {
   const connection = await waitForTemporal(address, () => NativeConnection.connect(connectionOptions(config.temporal)), logger, {
     signal: stopRequested.signal,
   });
-  const registered = await ensureSearchAttributes(connection, namespace);
-  if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
+  try {
+    const registered = await ensureSearchAttributes(connection, namespace);
+    if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
+  } catch (error) {
+    // Temporal Cloud, and workers without operator rights, cannot register them: an administrator does it
+    // once (docs/production.md). The worker still runs; a missing attribute fails the tasks that set it.
+    logger.warn(
+      { namespace, error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
+      'could not register the search attributes DataCategory, CurrentStep, ReviewState (Keyword): register them once as an administrator, see docs/production.md',
+    );
+  }
   worker = await createWorker({
     connection,
     namespace,

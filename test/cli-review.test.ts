@@ -84,6 +84,17 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} client verbs for one run`,
     });
   });
 
+  test('cancel with no worker polling: the request stands, the client says so and does not wait forever', async () => {
+    const taskQueue = uniqueTaskQueue('cli-cancel-no-worker');
+    const env = { ...temporalEnv(taskQueue), LOG_LEVEL: 'warn' };
+    const handle = await suite.client.workflow.start('publishWorkflow', { taskQueue, workflowId: `orphan-${taskQueue}`, args: [{ data: 'Fresh news' }] });
+    const cancel = await client(['cancel', handle.workflowId], env);
+    expect(cancel.code).toBe(EXIT.completed);
+    expect(cancel.stdout).toContain(`No worker polls task queue "${taskQueue}": the run stops (undoing what it did) once one does.`);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    await handle.terminate('test done');
+  });
+
   test.each([
     [['approve', 'no-such-run', '--reviewer', 'ada'], EXIT.failed, 'No run with workflow id no-such-run in namespace'],
     [['status', 'no-such-run'], EXIT.failed, 'No run with workflow id no-such-run in namespace'],

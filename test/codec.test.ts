@@ -2,11 +2,12 @@
 // see, key rotation, tampering, and the server's answers to every kind of request.
 import { randomBytes } from 'node:crypto';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { PayloadKey } from '../shared/config.ts';
 import { listen, type RunningService } from '../shared/service/serve.ts';
 import { AesGcmCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../temporal/codec/aes-gcm-codec.ts';
 import { createCodecServerApp } from '../temporal/codec/codec-server-app.ts';
+import { killLeftovers, runNode, startNode } from './support/processes.ts';
 import { HOST, silentLogger } from './support/services.ts';
 
 const OLD: PayloadKey = { id: 'k1', key: randomBytes(32) };
@@ -147,5 +148,30 @@ describe('codec server', () => {
     expect([missing.status, ((await missing.json()) as { error: { code: string } }).error.code]).toEqual([404, 'NOT_FOUND']);
     const wrongMethod = await fetch(`${open.url}/decode`);
     expect([wrongMethod.status, ((await wrongMethod.json()) as { error: { code: string } }).error.code]).toEqual([405, 'METHOD_NOT_ALLOWED']);
+  });
+});
+
+describe('npm run codec-server', () => {
+  afterEach(killLeftovers);
+  const KEYS = `k1:${randomBytes(32).toString('base64')}`;
+
+  test.each([
+    ['without keys', {}, 'PAYLOAD_ENCRYPTION_KEYS is empty: payloads are not encrypted, so there is nothing to decode.'],
+    [
+      'on every interface without CODEC_SERVER_AUTH',
+      { PAYLOAD_ENCRYPTION_KEYS: KEYS, SERVICE_HOST: '0.0.0.0' },
+      'the codec server would decrypt for anyone who reaches it',
+    ],
+  ])('refuses to start %s (exit 2, saying why)', async (_name, env, message) => {
+    const run = await runNode('temporal/codec-server.ts', [], { PAYLOAD_ENCRYPTION_KEYS: '', CODEC_SERVER_PORT: '0', ...env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  test('with keys on loopback it serves, and stops on SIGTERM with exit 0', async () => {
+    const server = startNode('temporal/codec-server.ts', [], { PAYLOAD_ENCRYPTION_KEYS: KEYS, CODEC_SERVER_PORT: '0', LOG_LEVEL: 'info' });
+    await server.waitFor('"msg":"listening"');
+    process.kill(server.pid, 'SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 });

@@ -16,12 +16,12 @@ const manual = [
 ].join('\n');
 const scripts = (JSON.parse(readFileSync(root('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-/** NAME=value lines of .env.example. */
+/** NAME=value lines of .env.example, commented out or not ("# NAME=value": shown with its default, left unset). */
 function envExample(): Map<string, string> {
   const entries = readFileSync(root('.env.example'), 'utf8')
     .split('\n')
-    .filter((line) => /^[A-Z_]+=/.test(line))
-    .map((line) => line.split('=', 2) as [string, string]);
+    .filter((line) => /^(# )?[A-Z_]+=/.test(line))
+    .map((line) => line.replace(/^# /, '').split('=', 2) as [string, string]);
   return new Map(entries);
 }
 

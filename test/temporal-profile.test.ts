@@ -1,6 +1,8 @@
 // The Temporal connection settings as @temporalio/envconfig reads them (a temporal.toml profile, then
 // TEMPORAL_* variables over it), as loadConfig hands them to every client and worker of the project.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'dotenv';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -106,6 +108,12 @@ describe('connection settings from a temporal.toml profile', () => {
       address: 'x:1',
       security: { tls: undefined, apiKey: undefined },
     });
+  });
+
+  test('a .env copied from .env.example leaves the profile its address and namespace', () => {
+    const dotenv = parse(readFileSync(fileURLToPath(new URL('../.env.example', import.meta.url)), 'utf8'));
+    const config = loadConfig({ ...dotenv, TEMPORAL_CONFIG_FILE: CONFIG, TEMPORAL_PROFILE: 'mtls' });
+    expect([config.temporal.address, config.temporal.namespace]).toEqual(['temporal.internal:7233', 'orders']);
   });
 
   test('environment variables win over the profile', () => {

@@ -9,6 +9,8 @@ export const PATCHES = {
   searchAttributes: 'upsert-search-attributes-v1',
   /** The publish saga waits for a reviewer when the data meets the review rule (issue 10). */
   review: 'publish-review-v1',
+  /** A review cancelled while waiting publishes ReviewState "cancelled" instead of staying "pending". */
+  reviewCancelledState: 'review-cancelled-state-v1',
 } as const;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

@@ -71,7 +71,7 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
     compensations.unshift({ name: 'withdraw-publication', run: withdrawSubmittedPublication });
     const submitted = await steps.run(SAGA_STEPS.submit, () => onB(() => submitPublication({ recordId: record.id, content: internal.normalized })));
     state.publication = submitted;
-    // A run from before the review existed goes straight on, even when its data would need one today.
+    // Replaying a run that passed this point before the review existed: no review, as its history says.
     const reason = takesPatch(PATCHES.review) ? reviewReason(internal, input.review === true) : null;
     if (reason === null) review.notNeeded();
     else {

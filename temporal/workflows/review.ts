@@ -3,10 +3,11 @@
 // the `review` query shows the state. Each wait is a durable timer: at the first deadline the review
 // escalates once (a reminder in its state and the logs), at the second it expires, which rejects.
 import { ApplicationFailure } from '@temporalio/common';
-import { condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, isCancellation, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ProcessInternalResponse } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
 import { decideSignal, decideUpdate, reviewQuery } from './messages.ts';
+import { PATCHES, takesPatch } from './patches.ts';
 import { REVIEW_STATE } from './search-attributes.ts';
 import type { ReviewDecision, ReviewStatus } from './types.ts';
 
@@ -16,6 +17,14 @@ export const REVIEW_WORDS = ['refund', 'urgent', 'legal', 'lawsuit', 'confidenti
 export const REVIEW_WORD_LIMIT = 40;
 export const REVIEWER_MAX_LENGTH = 100;
 export const COMMENT_MAX_LENGTH = 1_000;
+/** Ignored signals kept in the review (the newest); the rest are only counted. Any sender may send any number. */
+export const IGNORED_SIGNALS_KEPT = 10;
+
+/** A caller's value in a message about it: never more than a few dozen characters of it. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'nothing';
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
 
 /**
  * The review rule, on Server A's analysis of the data (deterministic: the same result, the same answer
@@ -36,14 +45,18 @@ export function decisionProblems(raw: unknown): string[] {
     return ['the decision must be a JSON object such as {"decision": "approve", "reviewer": "ada"}'];
   const { decision, reviewer, comment, ...rest } = raw as Record<string, unknown>;
   const problems: string[] = [];
-  if (decision !== 'approve' && decision !== 'reject') problems.push(`"decision" must be "approve" or "reject", got ${JSON.stringify(decision) ?? 'nothing'}`);
+  if (decision !== 'approve' && decision !== 'reject') problems.push(`"decision" must be "approve" or "reject", got ${quoted(decision)}`);
   if (typeof reviewer !== 'string' || reviewer.trim() === '' || reviewer.length > REVIEWER_MAX_LENGTH) {
     problems.push(`"reviewer" must name the reviewer (1 to ${REVIEWER_MAX_LENGTH} characters)`);
   }
   if (comment !== undefined && (typeof comment !== 'string' || comment.length > COMMENT_MAX_LENGTH)) {
     problems.push(`"comment" must be text of at most ${COMMENT_MAX_LENGTH} characters when given`);
   }
-  for (const key of Object.keys(rest)) problems.push(`unknown field "${key}"; a decision takes decision, reviewer, comment`);
+  const unknown = Object.keys(rest);
+  if (unknown.length > 0)
+    problems.push(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 3).map(quoted).join(', ')}${unknown.length > 3 ? ', …' : ''}; a decision takes decision, reviewer, comment`,
+    );
   return problems;
 }
 
@@ -56,6 +69,7 @@ export class Review {
     escalatedAt: null,
     decision: null,
     ignoredSignals: [],
+    ignoredSignalsDropped: 0,
   };
 
   /** Sets the handlers at once, so the query answers, and early decisions are refused with a reason, from the start. */
@@ -78,6 +92,11 @@ export class Review {
       const problem = this.refusal(decision);
       if (!problem) return this.decide(decision);
       this.status.ignoredSignals.push({ reason: problem, receivedAt: new Date().toISOString() });
+      // Bounded: the review is in every query answer and in the result, and any client may send signals.
+      if (this.status.ignoredSignals.length > IGNORED_SIGNALS_KEPT) {
+        this.status.ignoredSignals.shift();
+        this.status.ignoredSignalsDropped += 1;
+      }
       log.warn('review decision signal ignored', { reason: problem });
     });
   }
@@ -93,6 +112,21 @@ export class Review {
     Object.assign(this.status, { state: 'pending', reason, requestedAt: now(), deadline: new Date(Date.now() + deadlineMs).toISOString() });
     this.publishState();
     const decided = () => this.status.decision !== null;
+    try {
+      return await this.waitTwice(decided, deadlineMs, reason);
+    } catch (error) {
+      // A run cancelled while it waits is no longer waiting: decisions are refused from now on, and (for
+      // runs that started with this code) `list --review pending` no longer finds it.
+      if (isCancellation(error)) {
+        Object.assign(this.status, { state: 'cancelled', deadline: null });
+        if (takesPatch(PATCHES.reviewCancelledState)) this.publishState();
+      }
+      throw error;
+    }
+  }
+
+  private async waitTwice(decided: () => boolean, deadlineMs: number, reason: string): Promise<'approve' | 'reject' | 'expired'> {
+    const now = () => new Date().toISOString();
     if (!(await condition(decided, deadlineMs))) {
       Object.assign(this.status, { state: 'escalated', escalatedAt: now(), deadline: new Date(Date.now() + deadlineMs).toISOString() });
       this.publishState();

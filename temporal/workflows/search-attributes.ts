@@ -7,7 +7,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const DATA_CATEGORY = defineSearchAttributeKey('DataCategory', SearchAttributeType.KEYWORD);
 /** The step running now; "done" once the run finished its steps. */
 export const CURRENT_STEP = defineSearchAttributeKey('CurrentStep', SearchAttributeType.KEYWORD);
-/** The publish saga's review: none, pending, escalated, approved, rejected, expired. */
+/** The publish saga's review: pending, escalated, approved, rejected, expired, cancelled (unset: none asked). */
 export const REVIEW_STATE = defineSearchAttributeKey('ReviewState', SearchAttributeType.KEYWORD);
 
 export const SEARCH_ATTRIBUTE_KEYS = [DATA_CATEGORY, CURRENT_STEP, REVIEW_STATE] as const;

@@ -152,7 +152,7 @@ export interface ReviewDecision {
 
 /** The review of one publish run, as the `review` query and the decide update report it. */
 export interface ReviewStatus {
-  state: 'not-needed' | 'not-yet' | 'pending' | 'escalated' | 'approved' | 'rejected' | 'expired';
+  state: 'not-needed' | 'not-yet' | 'pending' | 'escalated' | 'approved' | 'rejected' | 'expired' | 'cancelled';
   /** Why the run asked for a review; null when it did not. */
   reason: string | null;
   requestedAt: string | null;
@@ -162,6 +162,8 @@ export interface ReviewStatus {
   decision: (ReviewDecision & { decidedAt: string }) | null;
   /** Signals that could not be applied (bad or late), kept so nobody wonders where a decision went. */
   ignoredSignals: Array<{ reason: string; receivedAt: string }>;
+  /** Ignored signals older than the ones kept. */
+  ignoredSignalsDropped: number;
 }
 
 export interface PublishResult {

@@ -3,7 +3,8 @@
 // attributes set (the attributes a run's own upserts would set later). Visibility lags behind a start:
 // each look at it is repeated until a deadline, never a fixed sleep.
 import { spawnSync } from 'node:child_process';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, type WorkflowHandle } from '@temporalio/client';
+import protos from '@temporalio/proto';
 import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -33,7 +34,9 @@ describe('the visibility query', () => {
     expect(visibilityQuery({ status: 'Running' })).toBe('ExecutionStatus = "Running"');
     expect(visibilityQuery({ category: 'commerce' })).toBe('DataCategory = "commerce"');
     expect(visibilityQuery({ step: 'enrich' })).toBe('CurrentStep = "enrich"');
-    expect(visibilityQuery({ review: 'pending' })).toBe('ReviewState = "pending"');
+    // Waiting means running: a run that ended without a decision keeps "pending" but waits for nobody.
+    expect(visibilityQuery({ review: 'pending' })).toBe('ReviewState = "pending" AND ExecutionStatus = "Running"');
+    expect(visibilityQuery({ review: 'approved' })).toBe('ReviewState = "approved"');
     expect(visibilityQuery({ workflowIdPrefix: 'multi-server-every-5m' })).toBe('WorkflowId STARTS_WITH "multi-server-every-5m"');
   });
 
@@ -240,5 +243,27 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} list against the server`, 
     expect(ctx.errors.join('')).toContain('--limit must be a whole number from 1 to 1000, got 0');
     expect(ctx.lines).toEqual([]);
     expect(ctx.outputs).toEqual([{ error: { message: expect.stringContaining('--status') } }, { error: { message: expect.stringContaining('--limit') } }]);
+  });
+
+  test('a namespace without the search attributes: exit 1 saying so and how to fix it, not "could not reach"', async () => {
+    const namespace = `list-bare-${nanoid(6).replace(/[^A-Za-z0-9]/g, 'x')}`;
+    await connections.client.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: protos.google.protobuf.Duration.fromObject({ seconds: 86_400 }),
+    });
+    const client = new Client({ connection: connections.client.connection, namespace });
+    const ctx = recordingContext(client, taskQueue);
+    ctx.config.temporal.namespace = namespace;
+    // A new namespace takes a moment to be usable by visibility: until then the query fails differently.
+    await expect
+      .poll(
+        async () => {
+          const errors = ctx.errors.length;
+          const code = await runVerb(ctx, () => listCommand(ctx, { category: 'news', limit: 5 }));
+          return [code, ctx.errors.slice(errors).join('')];
+        },
+        { timeout: 20_000 },
+      )
+      .toEqual([EXIT.failed, expect.stringContaining(`The namespace "${namespace}" lacks a search attribute of this query`)]);
   });
 });

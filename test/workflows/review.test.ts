@@ -26,14 +26,14 @@ async function stateOf(a: RunningService, b: RunningService, workflowId: string)
   return { records: records.map((r) => r.status), publications: publications.map((p) => p.status) };
 }
 
-/** Holds every DELETE matching `path` (a compensation) until released. */
-function holdDeletes(path: RegExp) {
+/** Holds every `method` request whose path matches until released (a step, or a compensation's DELETE). */
+function hold(method: string, path: RegExp) {
   let release!: () => void;
   let reached!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
   const arrived = new Promise<void>((resolve) => (reached = resolve));
   const middleware: RequestHandler = (req, _res, next) => {
-    if (req.method !== 'DELETE' || !path.test(req.path)) return next();
+    if (req.method !== method || !path.test(req.path)) return next();
     reached();
     void released.then(() => next());
   };
@@ -131,14 +131,18 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
     await withReviewRun({ data: NEEDS_REVIEW }, async (handle) => {
       await pending(handle);
       await handle.signal(decideSignal, { decision: 'approve', reviewer: '' });
+      // Any client may send any number of bad signals, as large as it likes: what the run keeps stays small.
+      for (let i = 0; i < 11; i++) await handle.signal(decideSignal, { decision: 'x'.repeat(50_000), reviewer: 'mallory' } as never);
       await handle.signal(decideSignal, { decision: 'approve', reviewer: 'carol' });
       const { result } = await outcome(handle);
       expect(result?.outcome).toBe('published');
       expect(result?.review).toMatchObject({
         state: 'approved',
         decision: { reviewer: 'carol' },
-        ignoredSignals: [{ reason: 'Invalid decision: "reviewer" must name the reviewer (1 to 100 characters)' }],
+        ignoredSignalsDropped: 2,
       });
+      expect(result?.review?.ignoredSignals).toHaveLength(10);
+      expect(result?.review?.ignoredSignals[9]?.reason).toBe(`Invalid decision: "decision" must be "approve" or "reject", got "${'x'.repeat(39)}…`);
     });
   });
 
@@ -179,37 +183,44 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
       return handle.query(progressQuery);
     };
 
-    test('during the review wait: the saga withdraws and releases, and the run ends cancelled', async () => {
-      await withReviewRun({ data: NEEDS_REVIEW }, async (handle, { a, b }) => {
-        await pending(handle);
-        await handle.cancel();
-        const progress = await cancelledWith(handle);
-        expect(progress.steps.find((s) => s.step === 'review')?.status).toBe('cancelled');
-        expect(progress.compensations.map((c) => [c.name, c.outcome])).toEqual([
-          ['withdraw-publication', 'undone'],
-          ['release-record', 'undone'],
-        ]);
-        expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
-      });
-    });
-
-    test('during a step (the submit held by Server B): the call is abandoned, what it did is undone, and the run ends cancelled', async () => {
-      let release!: () => void;
-      let reached!: () => void;
-      const arrived = new Promise<void>((resolve) => (reached = resolve));
-      const released = new Promise<void>((resolve) => (release = resolve));
-      const holdSubmit: RequestHandler = (req, _res, next) => {
-        if (req.method !== 'POST' || req.path !== '/publications') return next();
-        reached();
-        void released.then(() => next());
-      };
+    test('during the review wait: a late decision is refused, the saga withdraws and releases, and the run ends cancelled', async () => {
+      const held = hold('DELETE', /^\/publications\/[^/]+$/);
       await withReviewRun(
         { data: NEEDS_REVIEW },
         async (handle, { a, b }) => {
-          await arrived;
+          await pending(handle);
+          await handle.cancel();
+          // While the compensation runs, the review is over: an approval now must not be accepted.
+          await held.arrived;
+          const late = await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada' }] }).then(
+            () => 'accepted',
+            (error: unknown) => ((error as WorkflowUpdateFailedError).cause as ApplicationFailure).message,
+          );
+          expect(late).toBe("This run's review is already over (cancelled)");
+          held.release();
+          const progress = await cancelledWith(handle);
+          expect(progress.steps.find((s) => s.step === 'review')?.status).toBe('cancelled');
+          expect(progress.compensations.map((c) => [c.name, c.outcome])).toEqual([
+            ['withdraw-publication', 'undone'],
+            ['release-record', 'undone'],
+          ]);
+          expect(await stateOf(a, b, handle.workflowId)).toEqual({ records: ['released'], publications: ['withdrawn'] });
+          // No longer waiting for anyone: `list --review pending` does not find it.
+          expect((await handle.describe()).typedSearchAttributes.get(REVIEW_STATE)).toBe('cancelled');
+        },
+        { b: held.middleware },
+      );
+    });
+
+    test('during a step (the submit held by Server B): the call is abandoned, what it did is undone, and the run ends cancelled', async () => {
+      const held = hold('POST', /^\/publications$/);
+      await withReviewRun(
+        { data: NEEDS_REVIEW },
+        async (handle, { a, b }) => {
+          await held.arrived;
           await handle.cancel();
           const progress = await cancelledWith(handle);
-          release();
+          held.release();
           expect(progress.steps.find((s) => s.step === 'submit-publication')?.status).toBe('cancelled');
           expect(progress.compensations.map((c) => c.name)).toEqual(['withdraw-publication', 'release-record']);
           // The held submit arrives at Server B after the withdraw looked for it: it may create a publication
@@ -218,12 +229,12 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
           expect(state.records).toEqual(['released']);
           expect(state.publications.filter((s) => s === 'published')).toEqual([]);
         },
-        { b: holdSubmit },
+        { b: held.middleware },
       );
     });
 
     test('during compensation: the undo is not interrupted, and the services end consistent', async () => {
-      const held = holdDeletes(/^\/publications\/[^/]+$/);
+      const held = hold('DELETE', /^\/publications\/[^/]+$/);
       await withReviewRun(
         { data: NEEDS_REVIEW },
         async (handle, { a, b }) => {

@@ -52,7 +52,11 @@ export function visibilityQuery(filters: ListFilters): string {
   }
   if (filters.category !== undefined) conditions.push(`${DATA_CATEGORY.name} = ${quoteValue(filters.category)}`);
   if (filters.step !== undefined) conditions.push(`${CURRENT_STEP.name} = ${quoteValue(filters.step)}`);
-  if (filters.review !== undefined) conditions.push(`${REVIEW_STATE.name} = ${quoteValue(filters.review)}`);
+  if (filters.review !== undefined) {
+    conditions.push(`${REVIEW_STATE.name} = ${quoteValue(filters.review)}`);
+    // A run that ended without deciding (terminated, timed out) keeps "pending": waiting means running.
+    if (filters.status === undefined && (filters.review === 'pending' || filters.review === 'escalated')) conditions.push('ExecutionStatus = "Running"');
+  }
   if (filters.workflowIdPrefix !== undefined) conditions.push(`WorkflowId STARTS_WITH ${quoteValue(filters.workflowIdPrefix)}`);
   return conditions.join(' AND ');
 }
@@ -167,7 +171,9 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
       if (rows.length >= limit) break;
     }
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0] ?? '';
+    // The SDK wraps the server's refusal ("Failed to list workflows"); its reason is in the cause.
+    const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error) : undefined;
+    const message = [(error as Error).message, cause?.message].filter(Boolean).join(': ').split('\n')[0] ?? '';
     if (/not a valid search attribute|is not defined/i.test(message)) {
       return refuse(
         ctx,
@@ -175,7 +181,9 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
         `The namespace "${namespace}" lacks a search attribute of this query (${message}). Start the worker once (npm run worker): it registers them.`,
       );
     }
-    return refuse(ctx, EXIT.couldNotStart, `Could not list runs: ${message}`);
+    // INVALID_ARGUMENT: the server refused the query itself; anything else is reaching Temporal.
+    const refusedQuery = (cause as { code?: number } | undefined)?.code === 3;
+    return refuse(ctx, refusedQuery ? EXIT.failed : EXIT.couldNotStart, `Could not list runs: ${message}`);
   }
 
   if (rows.length === 0) say('No runs match. (Visibility lags a second or so behind: a run started just now may show in a moment.)');

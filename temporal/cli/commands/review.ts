@@ -3,6 +3,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { batchProgressQuery, decideSignal, decideUpdate, reviewQuery } from '../../workflows/messages.ts';
+import { workerIsPolling } from '../../task-queue.ts';
 import { decisionProblems } from '../../workflows/review.ts';
 import type { ReviewDecision, ReviewStatus } from '../../workflows/types.ts';
 import type { CommandContext } from '../context.ts';
@@ -79,11 +80,24 @@ export async function cancelCommand(ctx: CommandContext, workflowId: string): Pr
   } catch (error) {
     return await refused(ctx, workflowId, error);
   }
+  // A cancellation takes effect in a workflow task: with no worker, waiting would never end.
+  const { taskQueue } = await handle.describe();
+  if ((await workerIsPolling(ctx.client, taskQueue)) === false) {
+    ctx.say(`Cancellation requested for ${workflowId}. No worker polls task queue "${taskQueue}": the run stops (undoing what it did) once one does.`);
+    if (ctx.json) ctx.out({ workflowId, ended: null, requested: true });
+    return EXIT.completed;
+  }
   ctx.say(`Cancellation requested for ${workflowId}; waiting for it to stop (a saga first undoes what it did)…`);
-  const ended = await handle.result().then(
-    () => 'completed' as const,
-    (error: unknown) => (error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure ? ('cancelled' as const) : ('failed' as const)),
-  );
+  let ended: 'completed' | 'cancelled' | 'failed';
+  try {
+    ended = await handle.result().then(() => 'completed' as const);
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) {
+      process.stderr.write(`Lost contact with Temporal while waiting: ${(error as Error).message.split('\n')[0]}. The cancellation stands.\n`);
+      return EXIT.lostContact;
+    }
+    ended = error.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
+  }
   const progress = await finalProgress(ctx.connection, handle);
   if (progress)
     for (const step of progress.steps.filter((s) => s.status !== 'pending'))
