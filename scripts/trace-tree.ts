@@ -57,7 +57,7 @@ if (import.meta.main) {
   const [fileArg, traceId] = process.argv.slice(2);
   const file = fileArg ?? loadConfigOrExit().traces.file;
   if (file === undefined) {
-    process.stderr.write('Usage: node scripts/trace-tree.ts [file] [trace id]\nWithout a file, TRACES must be file:<path> (in .env or the environment).\n');
+    process.stderr.write('Usage: npx node scripts/trace-tree.ts [file] [trace id]\nWithout a file, TRACES must be file:<path> (in .env or the environment).\n');
     process.exit(2);
   }
   let text: string;

@@ -55,7 +55,7 @@ export function parseCommand(argv: string[]): CliCommand {
     .description("Start the project's workflows and work with their runs: review, cancel, find, batch, schedule.")
     .exitOverride()
     .configureOutput({ writeOut: (text) => (help += text), writeErr: () => {}, outputError: () => {} })
-    .addHelpText('after', `\nWithout a verb, "run" is meant: node temporal/client.ts "data" simple\n\n${EXIT_CODES}`)
+    .addHelpText('after', `\nWithout a verb, "run" is meant: npx node temporal/client.ts "data" simple\n\n${EXIT_CODES}`)
     .showSuggestionAfterError();
   const json = new Option('--json', 'print only the outcome as JSON on stdout');
   const reviewerDefault = safeUserName();

@@ -7,7 +7,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 
 const [dir, version] = process.argv.slice(2);
 if (!dir || !version) {
-  process.stderr.write('Usage: node temporal/dev/sdk-download.ts <dir> <version>\n');
+  process.stderr.write('Usage: npx node temporal/dev/sdk-download.ts <dir> <version>\n');
   process.exit(2);
 }
 mkdirSync(dir, { recursive: true });
