@@ -8,7 +8,17 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { ListResponse, Publication } from '../shared/api.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { killLeftovers } from './support/processes.ts';
-import { error, expectError, ISO_TIMESTAMP, newKey, servicesOfFile, startProcess, stop, temporaryDirectory } from './support/service-tests.ts';
+import {
+  error,
+  expectError,
+  expectMethodNotAllowed,
+  ISO_TIMESTAMP,
+  newKey,
+  servicesOfFile,
+  startProcess,
+  stop,
+  temporaryDirectory,
+} from './support/service-tests.ts';
 import { type Answer, call, startServerB } from './support/services.ts';
 
 const PUBLICATION_ID = /^pub_[\w-]{12}$/;
@@ -257,11 +267,7 @@ describe('bad input', () => {
       ['GET', '/publications/pub_x/confirm', 'POST'],
       ['DELETE', '/publications/pub_x/confirm', 'POST'],
     ])('%s %s is a 405 with Allow: %s', async (method, path, allow) => {
-      const res = await call(server, method, path, { key: newKey() });
-
-      expect(res.status).toBe(405);
-      expect(res.headers.get('allow')).toBe(allow);
-      expect(res.body).toEqual(error('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allow}`));
+      await expectMethodNotAllowed(server, method, path, allow);
     });
 
     test.each([

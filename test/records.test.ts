@@ -9,7 +9,17 @@ import { fromProjectRoot } from '../shared/paths.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { normalize, sha256 } from '../shared/text.ts';
 import { killLeftovers, ROOT } from './support/processes.ts';
-import { error, expectError, ISO_TIMESTAMP, newKey, servicesOfFile, startProcess, stop, temporaryDirectory } from './support/service-tests.ts';
+import {
+  error,
+  expectError,
+  expectMethodNotAllowed,
+  ISO_TIMESTAMP,
+  newKey,
+  servicesOfFile,
+  startProcess,
+  stop,
+  temporaryDirectory,
+} from './support/service-tests.ts';
 import { type Answer, call, startServerA } from './support/services.ts';
 
 const RECORD_ID = /^rec_[\w-]{12}$/;
@@ -247,11 +257,7 @@ describe('bad input', () => {
       ['DELETE', '/records', 'POST, GET, HEAD'],
       ['GET', '/records/rec_x/commit', 'POST'],
     ])('%s %s is a 405 with Allow: %s', async (method, path, allow) => {
-      const res = await call(server, method, path, { key: newKey() });
-
-      expect(res.status).toBe(405);
-      expect(res.headers.get('allow')).toBe(allow);
-      expect(res.body).toEqual(error('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allow}`));
+      await expectMethodNotAllowed(server, method, path, allow);
     });
 
     test.each([

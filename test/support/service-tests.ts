@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { ErrorBody, ServiceName } from '../../shared/api.ts';
 import type { RunningService } from '../../shared/service/serve.ts';
 import { startNode, type LongRunning } from './processes.ts';
-import type { Answer } from './services.ts';
+import { type Answer, call } from './services.ts';
 
 export const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -24,6 +24,14 @@ export const error = (code: string, message: string, field?: string): ErrorBody 
 export function expectError<T>(res: Answer<T>, status: number, body: ErrorBody): void {
   expect(res.status).toBe(status);
   expect(res.body).toEqual(body);
+}
+
+/** A wrong method on a known path: 405, the Allow header, and the JSON error naming both. */
+export async function expectMethodNotAllowed(server: RunningService, method: string, path: string, allow: string): Promise<void> {
+  const res = await call(server, method, path, { key: newKey() });
+  expect(res.status).toBe(405);
+  expect(res.headers.get('allow')).toBe(allow);
+  expect(res.body).toEqual(error('METHOD_NOT_ALLOWED', `${method} is not allowed on ${path}; use ${allow}`));
 }
 
 /**
