@@ -1,5 +1,5 @@
 // npm run chaos -- [--workflows N] [--concurrency C] [--seed S] [--saga-share P]
-// Durable execution under fire. Starts a whole stack of its own (scripts/chaos/stack.ts), runs N
+// Durable execution under fire. Starts a whole stack of its own (scripts/support/local-stack.ts), runs N
 // workflows, multi-server runs and publish sagas, while it kills Server B 4 times and the worker twice
 // with SIGKILL at moments drawn from the seed, each back after a few seconds. Then it checks that every
 // run ended as it should, and that each saga left exactly one record and at most one publication, in a
@@ -10,11 +10,12 @@ import { loadConfigOrExit } from '../shared/config.ts';
 import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
 import { retriedSteps, sagaEffects } from './chaos/effects.ts';
 import { ChaosEvents } from './chaos/events.ts';
-import { parseChaosArgs, USAGE, UsageError } from './chaos/options.ts';
+import { parseChaosArgs, USAGE } from './chaos/options.ts';
+import { UsageError } from './support/args.ts';
 import { planChaos, planWorkflows, seededRandom } from './chaos/plan.ts';
 import { report } from './chaos/report.ts';
 import { WorkflowRunner } from './chaos/runner.ts';
-import { ChaosStack } from './chaos/stack.ts';
+import { LocalStack } from './support/local-stack.ts';
 
 /** No run may hang: past this, runs without a result are reported as lost. 5 minutes plus 1 s a workflow: generous on 2 cores. */
 const deadlineMinutes = (workflows: number) => Math.ceil(5 + workflows / 60);
@@ -56,7 +57,7 @@ try {
   process.exit(1);
 }
 // Ctrl-C, SIGTERM or the end of the run: the first one's exit code wins, and the stack is always stopped.
-let stack: ChaosStack | undefined;
+let stack: LocalStack | undefined;
 let interrupted = false;
 let exiting: Promise<never> | undefined;
 const shutdown = (code: number): Promise<never> =>
@@ -74,7 +75,7 @@ const interrupt = (signal: NodeJS.Signals) => {
 process.on('SIGINT', interrupt);
 process.on('SIGTERM', interrupt);
 try {
-  stack = await ChaosStack.start(cli.path, say);
+  stack = await LocalStack.start(cli.path, say, 'chaos');
 } catch (error) {
   console.error(`The stack did not start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);

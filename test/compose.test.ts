@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_DEFAULTS, type EnvName } from '../shared/config.ts';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../temporal/dev/server-settings.ts';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/workflows/search-attributes.ts';
 import { localCli, TEMPORAL_TAG, temporal } from './support/temporal.ts';
 
@@ -165,6 +166,11 @@ describe('docker-compose.yml', () => {
     const [hostDir, containerDir] = mount!.split(':') as [string, string];
     const hostFile = resolve(ROOT, hostDir, dynamicConfig.slice(containerDir.length + 1));
     expect(parse(readFileSync(hostFile, 'utf8'))).toHaveProperty('limit.maxIDLength');
+  });
+
+  test("runs with the dev server's dynamic config settings, the same values", () => {
+    const file = parse(readFileSync(resolve(ROOT, 'deployment/dynamicconfig/development-sql.yaml'), 'utf8')) as Record<string, { value: unknown }[]>;
+    for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) expect(file[key]?.[0]?.value, key).toEqual(value);
   });
 
   test.skipIf(process.platform === 'win32')('gives the one-shot steps valid shell scripts, fully escaped from compose', () => {

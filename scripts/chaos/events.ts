@@ -3,7 +3,7 @@
 // process of the one before is back, so two planned kills never meet.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChaosEvent, ChaosTarget } from './plan.ts';
-import type { ChaosStack } from './stack.ts';
+import type { LocalStack } from '../support/local-stack.ts';
 
 export interface ChaosDone {
   target: ChaosTarget;
@@ -19,11 +19,11 @@ export class ChaosEvents {
   private next = 0;
   private previous: Promise<void> = Promise.resolve();
   private readonly events: ChaosEvent[];
-  private readonly stack: ChaosStack;
+  private readonly stack: LocalStack;
   private readonly inFlight: () => number;
   private readonly say: (line: string) => void;
 
-  constructor(events: ChaosEvent[], stack: ChaosStack, inFlight: () => number, say: (line: string) => void) {
+  constructor(events: ChaosEvent[], stack: LocalStack, inFlight: () => number, say: (line: string) => void) {
     this.events = events;
     this.stack = stack;
     this.inFlight = inFlight;

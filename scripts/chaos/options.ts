@@ -1,6 +1,7 @@
 // The chaos run's command line. Bad options are a usage message on stderr and exit code 2, as for the
 // client (temporal/cli/args.ts).
 import { parseArgs } from 'node:util';
+import { UsageError, wholeNumber } from '../support/args.ts';
 
 export interface ChaosOptions {
   workflows: number;
@@ -28,8 +29,6 @@ it checks every result and the saga's effects in the services' state, and stops 
 
 Exit codes: 0 every workflow ended as expected, none lost, no duplicate or inconsistent effect;
 1 anything else (the report says what); 2 usage error.`;
-
-export class UsageError extends Error {}
 
 export type ChaosCommand = { kind: 'help' } | ({ kind: 'run' } & ChaosOptions);
 
@@ -59,12 +58,6 @@ export function parseChaosArgs(argv: string[], randomSeed: () => number): ChaosC
     seed: values.seed === undefined ? randomSeed() : wholeNumber('--seed', values.seed, 0, 2 ** 32 - 1),
     sagaShare: share('--saga-share', values['saga-share'] ?? '0.5'),
   };
-}
-
-function wholeNumber(option: string, raw: string, min: number, max: number): number {
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value < min || value > max) throw new UsageError(`${option} must be a whole number from ${min} to ${max}, got "${raw}"`);
-  return value;
 }
 
 function share(option: string, raw: string): number {

@@ -3,7 +3,7 @@ import type { SagaEffects } from './effects.ts';
 import type { ChaosDone } from './events.ts';
 import type { ChaosEvent } from './plan.ts';
 import type { Run } from './runner.ts';
-import type { UnplannedExit } from './stack.ts';
+import type { UnplannedExit } from '../support/local-stack.ts';
 
 export interface ReportInput {
   seed: number;

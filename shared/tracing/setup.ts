@@ -5,9 +5,11 @@
 // interceptor into callService's HTTP headers, and from those headers into the services' request spans.
 import { createRequire } from 'node:module';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type * as Resources from '@opentelemetry/resources';
+import type { Resource } from '@opentelemetry/resources';
+import type * as TraceBase from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type * as TraceNode from '@opentelemetry/sdk-trace-node';
 import type { Config } from '../config.ts';
 import { fromProjectRoot } from '../paths.ts';
 import { consoleExporter, fileExporter } from './line-exporter.ts';
@@ -21,7 +23,10 @@ export type TracedProcess = 'server-a' | 'server-b' | 'worker' | 'client';
  */
 export const OTLP_BATCH_DELAY_MS = 1_000;
 
-/** The OTLP exporter is loaded only when an endpoint is set: it alone adds ~0.2 s to every process's start. */
+/**
+ * The OpenTelemetry SDK is loaded only when traces are on, and the OTLP exporter only when an endpoint is
+ * set: together they add ~0.25 s to every process's start (docs/performance.md, worker start-up).
+ */
 const load = createRequire(import.meta.url);
 
 export interface Tracing {
@@ -39,6 +44,7 @@ export function startTracing(service: TracedProcess, traces: Config['traces']): 
 
 /** One processor per configured output. */
 export function tracingProcessors(traces: Config['traces']): SpanProcessor[] {
+  const { BatchSpanProcessor, SimpleSpanProcessor } = load('@opentelemetry/sdk-trace-base') as typeof TraceBase;
   const processors: SpanProcessor[] = [];
   // Synchronous writes, span by span: for development, where seeing every span at once matters more than speed.
   if (traces.console) processors.push(new SimpleSpanProcessor(consoleExporter()));
@@ -53,6 +59,8 @@ export function tracingProcessors(traces: Config['traces']): SpanProcessor[] {
 
 /** Registers a tracer provider for the whole process (tests pass an in-memory exporter's processor). */
 export function createTracing(service: string, processors: SpanProcessor[]): Tracing {
+  const { Resource } = load('@opentelemetry/resources') as typeof Resources;
+  const { NodeTracerProvider } = load('@opentelemetry/sdk-trace-node') as typeof TraceNode;
   const resource = Resource.default().merge(new Resource({ 'service.name': service }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: processors });
   provider.register();

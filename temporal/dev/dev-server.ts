@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { temporalAnswers } from '../wait-for-temporal.ts';
+import { devServerSettingsArgs } from './server-settings.ts';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -47,6 +48,7 @@ export function devServerArgs(options: DevServerOptions): string[] {
   args.push('--namespace', options.namespace, '--log-level', options.logLevel ?? 'error');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
+  args.push(...devServerSettingsArgs(options));
   return args;
 }
 

@@ -7,7 +7,6 @@ import type { ServiceName } from '../../shared/api.ts';
 import type { Tracing } from '../../shared/tracing/setup.ts';
 import { type Activities, createActivities } from '../activities/index.ts';
 import { createServiceClients } from '../activities/service-clients.ts';
-import { workerTracing } from '../tracing.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Running activities get this long to finish after a shutdown request before they are cancelled. */
@@ -43,7 +42,9 @@ export interface WorkerSetup {
   tracing?: Pick<Tracing, 'resource' | 'spanProcessor'> | undefined;
 }
 
-export function createWorker(setup: WorkerSetup): Promise<Worker> {
+export async function createWorker(setup: WorkerSetup): Promise<Worker> {
+  // Loaded only when tracing is on: the OpenTelemetry SDK it pulls in slows every start (docs/performance.md).
+  const tracing = setup.tracing && (await import('../tracing.ts')).workerTracing(setup.tracing);
   return Worker.create({
     connection: setup.connection,
     namespace: setup.namespace,
@@ -52,7 +53,7 @@ export function createWorker(setup: WorkerSetup): Promise<Worker> {
     activities: { ...createActivities(createServiceClients(setup.serverUrls, setup.serviceToken)), ...setup.activities },
     ...(setup.identity ? { identity: setup.identity } : {}),
     ...(setup.dataConverter ? { dataConverter: setup.dataConverter } : {}),
-    ...(setup.tracing && workerTracing(setup.tracing)),
+    ...tracing,
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,

@@ -1,5 +1,6 @@
-// The chaos run's own stack: a Temporal dev server, Server A, Server B and one worker, on free
-// 127.0.0.1 ports, with every SQLite file in a temporary directory. Each Node process runs in a process
+// A whole stack of a script's own (the chaos run, the overhead benchmark): a Temporal dev server run as
+// `npm run temporal:dev` runs it, Server A, Server B and one worker, on free 127.0.0.1 ports, with every
+// SQLite file in a temporary directory. Each Node process runs in a process
 // group of its own, so a kill takes the whole group; one that dies on its own is started again (and
 // counted). stop() ends everything and removes the directory; stopNow() does the same synchronously,
 // for process.on('exit').
@@ -86,7 +87,7 @@ class ManagedProcess {
     await this.exited;
   }
 
-  /** Synchronous, for the last moment of the chaos run's own process. */
+  /** Synchronous, for the last moment of the script's own process. */
   killGroup(): void {
     if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.killing = true;
@@ -142,7 +143,7 @@ interface StackSetup {
   token: string;
 }
 
-export class ChaosStack {
+export class LocalStack {
   /** Rejects when the stack cannot go on: the dev server died, or a process could not be started again. */
   readonly fatal: Promise<never>;
   readonly unplannedExits: UnplannedExit[] = [];
@@ -153,7 +154,7 @@ export class ChaosStack {
   readonly temporal: RunningDevServer;
   readonly taskQueue: string;
   readonly urls: Record<'server-a' | 'server-b', string>;
-  /** The services' shared secret: the run uses the production profile. */
+  /** The services' shared secret: the stack runs the production profile. */
   readonly token: string;
   private readonly say: (line: string) => void;
 
@@ -176,8 +177,8 @@ export class ChaosStack {
     };
   }
 
-  static async start(cli: string, say: (line: string) => void): Promise<ChaosStack> {
-    const dir = mkdtempSync(join(tmpdir(), 'chaos-'));
+  static async start(cli: string, say: (line: string) => void, name: string): Promise<LocalStack> {
+    const dir = mkdtempSync(join(tmpdir(), `${name}-`));
     let temporal: RunningDevServer;
     try {
       temporal = await startDevServer({ cli, port: await freeDevServerPort(), namespace: 'default', dbFile: join(dir, 'temporal.db') });
@@ -188,13 +189,13 @@ export class ChaosStack {
     const [portA, portB] = [await freePort(), await freePort()];
     const urls = { 'server-a': `http://127.0.0.1:${portA}`, 'server-b': `http://127.0.0.1:${portB}` };
     const token = randomBytes(24).toString('base64url');
-    const taskQueue = 'chaos';
+    const taskQueue = name;
     // Every variable of the project is set, most to '' (its default): nothing comes from .env or the shell.
     const blank = Object.fromEntries(Object.keys(ENV_DEFAULTS).map((name) => [name, '']));
     const env = {
       ...process.env,
       ...blank,
-      // The chaos stack's dev server speaks plaintext: no Temporal profile of the user's (TLS, API key) may reach it.
+      // This stack's dev server speaks plaintext: no Temporal profile of the user's (TLS, API key) may reach it.
       ...Object.fromEntries(
         Object.keys(process.env)
           .filter((name) => /^TEMPORAL_(PROFILE|API_KEY|TLS|GRPC_META_)/.test(name))
@@ -215,7 +216,7 @@ export class ChaosStack {
       // Never the default port 9464, which the developer's own worker may be serving.
       WORKER_METRICS_PORT: 'off',
     } as Record<string, string>;
-    const stack = new ChaosStack({ dir, temporal, taskQueue, urls, token }, env, say);
+    const stack = new LocalStack({ dir, temporal, taskQueue, urls, token }, env, say);
     try {
       await Promise.all([stack.processes['server-a'].start(), stack.processes['server-b'].start(), stack.processes.worker.start()]);
     } catch (error) {

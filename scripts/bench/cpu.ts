@@ -1,0 +1,37 @@
+// CPU time of processes, read from /proc (Linux): the benchmark divides the difference over a run by the
+// workflows it ran. Elsewhere there is no /proc, and the benchmark says so instead of guessing.
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Linux reports utime and stime in clock ticks; 100 per second on every common kernel configuration. */
+const TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) used so far by the process, or undefined when it cannot be read. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first process whose command line matches, for a stack this script did not start. */
+export function findProcess(matches: (argv: string[]) => boolean): number | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (matches(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}

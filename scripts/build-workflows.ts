@@ -1,0 +1,14 @@
+// npm run build:workflows: bundles the workflow code into .build/ ahead of time (an image build, a deploy
+// step), so the worker starts without bundling. The worker does the same on its own whenever the kept
+// bundle no longer matches its sources (temporal/worker/workflow-bundle.ts), so this is never required.
+import { DefaultLogger } from '@temporalio/worker';
+import { loadConfigOrExit } from '../shared/config.ts';
+import { tracesOn } from '../shared/tracing/setup.ts';
+import { BUNDLE_DIR, buildWorkflowBundle } from '../temporal/worker/workflow-bundle.ts';
+
+const config = loadConfigOrExit();
+const tracing = tracesOn(config.traces);
+const started = performance.now();
+const code = await buildWorkflowBundle({ tracing, logger: new DefaultLogger('WARN') });
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`Workflow bundle${tracing ? ' (with tracing)' : ''}: ${(code.length / 1024 / 1024).toFixed(1)} MiB in ${BUNDLE_DIR}, made in ${seconds} s.`);
