@@ -25,7 +25,7 @@ const NOT_IN_WORKFLOWS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'test/histories/', '.temporal/', '.data/', 'test/.bundle-check-*/'] },
+  { ignores: ['node_modules/', 'test/histories/', '.temporal/', '.data/', '.build/', 'results/', 'test/.bundle-check-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -9,6 +9,8 @@ import { BUNDLE_DIR, buildWorkflowBundle } from '../temporal/worker/workflow-bun
 const config = loadConfigOrExit();
 const tracing = tracesOn(config.traces);
 const started = performance.now();
-const code = await buildWorkflowBundle({ tracing, logger: new DefaultLogger('WARN') });
+const encryption = config.codec.keys.length > 0;
+const code = await buildWorkflowBundle({ tracing, encryption, logger: new DefaultLogger('WARN') });
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.log(`Workflow bundle${tracing ? ' (with tracing)' : ''}: ${(code.length / 1024 / 1024).toFixed(1)} MiB in ${BUNDLE_DIR}, made in ${seconds} s.`);
+const variant = [tracing && 'tracing', encryption && 'encryption'].filter(Boolean).join(' and ');
+console.log(`Workflow bundle${variant ? ` (with ${variant})` : ''}: ${(code.length / 1024 / 1024).toFixed(1)} MiB in ${BUNDLE_DIR}, made in ${seconds} s.`);

@@ -1,4 +1,4 @@
-// npm run load -- [--workflows N] [--concurrency C] [--kind multi|simple|publish] [--out DIR]
+// npm run load -- [--workflows N] [--concurrency C] [--kind multi|simple|publish|adaptive] [--out DIR]
 // A load test against the running stack: N workflows, at most C at a time, a progress bar while they run,
 // then throughput, latency percentiles and failures by cause, and a JSON file and an SVG chart of the
 // run in results/ (see docs/performance.md for what the numbers mean on this machine).

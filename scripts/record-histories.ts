@@ -18,6 +18,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import type { RunningService } from '../shared/service/serve.ts';
+import { ADAPTIVE_PLANS } from '../test/support/adaptive-plans.ts';
 import { startServerA, startServerB, statusOf } from '../test/support/services.ts';
 import { startDevServer } from '../temporal/dev/dev-server.ts';
 import { freeDevServerPort } from '../temporal/dev/free-port.ts';
@@ -83,6 +84,8 @@ async function recordAll(): Promise<void> {
     client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.publish.idPrefix}-${name}`, args: [input] });
   const startSimple = (name: string, input: WorkflowInput) =>
     client.workflow.start(WORKFLOW_KINDS.simple.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.simple.idPrefix}-${name}`, args: [input] });
+  const startAdaptive = (name: string, input: WorkflowInput) =>
+    client.workflow.start(WORKFLOW_KINDS.adaptive.workflow, { taskQueue: TASK_QUEUE, workflowId: name, args: [input] });
 
   await worker.runUntil(async () => {
     await record('multi-completed', await startMulti('multi-completed', { data: 'Hello order world' }), 'completed');
@@ -138,6 +141,9 @@ async function recordAll(): Promise<void> {
     );
     b = await startServerB({ port: b.port });
     await record('publish-compensated', compensated, `failed with ${FailureType.serviceUnavailable}`);
+
+    // One adaptive run per plan (adaptive-plan.ts): each category's steps, and a long text's digest.
+    for (const { name, data } of ADAPTIVE_PLANS) await record(name, await startAdaptive(name, { data }), 'completed');
   });
 
   // The saga's point of no return: a Server A whose every answer to a commit is lost after committing.

@@ -3,8 +3,10 @@
 // behaviour), so workflow code may import it.
 
 export type ServiceName = 'server-a' | 'server-b';
+/** Every process that serves HTTP on the shared plumbing (shared/service/create-app.ts): the two services and the workflow API (api/). */
+export type HttpServiceName = ServiceName | 'api';
 
-/** Every JSON error answer of both services. `field` names the request field at fault, if any. */
+/** Every JSON error answer of both services and of the workflow API. `field` names the request field at fault, if any. */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; field?: string };
 }
@@ -28,7 +30,12 @@ export type ErrorCode =
   | 'SATURATED'
   | 'SHUTTING_DOWN'
   | 'UNAUTHORIZED'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // ---- the workflow API (api/) ----
+  | 'KEY_IN_USE'
+  | 'KEY_ALREADY_USED'
+  | 'RUN_CLOSED'
+  | 'DECISION_REFUSED';
 
 /** Free-form context a caller may attach to its data; echoed, never interpreted. */
 export type Metadata = Record<string, unknown>;
@@ -36,7 +43,7 @@ export type Metadata = Record<string, unknown>;
 // ---- both services ----
 
 export interface PingResponse {
-  service: ServiceName;
+  service: HttpServiceName;
   status: 'ok';
   version: string;
   uptimeSeconds: number;
@@ -61,7 +68,7 @@ export interface EndpointStats {
 }
 
 export interface StatusResponse {
-  service: ServiceName;
+  service: HttpServiceName;
   version: string;
   startedAt: string;
   uptimeSeconds: number;

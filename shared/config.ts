@@ -6,6 +6,9 @@ import { readTemporalProfile, type TemporalProfile } from './temporal-profile.ts
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['json', 'pretty'] as const;
+/** A worker's share of the work: all of it, the workflows only, or the activities that call one service. */
+export const WORKER_ROLES = ['all', 'orchestrator', 'server-a', 'server-b'] as const;
+export type WorkerRole = (typeof WORKER_ROLES)[number];
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface PayloadKey {
@@ -17,6 +20,8 @@ export interface PayloadKey {
 export interface Config {
   serverA: { port: number; url: string; database: string };
   serverB: { port: number; url: string; database: string };
+  /** The HTTP API over the workflows (api/index.ts), on serviceHost. */
+  api: { port: number };
   /** The services' fault knob: fail this share of changes after applying them (for retries to prove exactly-once). */
   faults: { afterApply: '503' | 'drop' | undefined; rate: number };
   /** Interface the two services, and the worker's metrics endpoint, bind to. */
@@ -25,6 +30,8 @@ export interface Config {
   serviceToken: string | undefined;
   /** Port of the worker's Prometheus endpoint (GET /metrics) on serviceHost; 0: any free port; undefined: off. */
   workerMetricsPort: number | undefined;
+  /** What this worker process polls: everything (the default), only the workflows, or one service's activities. */
+  workerRole: WorkerRole;
   thirdParty: { latencyMs: number; failureRate: number };
   temporal: {
     address: string;
@@ -53,6 +60,7 @@ export interface Config {
 export const ENV_DEFAULTS = {
   SERVER_A_PORT: '3001',
   SERVER_B_PORT: '3002',
+  API_PORT: '3003',
   SERVER_A_URL: 'http://localhost:<SERVER_A_PORT>',
   SERVER_B_URL: 'http://localhost:<SERVER_B_PORT>',
   SERVER_A_DB: '.data/server-a.db',
@@ -62,6 +70,7 @@ export const ENV_DEFAULTS = {
   SERVICE_HOST: '127.0.0.1',
   SERVICE_TOKEN: '',
   WORKER_METRICS_PORT: '9464',
+  WORKER_ROLE: 'all',
   THIRD_PARTY_LATENCY_MS: '300',
   THIRD_PARTY_FAILURE_RATE: '0.2',
   TEMPORAL_ADDRESS: 'localhost:7233',
@@ -159,6 +168,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
     return Number(raw);
   };
+  const workerRole = (): WorkerRole => {
+    const raw = read('WORKER_ROLE');
+    if ((WORKER_ROLES as readonly string[]).includes(raw)) return raw as WorkerRole;
+    problems.push(`WORKER_ROLE must be one of ${WORKER_ROLES.join(', ')} (got "${raw}")`);
+    return 'all';
+  };
   const payloadKeys = (): PayloadKey[] => {
     const raw = read('PAYLOAD_ENCRYPTION_KEYS');
     if (raw === '') return [];
@@ -200,10 +215,12 @@ export function loadConfig(env: Env = process.env): Config {
   const config: Config = {
     serverA: { port: portA, url: httpUrl('SERVER_A_URL', `http://localhost:${portA}`), database: read('SERVER_A_DB') },
     serverB: { port: portB, url: httpUrl('SERVER_B_URL', `http://localhost:${portB}`), database: read('SERVER_B_DB') },
+    api: { port: port('API_PORT') },
     faults: { afterApply: faultAfterApply === '503' || faultAfterApply === 'drop' ? faultAfterApply : undefined, rate: number('FAULT_RATE', 0, 1) },
     serviceHost: nonEmpty('SERVICE_HOST'),
     serviceToken: token(),
     workerMetricsPort: metricsPort(),
+    workerRole: workerRole(),
     thirdParty: {
       latencyMs: number('THIRD_PARTY_LATENCY_MS', 0, 60_000),
       failureRate: number('THIRD_PARTY_FAILURE_RATE', 0, 1),

@@ -14,6 +14,9 @@ export const FailureType = {
   misconfigured: 'ServiceMisconfigured',
   /** A 2xx whose body is not the documented shape (a proxy's HTML page, say): not retried. */
   badResponse: 'BadResponse',
+  /** Not sent: the worker's circuit breaker for the service is open after repeated outages (circuit-breaker.ts).
+   *  Retried like an outage, except by a step with a fallback, which takes it at once (activity-options.ts). */
+  circuitOpen: 'CircuitOpen',
 
   // ---- thrown by workflows: each ends the run ----
   /** The workflow's input is not of its documented shape, whichever client sent it. */
@@ -33,3 +36,7 @@ export const FailureType = {
 } as const;
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
+
+/** The service is down, failing or overloaded, as one attempt saw it: what the circuit breaker counts, and
+ *  (with CircuitOpen, which only the breaker throws) what the outage rule rides out (outage.ts). */
+export const OUTAGE_FAILURE_TYPES: readonly string[] = [FailureType.unreachable, FailureType.serviceError, FailureType.rateLimited];

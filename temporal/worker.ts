@@ -1,6 +1,6 @@
 // Entry point: node temporal/worker.ts
-// Connects to Temporal (waiting for it if needed), then polls the task queue for workflow and
-// activity tasks until SIGINT/SIGTERM, when it drains gracefully.
+// Connects to Temporal (waiting for it if needed), then polls what its WORKER_ROLE owns (all by default:
+// the workflows' task queue and each service's activity queue) until SIGINT/SIGTERM, when it drains gracefully.
 import '../shared/compile-cache.ts';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
@@ -9,7 +9,7 @@ import { describeTraces, startTracing } from '../shared/tracing/setup.ts';
 import { dataConverterFor } from './codec/data-converter.ts';
 import { connectionOptions, describeSecurity } from './connection-options.ts';
 import { ensureSearchAttributes } from './search-attributes-registration.ts';
-import { createWorker, SHUTDOWN_GRACE } from './worker/create-worker.ts';
+import { createWorker, rolePolls, SHUTDOWN_GRACE } from './worker/create-worker.ts';
 import { metricsBindAddress, prometheusExporter } from './worker/metrics.ts';
 import { sdkLoggerFrom } from './worker/sdk-logger.ts';
 import { loadWorkflowBundle } from './worker/workflow-bundle.ts';
@@ -18,9 +18,17 @@ import { waitForTemporal } from './wait-for-temporal.ts';
 const config = loadConfigOrExit();
 const logger = createLogger('worker', config.logLevel, config.logFormat);
 const { address, namespace, taskQueue } = config.temporal;
+const role = config.workerRole;
+// Only a worker that runs workflows needs their code: a service's worker skips bundling altogether.
+const runsWorkflows = role === 'all' || role === 'orchestrator';
 const tracing = startTracing('worker', config.traces);
 
-const metricsAddress = await metricsBindAddress(config.serviceHost, config.workerMetricsPort);
+const metricsHint = 'set WORKER_METRICS_PORT to a free port, 0 for any free port, or off';
+const metricsAddress = await metricsBindAddress(config.serviceHost, config.workerMetricsPort).catch((error: Error) => {
+  const wanted = `${config.serviceHost}:${config.workerMetricsPort}`;
+  logger.fatal({ metrics: wanted, reason: error.message }, `cannot serve metrics on ${wanted}: ${metricsHint}`);
+  process.exit(1);
+});
 // Signals are handled below rather than by the SDK, so Ctrl-C also works while still waiting for Temporal.
 // The SDK serves its Prometheus metrics from here on; a taken port fails the install, and the worker with it.
 try {
@@ -34,8 +42,7 @@ try {
   });
 } catch (error) {
   if (!metricsAddress) throw error;
-  const hint = 'set WORKER_METRICS_PORT to a free port, 0 for any free port, or off';
-  logger.fatal({ metrics: metricsAddress, reason: (error as Error).message }, `cannot serve metrics on ${metricsAddress}: ${hint}`);
+  logger.fatal({ metrics: metricsAddress, reason: (error as Error).message }, `cannot serve metrics on ${metricsAddress}: ${metricsHint}`);
   process.exit(1);
 }
 
@@ -58,14 +65,17 @@ process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 // Bundling (seconds, unless a kept bundle matches) overlaps the wait for Temporal; its errors surface at the await below.
-const bundling = loadWorkflowBundle({ tracing: tracing !== undefined, logger: Runtime.instance().logger });
-bundling.catch(() => {});
+const bundling = runsWorkflows
+  ? loadWorkflowBundle({ tracing: tracing !== undefined, encryption: config.codec.keys.length > 0, logger: Runtime.instance().logger })
+  : undefined;
+bundling?.catch(() => {});
 try {
   const connection = await waitForTemporal(address, () => NativeConnection.connect(connectionOptions(config.temporal)), logger, {
     signal: stopRequested.signal,
   });
+  // The workflows upsert them; a service's worker never does.
   try {
-    const registered = await ensureSearchAttributes(connection, namespace);
+    const registered = runsWorkflows ? await ensureSearchAttributes(connection, namespace) : [];
     if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
   } catch (error) {
     // Temporal Cloud, and workers without operator rights, cannot register them: an administrator does it
@@ -76,12 +86,13 @@ try {
     );
   }
   const bundle = await bundling;
-  if (bundle.origin === 'bundled') logger.info({ reason: bundle.reason }, 'bundled the workflow code (kept in .build/ for the next start)');
+  if (bundle?.origin === 'bundled') logger.info({ reason: bundle.reason }, 'bundled the workflow code (kept in .build/ for the next start)');
   worker = await createWorker({
     connection,
-    workflowBundle: { code: bundle.code },
+    ...(bundle && { workflowBundle: { code: bundle.code } }),
     namespace,
     taskQueue,
+    role,
     serverUrls: { 'server-a': config.serverA.url, 'server-b': config.serverB.url },
     serviceToken: config.serviceToken,
     dataConverter: dataConverterFor(config.codec.keys),
@@ -93,7 +104,9 @@ try {
       security: describeSecurity(config.temporal),
       encryption: config.codec.keys[0]?.id ?? 'off',
       namespace,
+      // Workflows on taskQueue, each service's activities on taskQueue-<service> (workflows/task-queues.ts).
       taskQueue,
+      polls: rolePolls(role),
       serverA: config.serverA.url,
       serverB: config.serverB.url,
       metrics: metricsAddress ? `http://${metricsAddress}/metrics` : 'off',

@@ -26,7 +26,7 @@ test.each([[['0']], [['10', '20']], [['ten']]])('bench:services rejects bad argu
 test.each([
   [['--workflows', '0'], '--workflows must be a whole number from 1 to 1000000, got "0"'],
   [['--workflows', '5', '--concurrency', '6'], '--concurrency must be at most --workflows (5), got 6'],
-  [['--kind', 'fast'], '--kind must be one of multi, simple, publish, got "fast"'],
+  [['--kind', 'fast'], '--kind must be one of multi, simple, publish, adaptive, got "fast"'],
   [['--out', ''], '--out must name a directory'],
   [['10'], "Unexpected argument '10'"],
 ])('load rejects %j with the reason, its usage and exit 2', async (args, reason) => {

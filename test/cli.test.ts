@@ -114,7 +114,7 @@ describe('arguments', () => {
   });
 
   test.each([
-    [['hello', 'fast'], 'Unknown mode "fast": use multi, simple or publish'],
+    [['hello', 'fast'], 'Unknown mode "fast": use multi, simple, publish or adaptive'],
     [['hello', '--bogus'], "Unknown option '--bogus'"],
     [['a', 'b', 'c'], "Too many arguments for 'run'. Expected 2 arguments but got 3: a, b, c."],
     [['hello', 'simple', '--third-party'], '--third-party only applies to the multi mode'],

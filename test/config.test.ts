@@ -4,10 +4,12 @@ import { ConfigError, loadConfig, type Config } from '../shared/config.ts';
 const DEFAULTS: Config = {
   serverA: { port: 3001, url: 'http://localhost:3001', database: '.data/server-a.db' },
   serverB: { port: 3002, url: 'http://localhost:3002', database: '.data/server-b.db' },
+  api: { port: 3003 },
   faults: { afterApply: undefined, rate: 1 },
   serviceHost: '127.0.0.1',
   serviceToken: undefined,
   workerMetricsPort: 9464,
+  workerRole: 'all',
   thirdParty: { latencyMs: 300, failureRate: 0.2 },
   temporal: {
     address: 'localhost:7233',
@@ -62,6 +64,8 @@ describe('loadConfig defaults', () => {
     expect(loadConfig({}).workerMetricsPort).toBe(9464);
     expect(loadConfig({ WORKER_METRICS_PORT: '0' }).workerMetricsPort).toBe(0);
     expect(loadConfig({ WORKER_METRICS_PORT: 'off' }).workerMetricsPort).toBeUndefined();
+    expect(loadConfig({ WORKER_ROLE: 'orchestrator' }).workerRole).toBe('orchestrator');
+    expect(() => loadConfig({ WORKER_ROLE: 'server-c' })).toThrow('WORKER_ROLE must be one of all, orchestrator, server-a, server-b (got "server-c")');
   });
 });
 
@@ -70,6 +74,7 @@ describe('loadConfig overrides', () => {
     const config = loadConfig({
       SERVER_A_PORT: '5001',
       SERVER_B_PORT: '5002',
+      API_PORT: '5003',
       SERVER_A_URL: 'http://server-a.internal:8080',
       SERVER_B_URL: 'https://server-b.example.com',
       SERVER_A_DB: '/var/lib/a.db',
@@ -79,6 +84,7 @@ describe('loadConfig overrides', () => {
       SERVICE_HOST: '0.0.0.0',
       SERVICE_TOKEN: 'a-long-shared-secret',
       WORKER_METRICS_PORT: '9500',
+      WORKER_ROLE: 'server-b',
       THIRD_PARTY_LATENCY_MS: '0',
       THIRD_PARTY_FAILURE_RATE: '1',
       TEMPORAL_ADDRESS: 'temporal.internal:7234',
@@ -102,10 +108,12 @@ describe('loadConfig overrides', () => {
     expect(config).toEqual({
       serverA: { port: 5001, url: 'http://server-a.internal:8080', database: '/var/lib/a.db' },
       serverB: { port: 5002, url: 'https://server-b.example.com', database: ':memory:' },
+      api: { port: 5003 },
       faults: { afterApply: 'drop', rate: 0.25 },
       serviceHost: '0.0.0.0',
       serviceToken: 'a-long-shared-secret',
       workerMetricsPort: 9500,
+      workerRole: 'server-b',
       thirdParty: { latencyMs: 0, failureRate: 1 },
       temporal: {
         address: 'temporal.internal:7234',

@@ -68,6 +68,7 @@ describe('environment variables', () => {
     const custom: Record<EnvName, string> = {
       SERVER_A_PORT: '4001',
       SERVER_B_PORT: '4002',
+      API_PORT: '4003',
       SERVER_A_URL: 'http://a.internal:9001',
       SERVER_B_URL: 'http://b.internal:9002',
       SERVER_A_DB: '/tmp/a.db',
@@ -77,6 +78,7 @@ describe('environment variables', () => {
       SERVICE_HOST: '0.0.0.0',
       SERVICE_TOKEN: 'a-long-shared-secret',
       WORKER_METRICS_PORT: '9500',
+      WORKER_ROLE: 'server-b',
       THIRD_PARTY_LATENCY_MS: '5',
       THIRD_PARTY_FAILURE_RATE: '0.5',
       TEMPORAL_ADDRESS: 'temporal.internal:7233',

@@ -98,7 +98,7 @@ import type { MultiServerInput } from '../../temporal/workflows/types.ts';
 export { simpleWorkflow } from '../../temporal/workflows/simple.ts';
 
 export async function multiServerWorkflow(input: MultiServerInput) {
-  await proxyActivities<Activities>(activityOptions(60_000).health).checkHealth('server-b');
+  await proxyActivities<Activities>(activityOptions(60_000).health['server-b']).checkHealth('server-b');
   return current(input);
 }
 `;

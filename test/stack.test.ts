@@ -14,10 +14,11 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
   afterEach(killLeftovers);
 
   async function serviceEnv(): Promise<Record<string, string>> {
-    const [portA, portB] = [await freePort(), await freePort()];
+    const [portA, portB, portApi] = [await freePort(), await freePort(), await freePort()];
     return {
       SERVER_A_PORT: String(portA),
       SERVER_B_PORT: String(portB),
+      API_PORT: String(portApi),
       SERVER_A_URL: `http://127.0.0.1:${portA}`,
       SERVER_B_URL: `http://127.0.0.1:${portB}`,
       LOG_LEVEL: 'info',
@@ -99,6 +100,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
     await stack.waitFor(/\[worker\].*INFO: worker polling\b/);
     await stack.waitFor(/\[server-a\].*INFO: listening\b/);
     await stack.waitFor(/\[server-b\].*INFO: listening\b/);
+    await stack.waitFor(/\[api\].*INFO: connected to Temporal\b/);
+    const ping = await fetch(`http://127.0.0.1:${env.API_PORT}/ping`);
+    expect(((await ping.json()) as { service: string }).service).toBe('api');
 
     const client = await runNode('temporal/client.ts', ['from another terminal', 'simple', '--json'], env);
     expect(client.code).toBe(0);

@@ -47,25 +47,25 @@ describe('the kept workflow bundle (temporal/worker/workflow-bundle.ts)', { time
   });
 
   test('is made once, listing every workflow source and the lockfile, and reused while they all match', async () => {
-    const first = await loadWorkflowBundle({ tracing: false, logger: quiet, dir });
+    const first = await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });
     expect(first).toMatchObject({ origin: 'bundled', reason: 'no bundle kept in .build/ yet' });
     const { files } = JSON.parse(await readFile(join(dir, 'workflow-bundle.json'), 'utf8')) as { files: Record<string, string> };
     expect(Object.keys(files)).toEqual(expect.arrayContaining(['temporal/workflows/multi-server.ts', 'temporal/retry-policy.ts', 'package-lock.json']));
     expect(Object.keys(files).some((file) => file.includes('node_modules'))).toBe(false);
 
-    const second = await loadWorkflowBundle({ tracing: false, logger: quiet, dir });
+    const second = await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });
     expect(second.origin).toBe('kept');
     expect(second.code).toBe(first.code);
   });
 
   test('is made again when a source it was made from changed, naming the file', async () => {
-    await loadWorkflowBundle({ tracing: false, logger: quiet, dir });
+    await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });
     const manifestFile = join(dir, 'workflow-bundle.json');
     const manifest = JSON.parse(await readFile(manifestFile, 'utf8')) as { files: Record<string, string> };
     manifest.files['temporal/workflows/multi-server.ts'] = 'the hash of an older version';
     await writeFile(manifestFile, JSON.stringify(manifest));
-    const again = await loadWorkflowBundle({ tracing: false, logger: quiet, dir });
+    const again = await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });
     expect(again).toMatchObject({ origin: 'bundled', reason: 'temporal/workflows/multi-server.ts changed' });
-    expect((await loadWorkflowBundle({ tracing: false, logger: quiet, dir })).origin).toBe('kept');
+    expect((await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir })).origin).toBe('kept');
   });
 });

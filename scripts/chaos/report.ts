@@ -22,6 +22,8 @@ export function report(input: ReportInput): { lines: string[]; ok: boolean } {
   const lost = runs.filter((r) => r.outcome.status === 'running').length + (input.planned - runs.length);
   const failures = new Map<string, string[]>();
   let completed = 0;
+  // Completed on a step's fallback (Server B's circuit breaker was open): an answer with less in it, not a loss.
+  let degraded = 0;
   const multi = { completed: 0, sameContent: 0 };
   const saga = { published: 0, rejected: 0, rejectedExpected: 0 };
   for (const run of runs) {
@@ -33,6 +35,7 @@ export function report(input: ReportInput): { lines: string[]; ok: boolean } {
     if (result.workflow === 'multiServerWorkflow') {
       multi.completed++;
       if (result.summary.hashesMatch) multi.sameContent++;
+      if (result.degraded) degraded++;
     } else {
       saga[result.outcome]++;
       if (run.planned.expectedOutcome === 'rejected') saga.rejectedExpected++;
@@ -44,7 +47,7 @@ export function report(input: ReportInput): { lines: string[]; ok: boolean } {
 
   const lines = [
     `Report (seed ${input.seed})`,
-    `  Workflows    ${runs.length} started of ${input.planned}: ${completed} completed, ${failed} failed or unexpected, ${lost} still running (lost)`,
+    `  Workflows    ${runs.length} started of ${input.planned}: ${completed} completed (${degraded} degraded, not lost), ${failed} failed or unexpected, ${lost} still running (lost)`,
     `  Completed    multi-server ${multi.completed} (same content on both servers in ${multi.sameContent}); ` +
       `publish saga ${saga.published + saga.rejected}: ${saga.published} published, ${saga.rejected} rejected by Server B's rules (${saga.rejectedExpected} expected)`,
     `  Failed       ${failed === 0 ? 'none' : failed}`,

@@ -5,7 +5,7 @@ import { summarize } from '../../shared/service/metrics.ts';
 import type { RunSample } from '../support/run-workflows.ts';
 
 const WIDTH = 920;
-const PLOT = { left: 70, right: 20, top: 50, latencyHeight: 230, gap: 60, throughputHeight: 150 };
+const PLOT = { left: 70, right: 20, top: 80, latencyHeight: 230, gap: 60, throughputHeight: 150 };
 const SLICES = 60;
 
 export interface ChartSeries {
@@ -64,8 +64,8 @@ export function chartSvg(series: ChartSeries, title: string, subtitle: string): 
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
-    `<text x="${PLOT.left}" y="20" font-size="15" font-weight="bold">${escape(title)}</text>`,
-    `<text x="${PLOT.left}" y="38" fill="#555">${escape(subtitle)}</text>`,
+    `<text x="${PLOT.left}" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${PLOT.left}" y="40" fill="#555">${escape(subtitle)}</text>`,
   );
   const axes = (top: number, plotHeight: number, max: number, y: (v: number) => number, label: string, unit: string) => {
     const step = tickStep(max, 5);

@@ -1,11 +1,11 @@
-// The Express plumbing both services share: request ids, one structured log line and one trace span per request,
+// The Express plumbing both services and the workflow API (api/) share: request ids, one structured log line and one trace span per request,
 // per-endpoint metrics, /ping, /status and /metrics, JSON errors for every bad-input class, 404 and
 // 405, and Idempotency-Key handling for mutating routes. A service only supplies its routes; each handler takes
 // the parsed body and returns the answer (or a Reply with another status).
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { nanoid } from 'nanoid';
-import { CORRELATION_HEADERS, type PingResponse, type ServiceName, type StatusResponse } from '../api.ts';
+import { CORRELATION_HEADERS, type HttpServiceName, type PingResponse, type StatusResponse } from '../api.ts';
 import type { Logger } from '../logger.ts';
 import type { FaultPlan } from './faults.ts';
 import { HttpError } from './http-error.ts';
@@ -13,7 +13,7 @@ import type { IdempotencyStore } from './idempotency.ts';
 import { EndpointMetrics } from './metrics.ts';
 import { runMutation } from './mutations.ts';
 import { HttpMetrics } from './prometheus.ts';
-import { PlainText, toAnswer } from './reply.ts';
+import { PlainText, Streamed, toAnswer } from './reply.ts';
 import { traceRequests } from './trace-requests.ts';
 
 /** Largest accepted request body; bigger bodies are answered with 413. */
@@ -27,12 +27,12 @@ export interface Route {
   path: string;
   /** Changes state: needs an Idempotency-Key and runs exactly once per key (see mutations.ts). */
   mutates?: boolean;
-  /** Returns the JSON answer (status 200, or a Reply of reply.ts) or throws HttpError. */
+  /** Returns the JSON answer (status 200, a Reply or a Streamed of reply.ts) or throws HttpError. */
   handle: (body: unknown, req: Request) => unknown;
 }
 
 export interface ServiceOptions {
-  service: ServiceName;
+  service: HttpServiceName;
   version: string;
   logger: Logger;
   routes: Route[];
@@ -194,7 +194,9 @@ export function createServiceApp(options: ServiceOptions): express.Express {
         await runMutation(req, res, endpoint, options.idempotency, faults, () => route.handle(req.body, req));
         return;
       }
-      const answer = toAnswer(await route.handle(req.body, req));
+      const result = await route.handle(req.body, req);
+      if (result instanceof Streamed) return result.write(res);
+      const answer = toAnswer(result);
       if (answer.body instanceof PlainText) res.status(answer.status).type(answer.body.contentType).send(answer.body.text);
       else res.status(answer.status).json(answer.body);
     });

@@ -4,7 +4,7 @@
 // caller's mistake and leaves the span's status unset, as OpenTelemetry's HTTP conventions say.
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { ServiceName } from '../api.ts';
+import type { HttpServiceName } from '../api.ts';
 import { callerContext } from '../tracing/propagation.ts';
 
 /** Probes and scrapes start no trace of their own: only with a caller's trace context are they traced. */
@@ -14,7 +14,7 @@ const UNTRACED_ROOTS = new Set(['/ping', '/status', '/metrics']);
  * Mount after the middleware that sets `res.locals.endpoint` ("POST /records/:id", or "unmatched"), so
  * the span is named by the route, not by the path with its ids. A no-op while tracing is off.
  */
-export function traceRequests(service: ServiceName): RequestHandler {
+export function traceRequests(service: HttpServiceName): RequestHandler {
   const tracer = trace.getTracer(service);
   return (req: Request, res: Response, next: NextFunction) => {
     const parent = callerContext(req.headers);

@@ -1,6 +1,6 @@
 // Makes one HTTP call from inside an activity: correlation and trace headers, the activity's cancellation
-// signal, heartbeats while waiting, a check of the answer's shape, structured logs, and failure
-// classification.
+// signal, heartbeats while waiting, the service's circuit breaker, a check of the answer's shape, structured
+// logs, and failure classification.
 import { Context } from '@temporalio/activity';
 import { nanoid } from 'nanoid';
 import { CORRELATION_HEADERS, IDEMPOTENCY_KEY_HEADER } from '../../shared/api.ts';
@@ -23,6 +23,8 @@ export interface CallOptions {
   idempotencyKey?: string;
   /** What a successful answer must look like (see response-shapes.ts). */
   shape: Readonly<Record<string, Kind>>;
+  /** false: the call bypasses the service's breaker, because its failures are not the service's (the third party). */
+  breaker?: boolean;
 }
 
 export async function callService<T>(client: ServiceClient, method: 'GET' | 'POST' | 'DELETE', path: string, options: CallOptions): Promise<T> {
@@ -35,31 +37,34 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
   const started = performance.now();
   const logged = { service: target.service, method, path, requestId, attempt };
   try {
-    let response;
-    try {
-      response = await client.http.request<string>({
-        method,
-        url: path,
-        data: options.body,
-        timeout: timeoutMs,
-        signal: ctx.cancellationSignal,
-        headers: {
-          [CORRELATION_HEADERS.requestId]: requestId,
-          // Absent only for activities started outside a workflow.
-          ...(workflowExecution && {
-            [CORRELATION_HEADERS.workflowId]: workflowExecution.workflowId,
-            [CORRELATION_HEADERS.runId]: workflowExecution.runId,
-          }),
-          [CORRELATION_HEADERS.activityId]: activityId,
-          [CORRELATION_HEADERS.attempt]: String(attempt),
-          ...(options.idempotencyKey && { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey }),
-          // traceparent: this attempt's RunActivity span, the parent of the service's request span (when tracing).
-          ...traceHeaders(),
-        },
-      });
-    } catch (error) {
-      throw classifyFailure(error, target, attempt, ctx.cancellationSignal);
-    }
+    const send = async () => {
+      try {
+        return await client.http.request<string>({
+          method,
+          url: path,
+          data: options.body,
+          timeout: timeoutMs,
+          signal: ctx.cancellationSignal,
+          headers: {
+            [CORRELATION_HEADERS.requestId]: requestId,
+            // Absent only for activities started outside a workflow.
+            ...(workflowExecution && {
+              [CORRELATION_HEADERS.workflowId]: workflowExecution.workflowId,
+              [CORRELATION_HEADERS.runId]: workflowExecution.runId,
+            }),
+            [CORRELATION_HEADERS.activityId]: activityId,
+            [CORRELATION_HEADERS.attempt]: String(attempt),
+            ...(options.idempotencyKey && { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey }),
+            // traceparent: this attempt's RunActivity span, the parent of the service's request span (when tracing).
+            ...traceHeaders(),
+          },
+        });
+      } catch (error) {
+        throw classifyFailure(error, target, attempt, ctx.cancellationSignal);
+      }
+    };
+    // Through the service's breaker: while it is open, this throws CircuitOpen without sending anything.
+    const response = options.breaker === false ? await send() : await client.breaker.run(target, send);
     const contentType = String(response.headers['content-type'] ?? '');
     const body = parseJson(response.data);
     const problem = body === undefined ? 'it is not JSON' : shapeProblem(body, options.shape);

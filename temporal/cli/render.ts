@@ -4,7 +4,17 @@ import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailur
 import type { ValidationIssue } from '../../shared/api.ts';
 import { FailureType } from '../failure-types.ts';
 import type { InputIssue } from '../workflows/input.ts';
-import type { CompensationRecord, MultiServerResult, PublishResult, SimpleResult, StepName, StepStatus, WorkflowResult } from '../workflows/types.ts';
+import type {
+  AdaptiveResult,
+  AdaptiveStep,
+  CompensationRecord,
+  MultiServerResult,
+  PublishResult,
+  SimpleResult,
+  StepName,
+  StepStatus,
+  WorkflowResult,
+} from '../workflows/types.ts';
 
 const STEP_OF_ACTIVITY: Record<string, StepName> = {
   reserveRecord: 'reserve-record',
@@ -29,6 +39,7 @@ export function stepLine(step: StepName, durationMs: number | null, status: Step
 export function resultLines(result: WorkflowResult): string[] {
   if (result.workflow === 'multiServerWorkflow') return multiServerLines(result);
   if (result.workflow === 'publishWorkflow') return publishLines(result);
+  if (result.workflow === 'adaptiveWorkflow') return adaptiveLines(result);
   return simpleLines(result);
 }
 
@@ -70,7 +81,9 @@ function multiServerLines(r: MultiServerResult): string[] {
     `  Content hash ${s.contentHash.slice(0, 16)}… ${s.hashesMatch ? '(same on both servers)' : '(MISMATCH between servers)'}`,
   ];
   if (r.thirdParty) lines.push(`  Third party  answered in ${r.thirdParty.latencyMs} ms: "${r.thirdParty.answer.reversed}"`);
-  lines.push(`Completed in ${s.totalDurationMs} ms of workflow time`);
+  // Runs from before fallbacks existed have neither field, and were never degraded.
+  if (r.degraded) lines.push(...r.fallbacks.map((f) => `  Fallback     ${f.step}: default used (${f.service}'s circuit breaker was open)`));
+  lines.push(`Completed${r.degraded ? ' degraded' : ''} in ${s.totalDurationMs} ms of workflow time`);
   return lines;
 }
 
@@ -82,6 +95,23 @@ function simpleLines(r: SimpleResult): string[] {
     `  Words        ${s.wordCount} (${s.characterCount} characters)`,
     `  Content hash ${s.contentHash.slice(0, 16)}…`,
     `Completed in ${s.totalDurationMs} ms of workflow time`,
+  ];
+}
+
+/** The plan an adaptive run took: each step, why it was planned, and what it found. */
+function adaptiveLines(r: AdaptiveResult): string[] {
+  const outcome: Record<AdaptiveStep, () => string> = {
+    validate: () => 'valid',
+    enrich: () => `${r.enrichment.category} (score ${r.enrichment.score}/100, keywords ${r.enrichment.keywords.join(', ') || '(none)'})`,
+    'process-internal': () => `${r.internal?.wordCount} words, hash ${r.internal?.contentHash.slice(0, 16)}…`,
+    'process-external': () => `reference ${r.external?.reference}${r.external?.contentHash === r.internal?.contentHash ? ' (same hash on both servers)' : ''}`,
+    'third-party': () => `answered in ${r.thirdParty?.latencyMs} ms: "${r.thirdParty?.answer.reversed}"`,
+    digest: () => `"${r.digest?.normalized}", hash ${r.digest?.contentHash.slice(0, 16)}…`,
+  };
+  return [
+    `Plan (${r.plan.length} steps, decided as the run went)`,
+    ...r.plan.map(({ step, reason }) => `  ${step.padEnd(17)} ${reason.padEnd(20)} ${outcome[step]()}`),
+    `Completed in ${r.totalDurationMs} ms of workflow time`,
   ];
 }
 

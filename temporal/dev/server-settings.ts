@@ -1,7 +1,7 @@
 // How the project's dev server runs (npm run temporal:dev, npm start, the tests, the benchmarks), each
-// value with the reason for it and what a production cluster does instead. Measured in
-// docs/performance.md: together they take a sequential multi-server run from ~550 ms to ~240 ms and
-// the throughput at 50 concurrent runs from ~3.7 to ~9 workflows/s on a 2-core machine, state on disk.
+// value with the reason for it and what a production cluster does instead; docs/performance.md has the
+// measurements. Eager activity dispatch (system.enableActivityEagerExecution) is not set: it only hands
+// out activities on the workflow's own task queue, and each service's activities run on their own.
 // The Docker Compose server reads the same dynamic config keys from deployment/dynamicconfig/.
 
 /** Server dynamic config, passed as --dynamic-config-value key=value. */
@@ -11,11 +11,6 @@ export const DEV_SERVER_DYNAMIC_CONFIG = {
   // server has one shard, so every step of every run waits on it. A cluster spreads runs over hundreds
   // or thousands of shards, where the default rarely binds. Polls only happen when tasks were written.
   'history.transferProcessorMaxPollRPS': 1000,
-  // An activity scheduled by a workflow task is handed to the same worker in the answer to that task's
-  // completion, skipping a trip through the matching service (the SDK asks for it whenever it has free
-  // activity slots). Off by default in the server; it only applies to activities on the workflow's own
-  // task queue, so split workers per service do not get it.
-  'system.enableActivityEagerExecution': true,
 } as const;
 
 /**

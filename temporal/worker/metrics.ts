@@ -5,10 +5,14 @@
 import { createServer } from 'node:net';
 import type { MetricsExporterConfig } from '@temporalio/worker';
 
-/** host:port to serve the metrics on, or undefined when they are off (WORKER_METRICS_PORT=off). */
+/**
+ * host:port to serve the metrics on, or undefined when they are off (WORKER_METRICS_PORT=off). Rejects when
+ * a fixed port is taken: the SDK would only fail on its first connection, and its error would read as
+ * Temporal being unreachable (a second worker on one machine, with the same port, did exactly that).
+ */
 export async function metricsBindAddress(host: string, port: number | undefined): Promise<string | undefined> {
   if (port === undefined) return undefined;
-  const chosen = port === 0 ? await freePortOn(host) : port;
+  const chosen = await bindOnce(host, port);
   return `${host.includes(':') ? `[${host}]` : host}:${chosen}`;
 }
 
@@ -21,12 +25,12 @@ export function prometheusExporter(bindAddress: string): MetricsExporterConfig {
   return { prometheus: { bindAddress, useSecondsForDurations: true, countersTotalSuffix: true } };
 }
 
-/** A port free on `host` right now; the SDK binds it a moment later. */
-function freePortOn(host: string): Promise<number> {
+/** Binds `port` (0: any free one) on `host` and lets go of it at once: the SDK binds it a moment later. */
+function bindOnce(host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, host, () => {
+    server.listen(port, host, () => {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });

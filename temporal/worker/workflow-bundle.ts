@@ -1,15 +1,16 @@
 // The workflow code as the worker runs it: one webpack bundle of temporal/workflows/ and what it imports.
 // Bundling takes seconds, most of a worker's start-up, so the bundle is kept in .build/ beside a manifest
 // of every source file it was made from (read from its own source map) with their SHA-256, plus the
-// lockfile's; with tracing on, the bundle (which then includes the SDK's tracing interceptors) is kept
-// under another name. A worker uses the kept bundle only when all of those still match;
+// lockfile's. Tracing (the SDK's interceptors) and encryption (the failure converter, which runs inside the
+// sandbox) are bundled in, so each combination is kept under its own name. A worker uses the kept bundle only when all of those still match;
 // otherwise it bundles again and keeps the new one. So a bundle can never be stale, and
 // `npm run build:workflows` (for an image or a deploy) is the same code path ahead of time.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative } from 'node:path';
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
 import { fromProjectRoot, PROJECT_ROOT } from '../../shared/paths.ts';
+import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.ts';
 import { WORKFLOWS_PATH } from './create-worker.ts';
 
 export const BUNDLE_DIR = fromProjectRoot('.build');
@@ -32,15 +33,25 @@ export interface LoadedBundle {
 
 export interface BundleOptions {
   tracing: boolean;
+  /** Payload encryption is on: failures are encoded by codec/failure-converter.ts, inside the sandbox. */
+  encryption: boolean;
   logger?: Logger;
   /** Where the bundle is kept; BUNDLE_DIR unless a test keeps its own. */
   dir?: string;
 }
 
 function paths(options: BundleOptions) {
-  const name = options.tracing ? 'workflow-bundle-traced' : 'workflow-bundle';
+  const name = ['workflow-bundle', ...(options.tracing ? ['traced'] : []), ...(options.encryption ? ['encrypted'] : [])].join('-');
   const dir = options.dir ?? BUNDLE_DIR;
   return { code: join(dir, `${name}.js`), manifest: join(dir, `${name}.json`) };
+}
+
+function modifiedSince(file: string, time: number): boolean {
+  try {
+    return statSync(file).mtimeMs > time;
+  } catch {
+    return true;
+  }
 }
 
 function sha256(file: string): string | undefined {
@@ -81,12 +92,17 @@ function readManifest(file: string): Manifest | undefined {
 
 /** Bundles the workflow code now and keeps it (with its manifest) in .build/. */
 export async function buildWorkflowBundle(options: BundleOptions): Promise<string> {
+  const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
     ...(options.tracing && { workflowInterceptorModules: [(await import('../tracing.ts')).TRACING_WORKFLOW_MODULE] }),
+    ...(options.encryption && { failureConverterPath: FAILURE_CONVERTER_PATH }),
     ...(options.logger && { logger: options.logger }),
   });
-  const files = Object.fromEntries([...sourcesOf(code), LOCKFILE].map((file) => [file, sha256(fromProjectRoot(file)) ?? 'missing']));
+  const sources = [...sourcesOf(code), LOCKFILE];
+  // A file saved while webpack ran may be in the bundle as it was before: used now, but not kept under the new hash.
+  if (sources.some((file) => modifiedSince(fromProjectRoot(file), started))) return code;
+  const files = Object.fromEntries(sources.map((file) => [file, sha256(fromProjectRoot(file)) ?? 'missing']));
   const target = paths(options);
   mkdirSync(dirname(target.code), { recursive: true });
   // Written aside and renamed, so a worker starting at the same moment never reads half a bundle.

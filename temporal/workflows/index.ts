@@ -4,3 +4,4 @@ export { multiServerWorkflow } from './multi-server.ts';
 export { simpleWorkflow } from './simple.ts';
 export { publishWorkflow } from './publish.ts';
 export { batchWorkflow } from './batch.ts';
+export { adaptiveWorkflow } from './adaptive.ts';

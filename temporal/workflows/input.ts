@@ -47,7 +47,12 @@ export function inputIssues(raw: unknown, workflow: WorkflowName): InputIssue[] 
   }
   const input = raw as Record<string, unknown>;
   const issues: InputIssue[] = [];
-  const extra: Record<WorkflowName, string[]> = { multiServerWorkflow: ['thirdParty'], simpleWorkflow: [], publishWorkflow: ['review', 'reviewDeadline'] };
+  const extra: Record<WorkflowName, string[]> = {
+    multiServerWorkflow: ['thirdParty'],
+    simpleWorkflow: [],
+    publishWorkflow: ['review', 'reviewDeadline'],
+    adaptiveWorkflow: [],
+  };
   const allowed = ['data', 'metadata', 'outageLimit', ...extra[workflow]];
   for (const key of Object.keys(input)) {
     if (!allowed.includes(key)) issues.push({ field: key, message: `unknown field "${key}"; ${workflow} takes ${allowed.join(', ')}` });
@@ -144,6 +149,7 @@ const BATCH_KIND_WORKFLOWS = {
   multi: 'multiServerWorkflow',
   simple: 'simpleWorkflow',
   publish: 'publishWorkflow',
+  adaptive: 'adaptiveWorkflow',
 } as const satisfies Record<BatchKind, WorkflowName>;
 
 const BATCH_FIELDS = ['kind', 'items', 'maxConcurrent', 'continueAsNewAfter'];

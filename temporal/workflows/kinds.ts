@@ -1,5 +1,6 @@
 // One table of the workflows a client can start: the CLI, the benchmarks and the tests all start runs
 // through it, by function (typed input and result), never by a type name typed as a string.
+import { adaptiveWorkflow } from './adaptive.ts';
 import { multiServerWorkflow } from './multi-server.ts';
 import { publishWorkflow } from './publish.ts';
 import { simpleWorkflow } from './simple.ts';
@@ -12,6 +13,7 @@ export const WORKFLOW_KINDS = {
     idPrefix: 'publish',
     description: 'saga: reserve a record on A, publish on B, commit on A; undone on failure',
   },
+  adaptive: { workflow: adaptiveWorkflow, idPrefix: 'adaptive', description: "steps decided as it runs: the data's category and the step results add them" },
 } as const;
 
 export type WorkflowKind = keyof typeof WORKFLOW_KINDS;

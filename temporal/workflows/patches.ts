@@ -11,6 +11,8 @@ export const PATCHES = {
   review: 'publish-review-v1',
   /** A review cancelled while waiting publishes ReviewState "cancelled" instead of staying "pending". */
   reviewCancelledState: 'review-cancelled-state-v1',
+  /** Each service's calls go to that service's task queue instead of the workflow's own (issue 14). */
+  serviceQueues: 'per-service-task-queues-v1',
 } as const;
 
 export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];

@@ -39,7 +39,8 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
   const options = activityOptions(limit);
   const { validateData, processInternal, reserveRecord, commitRecord } = proxyActivities<Activities>(options.serverA);
   const { submitPublication, confirmPublication } = proxyActivities<Activities>(options.serverB);
-  const { releaseReservedRecord, withdrawSubmittedPublication } = proxyActivities<Activities>(options.compensation);
+  const { releaseReservedRecord } = proxyActivities<Activities>(options.compensation['server-a']);
+  const { withdrawSubmittedPublication } = proxyActivities<Activities>(options.compensation['server-b']);
   const onA = <T>(call: () => Promise<T>) => rideOut('server-a', limit, call);
   const onB = <T>(call: () => Promise<T>) => rideOut('server-b', limit, call);
   const { data, metadata } = input;

@@ -32,6 +32,11 @@ export class StepTracker {
     this.steps.splice(at < 0 ? this.steps.length : at, 0, { step, status: 'pending', durationMs: null });
   }
 
+  /** Adds a step the run decided it needs at the end of the plan (a plan that grows from the data, say). */
+  append(step: StepName): void {
+    this.steps.push({ step, status: 'pending', durationMs: null });
+  }
+
   /** Runs `body` outside any step (checking the input, say): a throw still ends the run as failed. */
   guard<T>(body: () => T): T {
     try {

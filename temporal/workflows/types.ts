@@ -35,7 +35,7 @@ export interface MultiServerInput extends WorkflowInput {
   thirdParty?: ThirdPartyOptions;
 }
 
-export type WorkflowName = 'multiServerWorkflow' | 'simpleWorkflow' | 'publishWorkflow';
+export type WorkflowName = 'multiServerWorkflow' | 'simpleWorkflow' | 'publishWorkflow' | 'adaptiveWorkflow';
 
 export type StepName =
   | 'validate'
@@ -49,7 +49,8 @@ export type StepName =
   | 'submit-publication'
   | 'confirm-publication'
   | 'commit-record'
-  | 'review';
+  | 'review'
+  | 'digest';
 
 /** A saga's compensation, once it has run: what it undid. */
 export interface CompensationRecord {
@@ -88,9 +89,27 @@ export interface Progress {
   compensations: CompensationRecord[];
 }
 
+/** What the enrich step gives when Server B's circuit breaker is open (combine.ts, fallbackEnrichment): a
+ *  documented default, not an analysis of the data. */
+export interface FallbackEnrichment extends Omit<EnrichResponse, 'category' | 'enrichedBy'> {
+  category: 'uncategorized';
+  enrichedBy: 'fallback';
+}
+
+/** Server B's enrichment, or the fallback's. */
+export type Enrichment = EnrichResponse | FallbackEnrichment;
+
+/** A step that took its documented fallback instead of its service's answer. */
+export interface StepFallback {
+  step: StepName;
+  service: ServiceName;
+  /** The failure it fell back on: the CircuitOpen failure's message. */
+  reason: string;
+}
+
 export interface MultiServerSummary {
   reference: string;
-  category: Category;
+  category: Category | FallbackEnrichment['category'];
   score: number;
   keywords: string[];
   wordCount: number;
@@ -109,10 +128,14 @@ export interface MultiServerResult {
   validation: ValidateResponse;
   internal: ProcessInternalResponse;
   external: ProcessExternalResponse;
-  enrichment: EnrichResponse;
+  enrichment: Enrichment;
   thirdParty: ThirdPartyResponse | null;
   summary: MultiServerSummary;
   timings: StepTiming[];
+  /** The run completed, but some step took its fallback (see fallbacks) instead of its service's answer. */
+  degraded: boolean;
+  /** The steps that fell back, and why; empty when none did. */
+  fallbacks: StepFallback[];
 }
 
 export interface SimpleSummary {
@@ -181,7 +204,7 @@ export interface PublishResult {
   timings: StepTiming[];
 }
 
-export type WorkflowResult = MultiServerResult | SimpleResult | PublishResult;
+export type WorkflowResult = MultiServerResult | SimpleResult | PublishResult | AdaptiveResult;
 
 // ---- batchWorkflow (batch.ts): many inputs, one child workflow each, a bounded number at a time ----
 
@@ -250,4 +273,33 @@ export interface BatchProgress {
   maxConcurrent: number;
   /** Runs so far, this one included (1 until the batch first continues as new). */
   runs: number;
+}
+
+// ---- adaptiveWorkflow (adaptive.ts): a plan that grows from the data, by the rules of adaptive-plan.ts ----
+
+/** The steps an adaptive run can plan. */
+export type AdaptiveStep = Extract<StepName, 'validate' | 'enrich' | 'process-internal' | 'process-external' | 'third-party' | 'digest'>;
+
+/** One step of an adaptive run's plan, and the decision that put it there. */
+export interface PlannedStep {
+  step: AdaptiveStep;
+  /** Why it was planned, in words: "every run", "category commerce", "24 words (20+)". */
+  reason: string;
+}
+
+/** What an adaptive run returns; a step's result is null when the plan did not include the step. */
+export interface AdaptiveResult {
+  workflow: 'adaptiveWorkflow';
+  input: WorkflowInput;
+  /** Every step that ran, in the order it ran (and was planned). */
+  plan: PlannedStep[];
+  validation: ValidateResponse;
+  enrichment: EnrichResponse;
+  internal: ProcessInternalResponse | null;
+  external: ProcessExternalResponse | null;
+  thirdParty: ThirdPartyResponse | null;
+  /** Server A's processing of the enrichment's keywords: a short form of a long text, and its hash. */
+  digest: ProcessInternalResponse | null;
+  totalDurationMs: number;
+  timings: StepTiming[];
 }

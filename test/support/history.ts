@@ -17,6 +17,8 @@ export function eventTime(event: HistoryEvent): number {
 export interface ActivityRecord {
   type: string;
   input: unknown;
+  /** The task queue it was scheduled on: the queue of the service it calls. */
+  taskQueue: string;
   scheduledEventId: number;
   /** Attempt of the last start (the history keeps only the last attempt's start). */
   attempt: number | null;
@@ -35,6 +37,7 @@ export function activitiesOf(events: HistoryEvent[]): ActivityRecord[] {
       byId.set(Number(event.eventId), {
         type: scheduled.activityType?.name ?? '',
         input: payload ? defaultPayloadConverter.fromPayload(payload) : undefined,
+        taskQueue: scheduled.taskQueue?.name ?? '',
         scheduledEventId: Number(event.eventId),
         attempt: null,
         startedBy: null,

@@ -5,6 +5,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@t
 import { nanoid } from 'nanoid';
 import { inject } from 'vitest';
 import type { ServiceName } from '../../shared/api.ts';
+import type { WorkerRole } from '../../shared/config.ts';
 import type { Activities } from '../../temporal/activities/index.ts';
 import { existingCli } from '../../temporal/dev/temporal-cli.ts';
 import { TRACING_WORKFLOW_MODULE } from '../../temporal/tracing.ts';
@@ -83,6 +84,8 @@ export function uniqueTaskQueue(name: string): string {
 
 export interface TestWorkerOptions {
   identity?: string;
+  /** `all` unless told otherwise: a split layout is one testWorker per role. */
+  role?: WorkerRole;
   /** Replaces some activities, to reach failure paths without the services. */
   activities?: Partial<Activities>;
   /** Traces workflows and activities into this; the worker then runs tracedWorkflowBundle(). */

@@ -234,7 +234,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} batches of child workflows
       { kind: 'bulk', items: [{ data: 7 }, 'text', { data: 'ok', retry: 1 }], maxConcurrent: 0, continueAsNewAfter: 2.5, priority: 'high' },
       [
         ['priority', 'unknown field "priority"; batchWorkflow takes kind, items, maxConcurrent, continueAsNewAfter'],
-        ['kind', '"kind" must be one of multi, simple, publish, got string "bulk"'],
+        ['kind', '"kind" must be one of multi, simple, publish, adaptive, got string "bulk"'],
         ['maxConcurrent', '"maxConcurrent" must be a whole number from 1 to 50, got number 0'],
         ['continueAsNewAfter', '"continueAsNewAfter" must be a whole number from 1 to 1000, got number 2.5'],
         ['items[0].data', 'items[0]: "data" must be a string, got number 7'],

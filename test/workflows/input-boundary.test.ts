@@ -18,7 +18,7 @@ const UNREACHABLE = { 'server-a': 'http://127.0.0.1:9', 'server-b': 'http://127.
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflows' input boundary`, { timeout: 60_000 }, () => {
   const suite = workflowSuite();
 
-  const cases: Array<[string, 'multiServerWorkflow' | 'simpleWorkflow' | 'publishWorkflow', unknown[], string, string]> = [
+  const cases: Array<[string, 'multiServerWorkflow' | 'simpleWorkflow' | 'publishWorkflow' | 'adaptiveWorkflow', unknown[], string, string]> = [
     ['no input at all', 'multiServerWorkflow', [], '(input)', 'the input must be a JSON object such as {"data": "hello"}, got nothing'],
     ['a number', 'multiServerWorkflow', [42], '(input)', 'the input must be a JSON object such as {"data": "hello"}, got number 42'],
     ['an array', 'simpleWorkflow', [['x']], '(input)', 'the input must be a JSON object such as {"data": "hello"}, got an array'],
@@ -86,6 +86,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflows' input bound
       [{ data: 'x', reviewDeadline: '25h' }],
       'reviewDeadline',
       '"reviewDeadline" must be a duration from 1s to 24h such as "90s" or "10m", got "25h"',
+    ],
+    [
+      'thirdParty on the adaptive workflow (its plan decides the third party)',
+      'adaptiveWorkflow',
+      [{ data: 'Order 42', thirdParty: { latencyMs: 0 } }],
+      'thirdParty',
+      'unknown field "thirdParty"; adaptiveWorkflow takes data, metadata, outageLimit',
     ],
     [
       'review settings on the multi-server workflow',

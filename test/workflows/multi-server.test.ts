@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { activityOptions } from '../../temporal/workflows/activity-options.ts';
 import { OUTAGE_LIMIT } from '../../temporal/workflows/input.ts';
+import { serviceTaskQueue } from '../../temporal/workflows/task-queues.ts';
 import type { MultiServerResult, SimpleResult, StepName } from '../../temporal/workflows/types.ts';
 import { activitiesOf, eventsOf, eventTime, type HistoryEvent } from '../support/history.ts';
 import { recorder, startServerA, startServerB } from '../support/services.ts';
@@ -136,7 +137,18 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: 60_
       enrichData: { ...policy, startToClose: 10 },
       callThirdParty: { ...policy, startToClose: 30 },
     });
-    expect(activityOptions(OUTAGE_LIMIT.defaultMs).serverA.retry.maximumAttempts).toBe(16);
+    expect(activityOptions(OUTAGE_LIMIT.defaultMs, { workflowTaskQueue: taskQueue, perServiceQueues: true }).serverA.retry.maximumAttempts).toBe(16);
+    // Each call goes to the task queue of the service it calls, where that service's worker polls.
+    const [queueA, queueB] = [serviceTaskQueue(taskQueue, 'server-a'), serviceTaskQueue(taskQueue, 'server-b')];
+    expect(activitiesOf(events).map((x) => [x.type, x.taskQueue])).toEqual([
+      ['validateData', queueA],
+      ['checkHealth', queueA],
+      ['checkHealth', queueB],
+      ['processInternal', queueA],
+      ['processExternal', queueB],
+      ['enrichData', queueB],
+      ['callThirdParty', queueB],
+    ]);
   });
 
   test('simpleWorkflow uses Server A only (Server B is not even running)', async () => {

@@ -1,11 +1,13 @@
 // The verbs about one run: `status` (its steps, and a publish run's review), `approve`/`reject` (the
 // review's Update, or its Signal), and `cancel` (the run undoes what it did and ends cancelled).
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { batchProgressQuery, decideSignal, decideUpdate, reviewQuery } from '../../workflows/messages.ts';
+import { describeRun } from '../../runs/describe-run.ts';
+import type { RunDescription } from '../../runs/types.ts';
+import { decideSignal, decideUpdate } from '../../workflows/messages.ts';
 import { workerIsPolling } from '../../task-queue.ts';
 import { decisionProblems } from '../../workflows/review.ts';
-import type { ReviewDecision, ReviewStatus } from '../../workflows/types.ts';
+import type { BatchProgress, ReviewDecision, ReviewStatus } from '../../workflows/types.ts';
 import type { CommandContext } from '../context.ts';
 import { EXIT, type ExitCode } from '../exit-codes.ts';
 import { compensationLines, stepLine } from '../render.ts';
@@ -15,28 +17,24 @@ import { reviewWaitLines } from '../watch-review.ts';
 /** An update is answered by a worker; without one it would wait, so the client gives up after this. */
 const UPDATE_DEADLINE_MS = 30_000;
 
+/** `--json` prints the RunDescription the workflow API's GET /workflows/{key} answers with (temporal/runs/). */
 export async function statusCommand(ctx: CommandContext, workflowId: string): Promise<ExitCode> {
-  const handle = ctx.client.workflow.getHandle(workflowId);
-  const description = await described(ctx, handle);
-  if (!description) return EXIT.failed;
-  if (description.type === 'batchWorkflow') return batchStatus(ctx, handle, description.status.name);
-  const progress = await finalProgress(ctx.connection, handle);
-  const review = description.type === 'publishWorkflow' ? await queryReview(ctx, handle) : null;
+  let run: RunDescription | undefined;
+  try {
+    run = await describeRun(ctx.client, workflowId);
+  } catch (error) {
+    return await refused(ctx, workflowId, error);
+  }
+  if (!run) return refusal(ctx, workflowId, notFound(ctx, workflowId));
   if (ctx.json) {
-    ctx.out({
-      workflowId,
-      runId: description.runId,
-      type: description.type,
-      status: description.status.name,
-      startTime: description.startTime,
-      closeTime: description.closeTime ?? null,
-      progress,
-      review,
-    });
+    ctx.out(run);
     return EXIT.completed;
   }
-  ctx.say(`${description.type} ${workflowId}: ${description.status.name}`);
-  ctx.say(`  Started ${description.startTime.toISOString()}${description.closeTime ? `, closed ${description.closeTime.toISOString()}` : ''}`);
+  const { progress, review } = run;
+  if (progress?.workflow === 'batchWorkflow' || run.type === 'batchWorkflow')
+    return batchStatus(ctx, run, progress?.workflow === 'batchWorkflow' ? progress : null);
+  ctx.say(`${run.type} ${workflowId}: ${run.status}`);
+  ctx.say(`  Started ${run.startTime}${run.closeTime ? `, closed ${run.closeTime}` : ''}`);
   if (progress) for (const step of progress.steps) ctx.say(stepLine(step.step, step.status === 'completed' ? step.durationMs : null, step.status));
   else ctx.say('  (no worker answered the progress query: start one with "npm run worker" to see the steps)');
   for (const line of compensationLines(progress?.compensations ?? [])) ctx.say(line);
@@ -109,13 +107,8 @@ export async function cancelCommand(ctx: CommandContext, workflowId: string): Pr
 }
 
 /** A batch reports counts, not steps (its children have the steps). */
-async function batchStatus(ctx: CommandContext, handle: WorkflowHandle, status: string): Promise<ExitCode> {
-  const progress = await ctx.connection.withDeadline(Date.now() + 2_000, () => handle.query(batchProgressQuery)).catch(() => null);
-  if (ctx.json) {
-    ctx.out({ workflowId: handle.workflowId, type: 'batchWorkflow', status, progress });
-    return EXIT.completed;
-  }
-  ctx.say(`batchWorkflow ${handle.workflowId}: ${status}`);
+function batchStatus(ctx: CommandContext, run: RunDescription, progress: BatchProgress | null): ExitCode {
+  ctx.say(`batchWorkflow ${run.workflowId}: ${run.status}`);
   if (!progress) ctx.say('  (no worker answered the batchProgress query: start one with "npm run worker")');
   else {
     ctx.say(
@@ -124,23 +117,6 @@ async function batchStatus(ctx: CommandContext, handle: WorkflowHandle, status: 
     ctx.say(`  ${progress.succeeded} succeeded, ${progress.rejected} rejected, ${progress.failed} failed`);
   }
   return EXIT.completed;
-}
-
-async function described(ctx: CommandContext, handle: WorkflowHandle) {
-  try {
-    return await handle.describe();
-  } catch (error) {
-    await refused(ctx, handle.workflowId, error);
-    return undefined;
-  }
-}
-
-async function queryReview(ctx: CommandContext, handle: WorkflowHandle): Promise<ReviewStatus | null> {
-  try {
-    return await ctx.connection.withDeadline(Date.now() + 2_000, () => handle.query(reviewQuery));
-  } catch {
-    return null;
-  }
 }
 
 function reviewLines(workflowId: string, review: ReviewStatus): string[] {
@@ -152,7 +128,6 @@ function reviewLines(workflowId: string, review: ReviewStatus): string[] {
 
 /** Says why a request about a run could not be done, and ends with EXIT.failed. */
 async function refused(ctx: CommandContext, workflowId: string, error: unknown): Promise<ExitCode> {
-  const { namespace } = ctx.config.temporal;
   let message: string;
   if (error instanceof WorkflowNotFoundError) {
     // The server says "not found" for a run that exists but has closed, too: tell the two apart.
@@ -163,15 +138,22 @@ async function refused(ctx: CommandContext, workflowId: string, error: unknown):
         (d) => d.status.name,
         () => undefined,
       );
-    message = closed
-      ? `The run ${workflowId} has already ended (${closed}): there is nothing to decide or cancel any more.`
-      : `No run with workflow id ${workflowId} in namespace ${namespace}.`;
+    message = closed ? `The run ${workflowId} has already ended (${closed}): there is nothing to decide or cancel any more.` : notFound(ctx, workflowId);
   } else if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
     message = `Refused by ${workflowId}: ${error.cause.message}`;
   else if ((error as { code?: number }).code === 4 || /deadline/i.test(String((error as Error).message))) {
     message = `No worker answered within ${UPDATE_DEADLINE_MS / 1000} s: is one running for task queue "${ctx.config.temporal.taskQueue}"? (npm run worker)`;
   } else message = `Could not reach ${workflowId}: ${(error as Error).message.split('\n')[0]}`;
+  return refusal(ctx, workflowId, message);
+}
+
+/** Says why (stderr, and with --json as `{ refused }` on stdout), and ends with EXIT.failed. */
+function refusal(ctx: CommandContext, workflowId: string, message: string): ExitCode {
   process.stderr.write(`${message}\n`);
   if (ctx.json) ctx.out({ workflowId, refused: message });
   return EXIT.failed;
+}
+
+function notFound(ctx: CommandContext, workflowId: string): string {
+  return `No run with workflow id ${workflowId} in namespace ${ctx.config.temporal.namespace}.`;
 }

@@ -1,0 +1,77 @@
+// One run as a client sees it (a RunDescription): Temporal's description of the run, its own answers to
+// the `progress` (or `batchProgress`) and `review` queries, and once it has closed, its result or how it
+// failed. The workflow API's GET /workflows/{key} and the CLI's `status --json` both answer with this.
+import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { batchWorkflow } from '../workflows/batch.ts';
+import { WORKFLOW_KINDS } from '../workflows/kinds.ts';
+import { batchProgressQuery, progressQuery, reviewQuery } from '../workflows/messages.ts';
+import { kindOfType } from './kinds.ts';
+import { runFailure } from './run-failure.ts';
+import type { RunDescription, RunSnapshot } from './types.ts';
+
+/** A query is answered by a worker; with none it would wait, so the description comes without it after this. */
+export const QUERY_DEADLINE_MS = 2_000;
+/** Describing a run and reading a closed one's result: a Temporal that stopped answering is reported, not waited for. */
+export const RPC_DEADLINE_MS = 5_000;
+
+/** Types whose runs answer the `review` query (the publish saga's human in the loop). */
+const REVIEWED_TYPES: ReadonlySet<string> = new Set([WORKFLOW_KINDS.publish.workflow.name]);
+
+const CLOSED: ReadonlySet<WorkflowExecutionStatusName> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW']);
+
+export function isClosed(status: WorkflowExecutionStatusName): boolean {
+  return CLOSED.has(status);
+}
+
+/** The newest run under `workflowId`, described; undefined when there is none (within the namespace's retention). */
+export async function describeRun(client: Client, workflowId: string): Promise<RunDescription | undefined> {
+  const within = <T>(ms: number, call: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, call);
+  let info;
+  try {
+    info = await within(RPC_DEADLINE_MS, () => client.workflow.getHandle(workflowId).describe());
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+  const snapshot = await runSnapshot(client, workflowId, info.type);
+  const description: RunDescription = {
+    workflowId,
+    runId: info.runId,
+    kind: kindOfType(info.type),
+    type: info.type,
+    status: info.status.name,
+    startTime: info.startTime.toISOString(),
+    closeTime: info.closeTime?.toISOString() ?? null,
+    ...snapshot,
+    result: null,
+    failure: null,
+  };
+  if (!isClosed(info.status.name)) return description;
+  try {
+    // Pinned to the run described: a closed run's result is its close event, read at once.
+    description.result = (await within(RPC_DEADLINE_MS, () => client.workflow.getHandle(workflowId, info.runId).result())) as RunDescription['result'];
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    description.failure = runFailure(error.cause, snapshot.progress);
+  }
+  return description;
+}
+
+/** What the run's own queries say now; each null when no worker answered in time (or `signal` called the questions off). */
+export async function runSnapshot(client: Client, workflowId: string, type: string, signal?: AbortSignal): Promise<RunSnapshot> {
+  const handle = client.workflow.getHandle(workflowId);
+  const ask = <T>(query: () => Promise<T>): Promise<T | null> => {
+    const asked = () => client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, query);
+    return (signal ? client.connection.withAbortSignal(signal, asked) : asked()).catch(() => null);
+  };
+  const [progress, review] = await Promise.all([
+    type === batchWorkflow.name ? ask(() => handle.query(batchProgressQuery)) : ask(() => handle.query(progressQuery)),
+    REVIEWED_TYPES.has(type) ? ask(() => handle.query(reviewQuery)) : null,
+  ]);
+  return { progress, review };
+}
+
+/** Whether runs of `type` take a review decision (the `decide` update). */
+export function takesReview(type: string): boolean {
+  return REVIEWED_TYPES.has(type);
+}

@@ -1,0 +1,103 @@
+// The workflow API (api/) in the test process, on 127.0.0.1 and a free port, and a caller for it that
+// holds every answer to api/openapi.json as it comes (status, content type, body, and each event of a
+// stream), and notes which documented operations were answered, so a test can say all of them were.
+import { expect } from 'vitest';
+import { type ApiOptions, createApiApp } from '../../api/app.ts';
+import { listen, type RunningService } from '../../shared/service/serve.ts';
+import { checkAnswer, eventSchema, schemaErrors } from './openapi.ts';
+import { HOST, silentLogger } from './services.ts';
+
+/** "METHOD /path/{param}" of every answer any test of this process got and checked. */
+export const answeredOperations = new Set<string>();
+
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export type SseMessage = { event: string; data: unknown } | { comment: string };
+
+export interface RunningApi {
+  url: string;
+  close: () => Promise<void>;
+  /** One request; `body` is sent as JSON, or as it is when it is a string (to send broken JSON). */
+  call: <T = unknown>(method: string, path: string, body?: unknown) => Promise<ApiAnswer<T>>;
+  /** Opens a run's event stream: the answer, and its messages as they come (each event checked against the description). */
+  events: (key: string, signal?: AbortSignal) => Promise<{ status: number; headers: Headers; messages: AsyncGenerator<SseMessage> }>;
+}
+
+export async function startApi(options: Omit<ApiOptions, 'logger' | 'namespace'> & Partial<Pick<ApiOptions, 'logger' | 'namespace'>>): Promise<RunningApi> {
+  const app = createApiApp({ logger: silentLogger(), namespace: 'default', ...options });
+  const service: RunningService = await listen(app, HOST, 0);
+  const checked = (method: string, path: string, status: number, contentType: string | null, body: unknown) => {
+    const { operation, problems } = checkAnswer(method, new URL(path, service.url).pathname, status, contentType, body);
+    expect(problems, `${method} ${path} → ${status} ${JSON.stringify(body)}`).toEqual([]);
+    if (operation) answeredOperations.add(operation);
+  };
+  return {
+    url: service.url,
+    close: async () => {
+      await service.close(0);
+    },
+    call: async <T>(method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${service.url}${path}`, {
+        method,
+        ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      const json = res.headers.get('content-type')?.startsWith('application/json');
+      const parsed = json ? (JSON.parse(text) as unknown) : text;
+      checked(method, path, res.status, res.headers.get('content-type'), parsed);
+      return { status: res.status, headers: res.headers, body: parsed as T };
+    },
+    events: async (key, signal) => {
+      const path = `/workflows/${encodeURIComponent(key)}/events`;
+      const res = await fetch(`${service.url}${path}`, { ...(signal && { signal }) });
+      if (!res.headers.get('content-type')?.startsWith('text/event-stream')) {
+        const body = JSON.parse(await res.text()) as unknown;
+        checked('GET', path, res.status, res.headers.get('content-type'), body);
+        return { status: res.status, headers: res.headers, messages: (async function* () {})() };
+      }
+      checked('GET', path, res.status, res.headers.get('content-type'), '');
+      return { status: res.status, headers: res.headers, messages: checkedEvents(path, sseMessages(res)) };
+    },
+  };
+}
+
+async function* checkedEvents(path: string, messages: AsyncGenerator<SseMessage>): AsyncGenerator<SseMessage> {
+  for await (const message of messages) {
+    if ('event' in message) {
+      const schema = eventSchema(path, message.event);
+      expect(schema, `event "${message.event}" is not documented`).toBeDefined();
+      expect(schemaErrors(schema!, message.data), `event ${message.event}: ${JSON.stringify(message.data)}`).toEqual([]);
+    }
+    yield message;
+  }
+}
+
+/** The messages of a text/event-stream body as they arrive: events (data parsed as JSON) and comments. */
+export async function* sseMessages(res: Response): AsyncGenerator<SseMessage> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (block.startsWith(':')) {
+          yield { comment: block.slice(1).trim() };
+          continue;
+        }
+        const fields = new Map([...block.matchAll(/^(\w+): ?(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+        yield { event: fields.get('event') ?? 'message', data: JSON.parse(fields.get('data') ?? 'null') as unknown };
+      }
+    }
+  } finally {
+    // A reader that stops early closes the connection: the server sees its client go.
+    await reader.cancel().catch(() => {});
+  }
+}
