@@ -8,13 +8,16 @@ const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERR
 const DROPPED = new Set(['taskToken']);
 /** The bundler's report of the workflow bundle (every module, many lines) is for debugging the bundle, not for every start. */
 const BUNDLER_REPORT = /^asset workflow-bundle-/;
+/** A service's worker polls activities only, by design (worker/create-worker.ts): the SDK warns about that on every start. */
+const BY_DESIGN = /^No workflows registered, not polling for workflow tasks$/;
 
 export function sdkLoggerFrom(logger: Logger): TemporalLogger {
   const log = (level: LogLevel, message: string, meta: LogMetadata = {}) => {
     const fields: Record<string, unknown> = {};
     // pino serializes an Error (message, type, stack) only under the `err` key.
     for (const [key, value] of Object.entries(meta)) if (!DROPPED.has(key)) fields[value instanceof Error ? 'err' : key] = value;
-    logger[BUNDLER_REPORT.test(message) && level === 'INFO' ? 'debug' : LEVELS[level]](fields, message);
+    const quiet = (BUNDLER_REPORT.test(message) && level === 'INFO') || (BY_DESIGN.test(message) && level === 'WARN');
+    logger[quiet ? 'debug' : LEVELS[level]](fields, message);
   };
   return {
     log,
