@@ -154,7 +154,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
       const cancel = await api.call<CancelAnswer>('POST', `/workflows/${key('doc')}/cancel`);
       expect(cancel.status).toBe(202);
       expect(cancel.body).toEqual({ workflowId: key('doc'), runId: waiting.runId, cancelRequested: true });
-      const run = await waitFor(api, key('doc'), closed);
+      // Until a worker has answered the closed run's progress query (slow on a busy machine) there are no compensations to read.
+      const run = await waitFor(api, key('doc'), (r) => closed(r) && r.progress !== null);
       expect(run).toMatchObject({ status: 'CANCELLED', result: null, failure: { category: 'cancelled', type: 'Cancelled', step: 'review' } });
       expect(run.progress && 'compensations' in run.progress ? run.progress.compensations.map((c) => [c.name, c.outcome]) : []).toEqual([
         ['withdraw-publication', 'undone'],

@@ -5,6 +5,7 @@ import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, Wor
 import { batchWorkflow } from '../workflows/batch.ts';
 import { WORKFLOW_KINDS } from '../workflows/kinds.ts';
 import { batchProgressQuery, progressQuery, reviewQuery } from '../workflows/messages.ts';
+import { CURRENT_STEP } from '../workflows/search-attributes.ts';
 import { kindOfType } from './kinds.ts';
 import { runFailure } from './run-failure.ts';
 import type { RunDescription, RunSnapshot } from './types.ts';
@@ -52,7 +53,9 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
     description.result = (await within(RPC_DEADLINE_MS, () => client.workflow.getHandle(workflowId, info.runId).result())) as RunDescription['result'];
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
-    description.failure = runFailure(error.cause, snapshot.progress);
+    // On a busy machine a worker may not replay a closed run within the query's deadline: the step the run
+    // published last (its CurrentStep search attribute) still tells where it stopped.
+    description.failure = runFailure(error.cause, snapshot.progress, info.typedSearchAttributes.get(CURRENT_STEP));
   }
   return description;
 }

@@ -5,7 +5,7 @@
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { failureLines } from '../cli/render.ts';
 import { FailureType } from '../failure-types.ts';
-import type { BatchProgress, Progress } from '../workflows/types.ts';
+import type { BatchProgress, Progress, StepName } from '../workflows/types.ts';
 import type { FailureCategory, RunFailure } from './types.ts';
 
 /** Refusals by the data, the input or a person: retrying the same input would be refused the same way. */
@@ -13,13 +13,16 @@ const BUSINESS: ReadonlySet<string> = new Set([FailureType.validationFailed, Fai
 
 const CANCELLED = 'Cancelled';
 
-/** `error`: the cause of the run's WorkflowFailedError; `progress`: the run's own record of its steps, if a worker answered. */
-export function runFailure(error: unknown, progress: Progress | BatchProgress | null): RunFailure {
+/**
+ * `error`: the cause of the run's WorkflowFailedError; `progress`: the run's own record of its steps, if a worker
+ * answered; `currentStep`: the run's CurrentStep search attribute, which the server keeps without a worker.
+ */
+export function runFailure(error: unknown, progress: Progress | BatchProgress | null, currentStep?: string): RunFailure {
   const { type, message, details } = outermost(error);
   const category: FailureCategory = type === CANCELLED ? 'cancelled' : BUSINESS.has(type) ? 'business' : 'technical';
   // The run's progress knows the step even when the chain names no activity (a cancellation, a rule of the workflow's own).
   const stopped = progress && 'steps' in progress ? progress.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step : undefined;
-  return { category, type, message, step: stopped ?? failureLines(error).step, details };
+  return { category, type, message, step: stopped ?? failureLines(error).step ?? (currentStep as StepName | undefined) ?? null, details };
 }
 
 function outermost(error: unknown): Pick<RunFailure, 'type' | 'message' | 'details'> {

@@ -1,0 +1,31 @@
+// How a closed run's failure is told (temporal/runs/run-failure.ts), without a server: the category, and the
+// step it stopped at even when no worker answered the progress query in time.
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { expect, test } from 'vitest';
+import { runFailure } from '../temporal/runs/run-failure.ts';
+import type { Progress } from '../temporal/workflows/types.ts';
+
+test('a cancellation with no progress answer takes its step from the CurrentStep search attribute', () => {
+  expect(runFailure(new CancelledFailure('Workflow canceled'), null, 'review')).toEqual({
+    category: 'cancelled',
+    type: 'Cancelled',
+    message: 'Workflow canceled',
+    step: 'review',
+    details: [],
+  });
+});
+
+test("the run's own progress wins over the search attribute, and business and technical failures are told apart", () => {
+  const progress: Progress = {
+    workflow: 'multiServerWorkflow',
+    status: 'failed',
+    currentStep: null,
+    completedSteps: [],
+    steps: [{ step: 'validate', status: 'failed', durationMs: 3 }],
+    compensations: [],
+  };
+  const business = ApplicationFailure.create({ type: 'ValidationFailed', message: 'no', nonRetryable: true });
+  expect(runFailure(business, progress, 'enrich')).toMatchObject({ category: 'business', step: 'validate' });
+  const technical = ApplicationFailure.create({ type: 'ServiceUnavailable', message: 'down', nonRetryable: true });
+  expect(runFailure(technical, null, 'enrich')).toMatchObject({ category: 'technical', step: 'enrich' });
+});
