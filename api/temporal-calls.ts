@@ -1,6 +1,6 @@
 // How the API calls Temporal: every call within a deadline, and what its failures answer. Temporal (or
-// the namespace) out of reach is a 503 the caller may retry; anything else is left to the shared 500,
-// logged with its request id.
+// the namespace) out of reach, or refusing the API's credentials, is a 503 naming the cause; anything else
+// is left to the shared 500, logged with its request id.
 import { type Client, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import { HttpError } from '../shared/service/http-error.ts';
@@ -10,6 +10,8 @@ export const CALL_DEADLINE_MS = 5_000;
 
 const UNAVAILABLE = 14;
 const RESOURCE_EXHAUSTED = 8;
+const UNAUTHENTICATED = 16;
+const PERMISSION_DENIED = 7;
 
 export function within<T>(client: Client, call: () => Promise<T>, deadlineMs = CALL_DEADLINE_MS): Promise<T> {
   return client.connection.withDeadline(Date.now() + deadlineMs, call);
@@ -27,6 +29,14 @@ export function answerFor(error: unknown, namespace: string): unknown {
   const code = grpcCode(error);
   if (code === UNAVAILABLE || code === RESOURCE_EXHAUSTED) {
     return new HttpError(503, 'UPSTREAM_UNAVAILABLE', `Temporal is unavailable (${firstLine(error)}); retry shortly`, retry);
+  }
+  // The API's own credentials, not the caller's request: no retry helps until its configuration is fixed.
+  if (code === UNAUTHENTICATED || code === PERMISSION_DENIED) {
+    return new HttpError(
+      503,
+      'UPSTREAM_UNAVAILABLE',
+      `Temporal refused the API (${firstLine(error)}): check its TEMPORAL_API_KEY, TLS settings or profile, and its rights on the namespace "${namespace}"`,
+    );
   }
   return error;
 }
