@@ -12,7 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { cpuSeconds, findProcess } from './bench/cpu.ts';
 import { directChain, MULTI_SERVER_SERVICE_STEPS } from './bench/direct-chain.ts';
 import { parseOverheadArgs, USAGE } from './bench/options.ts';
-import { UsageError } from './support/args.ts';
+import { commandOrExit } from './support/args.ts';
 import { LocalStack } from './support/local-stack.ts';
 import { ProgressBar } from './support/progress-bar.ts';
 import { findRunningStack } from './support/running-stack.ts';
@@ -21,19 +21,7 @@ import { runWorkflows } from './support/run-workflows.ts';
 /** Runs before measuring, not counted: connections, caches and the JIT warm up. */
 const WARM_UP = 10;
 
-let command;
-try {
-  command = parseOverheadArgs(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (command.kind === 'help') {
-  console.log(USAGE);
-  process.exit(0);
-}
-const { options } = command;
+const options = commandOrExit(() => parseOverheadArgs(process.argv.slice(2)), USAGE);
 const config = loadConfigOrExit();
 const say = (line: string) => console.log(line);
 

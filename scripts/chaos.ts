@@ -11,7 +11,7 @@ import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/
 import { retriedSteps, sagaEffects } from './chaos/effects.ts';
 import { ChaosEvents } from './chaos/events.ts';
 import { parseChaosArgs, USAGE } from './chaos/options.ts';
-import { UsageError } from './support/args.ts';
+import { commandOrExit } from './support/args.ts';
 import { planChaos, planWorkflows, seededRandom } from './chaos/plan.ts';
 import { report } from './chaos/report.ts';
 import { WorkflowRunner } from './chaos/runner.ts';
@@ -21,20 +21,9 @@ import { LocalStack } from './support/local-stack.ts';
 const deadlineMinutes = (workflows: number) => Math.ceil(5 + workflows / 60);
 const PROGRESS_EVERY_MS = 15_000;
 
-let command;
-try {
-  command = parseChaosArgs(process.argv.slice(2), () => randomInt(2 ** 32));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (command.kind === 'help') {
-  console.log(USAGE);
-  process.exit(0);
-}
+const options = commandOrExit(() => parseChaosArgs(process.argv.slice(2), () => randomInt(2 ** 32)), USAGE);
 const config = loadConfigOrExit();
-const { workflows, concurrency, seed, sagaShare } = command;
+const { workflows, concurrency, seed, sagaShare } = options;
 
 const t0 = performance.now();
 const say = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`);

@@ -10,24 +10,12 @@ import { fromProjectRoot } from '../shared/paths.ts';
 import { chartSvg, seriesOf } from './load/chart.ts';
 import { parseLoadArgs, USAGE } from './load/options.ts';
 import { summarizeLoad, summaryLines } from './load/report.ts';
-import { UsageError } from './support/args.ts';
+import { commandOrExit } from './support/args.ts';
 import { ProgressBar } from './support/progress-bar.ts';
 import { findRunningStack } from './support/running-stack.ts';
 import { runWorkflows } from './support/run-workflows.ts';
 
-let command;
-try {
-  command = parseLoadArgs(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${USAGE}\n`);
-  process.exit(2);
-}
-if (command.kind === 'help') {
-  console.log(USAGE);
-  process.exit(0);
-}
-const { options } = command;
+const options = commandOrExit(() => parseLoadArgs(process.argv.slice(2)), USAGE);
 const config = loadConfigOrExit();
 const stack = await findRunningStack(config);
 if ('problem' in stack) {

@@ -1,6 +1,5 @@
 // The overhead benchmark's command line.
-import { parseArgs } from 'node:util';
-import { UsageError, wholeNumber, workflowsAndConcurrency } from '../support/args.ts';
+import { parseOptions, wholeNumber, workflowsAndConcurrency } from '../support/args.ts';
 
 export interface OverheadOptions {
   /** Sequential runs of the direct chain and of the workflow. */
@@ -28,30 +27,15 @@ starts one of its own (dev server with the project's settings, state on disk in 
 Exit codes: 0 measured and every workflow completed; 1 a workflow failed or the stack did not start;
 2 usage error.`;
 
-export type OverheadCommand = { kind: 'help' } | { kind: 'run'; options: OverheadOptions };
-
-export function parseOverheadArgs(argv: string[]): OverheadCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        runs: { type: 'string' },
-        workflows: { type: 'string' },
-        concurrency: { type: 'string' },
-        'own-stack': { type: 'boolean' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) return { kind: 'help' };
+/** The options, or undefined when help was asked for. */
+export function parseOverheadArgs(argv: string[]): OverheadOptions | undefined {
+  const values = parseOptions(argv, {
+    runs: { type: 'string' },
+    workflows: { type: 'string' },
+    concurrency: { type: 'string' },
+    'own-stack': { type: 'boolean' },
+  });
+  if (!values) return undefined;
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
-  return {
-    kind: 'run',
-    options: { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false },
-  };
+  return { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false };
 }

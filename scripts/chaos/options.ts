@@ -1,7 +1,6 @@
 // The chaos run's command line. Bad options are a usage message on stderr and exit code 2, as for the
 // client (temporal/cli/args.ts).
-import { parseArgs } from 'node:util';
-import { UsageError, wholeNumber } from '../support/args.ts';
+import { parseOptions, UsageError, wholeNumber } from '../support/args.ts';
 
 export interface ChaosOptions {
   workflows: number;
@@ -30,29 +29,16 @@ it checks every result and the saga's effects in the services' state, and stops 
 Exit codes: 0 every workflow ended as expected, none lost, no duplicate or inconsistent effect;
 1 anything else (the report says what); 2 usage error.`;
 
-export type ChaosCommand = { kind: 'help' } | ({ kind: 'run' } & ChaosOptions);
-
-export function parseChaosArgs(argv: string[], randomSeed: () => number): ChaosCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        workflows: { type: 'string' },
-        concurrency: { type: 'string' },
-        seed: { type: 'string' },
-        'saga-share': { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) return { kind: 'help' };
+/** The options, or undefined when help was asked for. */
+export function parseChaosArgs(argv: string[], randomSeed: () => number): ChaosOptions | undefined {
+  const values = parseOptions(argv, {
+    workflows: { type: 'string' },
+    concurrency: { type: 'string' },
+    seed: { type: 'string' },
+    'saga-share': { type: 'string' },
+  });
+  if (!values) return undefined;
   return {
-    kind: 'run',
     workflows: wholeNumber('--workflows', values.workflows ?? '100', 1, 100_000),
     concurrency: wholeNumber('--concurrency', values.concurrency ?? '50', 1, 1_000),
     seed: values.seed === undefined ? randomSeed() : wholeNumber('--seed', values.seed, 0, 2 ** 32 - 1),

@@ -1,7 +1,6 @@
 // The load test's command line.
-import { parseArgs } from 'node:util';
 import { KIND_NAMES, type WorkflowKind } from '../../temporal/workflows/kinds.ts';
-import { UsageError, workflowsAndConcurrency } from '../support/args.ts';
+import { parseOptions, UsageError, workflowsAndConcurrency } from '../support/args.ts';
 
 export interface LoadOptions {
   workflows: number;
@@ -26,31 +25,19 @@ failures by cause, and writes a JSON file and an SVG chart (latency over time, t
 Exit codes: 0 every run completed; 1 some failed (counted by cause); 2 usage error; 3 Temporal or the
 worker is not there.`;
 
-export type LoadCommand = { kind: 'help' } | { kind: 'run'; options: LoadOptions };
-
-export function parseLoadArgs(argv: string[]): LoadCommand {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        workflows: { type: 'string' },
-        concurrency: { type: 'string' },
-        kind: { type: 'string' },
-        out: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) return { kind: 'help' };
+/** The options, or undefined when help was asked for. */
+export function parseLoadArgs(argv: string[]): LoadOptions | undefined {
+  const values = parseOptions(argv, {
+    workflows: { type: 'string' },
+    concurrency: { type: 'string' },
+    kind: { type: 'string' },
+    out: { type: 'string' },
+  });
+  if (!values) return undefined;
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   const kind = values.kind ?? 'multi';
   if (!(KIND_NAMES as string[]).includes(kind)) throw new UsageError(`--kind must be one of ${KIND_NAMES.join(', ')}, got "${kind}"`);
   const out = values.out ?? 'results';
   if (out.trim() === '') throw new UsageError('--out must name a directory');
-  return { kind: 'run', options: { workflows, concurrency, kind: kind as WorkflowKind, out } };
+  return { workflows, concurrency, kind: kind as WorkflowKind, out };
 }

@@ -1,6 +1,36 @@
 // Checks for the scripts' options. A bad option is a UsageError: the script prints it with its usage on
 // stderr and exits 2, as the client does (temporal/cli/args.ts).
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+
 export class UsageError extends Error {}
+
+/** Strict `--name value` options (no positionals) plus -h/--help; undefined when help was asked for. */
+export function parseOptions<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  const withHelp = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  try {
+    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: withHelp });
+    return (values as { help?: boolean }).help ? undefined : values;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** What `parse` made of the command line; a UsageError exits 2 with the usage on stderr, help prints it and exits 0. */
+export function commandOrExit<T>(parse: () => T | undefined, usage: string): T {
+  let command;
+  try {
+    command = parse();
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${usage}\n`);
+    process.exit(2);
+  }
+  if (command === undefined) {
+    console.log(usage);
+    process.exit(0);
+  }
+  return command;
+}
 
 export function wholeNumber(option: string, raw: string, min: number, max: number): number {
   const value = Number(raw);
