@@ -18,9 +18,10 @@ const NOT_IN_WORKFLOWS = [
     message: 'Not in workflow code: it would do I/O or is not deterministic.',
   },
   {
-    group: ['**/activities/*'],
+    // activities/types.ts holds their interfaces and the table of which service each calls: no code that runs.
+    group: ['**/activities/*', '!**/activities/types.ts'],
     allowTypeImports: true,
-    message: 'Import activities as types only (proxyActivities<Activities>), never their code.',
+    message: 'Import activities as types only (proxyActivities<ServerAActivities>), never their code.',
   },
 ];
 

@@ -1,20 +1,18 @@
-// GET /workflows/{key}/events: a run as Server-Sent Events, for a browser's EventSource. While the run
-// runs, its queries are asked a few times a second and an event `progress` (a RunSnapshot) is sent
-// whenever the answer changes; once it has closed, one event `outcome` (the RunDescription that GET
-// answers with) and the stream ends (the page closes its EventSource then, or it would reconnect and
-// get the outcome again). A comment line now and then keeps proxies from closing a quiet stream. The
-// watch stops as soon as the client goes away: no query is asked for nobody.
+// GET /workflows/{key}/events: a run as Server-Sent Events, for a browser's EventSource (the document,
+// openapi.ts, says which events come when). While the run runs, its queries are asked a few times a
+// second; the watch stops as soon as the client goes away: no query is asked for nobody.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import type { Response } from 'express';
 import { clientGone, type Route } from '../shared/service/create-app.ts';
-import { HttpError } from '../shared/service/http-error.ts';
-import { Streamed } from '../shared/service/reply.ts';
+import { HttpError, parseRequest } from '../shared/service/http-error.ts';
+import type { RunDescription, RunSnapshot } from '../temporal/runs/contract.ts';
 import { describeRun, isClosed, runSnapshot } from '../temporal/runs/describe-run.ts';
-import { RUN_EVENTS, type RunDescription, type RunSnapshot } from '../temporal/runs/types.ts';
-import type { ApiContext } from './context.ts';
-import { notFound } from './describe.ts';
-import { keyParam } from './params.ts';
+import { KeyParams } from './contract.ts';
+import { type ApiContext, notFound } from './temporal-link.ts';
+
+/** The events' names: `progress` while it runs, `outcome` once at the end, `error` if Temporal is lost. */
+export const RUN_EVENTS = { progress: 'progress', outcome: 'outcome', error: 'error' } as const;
 
 export interface EventStreamOptions {
   /** How often a running run's queries are asked: steps take tens of milliseconds and up, a person sees a quarter second. */
@@ -32,11 +30,11 @@ export function eventsRoute(ctx: ApiContext, options: EventStreamOptions, stoppi
   const route: Route = {
     method: 'GET',
     path: '/workflows/:key/events',
-    handle: async (_raw, req) => {
-      const key = keyParam(req);
+    handle: async (_raw, req, res) => {
+      const { key } = parseRequest(KeyParams, req.params, 'path');
       const client = ctx.temporal.client();
       // Looked up before the stream starts, so an unknown key is an ordinary 404.
-      const run = (await describeRun(client, key)) ?? notFound(ctx, key);
+      const run = (await describeRun(client, key)) ?? notFound(ctx.namespace, key);
       if (open >= options.maxStreams) {
         throw new HttpError(503, 'SATURATED', `${options.maxStreams} event streams are open already; retry later, or GET /workflows/${key}`, {
           headers: { 'Retry-After': '5' },
@@ -44,13 +42,11 @@ export function eventsRoute(ctx: ApiContext, options: EventStreamOptions, stoppi
       }
       open++;
       const stop = stopping ? AbortSignal.any([clientGone(req), stopping]) : clientGone(req);
-      return new Streamed(async (res) => {
-        try {
-          await stream(client, run, res, stop, options);
-        } finally {
-          open--;
-        }
-      });
+      try {
+        await stream(client, run, res, stop, options);
+      } finally {
+        open--;
+      }
     },
   };
   return { route, openStreams: () => open };
@@ -68,18 +64,14 @@ async function stream(client: Client, run: RunDescription, res: Response, stop: 
     const first: RunSnapshot = { progress: run.progress, review: run.review };
     let last = JSON.stringify(first);
     send(RUN_EVENTS.progress, first);
-    const watch: { ended?: Awaited<ReturnType<typeof watchEnd>> } = {};
-    // The run's end interrupts the sleep through a signal: racing the same pending promise every 250 ms
-    // would keep a reaction per round on it for as long as the run lasts (days, for a review).
+    // The run's end interrupts the sleep through a signal, whose reason says how it ended: racing the same
+    // pending promise every 250 ms would keep a reaction per round on it for as long as the run lasts (days, for a review).
     const ended = new AbortController();
-    void watchEnd(client, run, stop).then((how) => {
-      watch.ended = how;
-      ended.abort();
-    });
+    void watchEnd(client, run, stop).then((how) => ended.abort(how));
     const wake = AbortSignal.any([stop, ended.signal]);
-    while (watch.ended === undefined && !stop.aborted) {
+    while (!wake.aborted) {
       await sleep(options.pollMs, undefined, { signal: wake }).catch(() => {});
-      if (stop.aborted) break;
+      if (stop.aborted) return;
       const snapshot = await runSnapshot(client, run.workflowId, run.type, stop);
       const text = JSON.stringify(snapshot);
       // No answer (no worker in time) is no news: the last answer stands.
@@ -89,7 +81,7 @@ async function stream(client: Client, run: RunDescription, res: Response, stop: 
       }
     }
     if (stop.aborted) return;
-    const outcome = watch.ended === 'closed' ? await describeRun(client, run.workflowId).catch(() => undefined) : undefined;
+    const outcome = ended.signal.reason === 'closed' ? await describeRun(client, run.workflowId).catch(() => undefined) : undefined;
     if (outcome) send(RUN_EVENTS.outcome, outcome);
     else
       send(RUN_EVENTS.error, { error: { code: 'UPSTREAM_UNAVAILABLE', message: 'Lost contact with Temporal while watching the run; GET it again shortly' } });

@@ -1,19 +1,22 @@
-// The API's connection to Temporal, made in the background: the API listens from its first second
-// (/ping and /status answer), and everything that needs Temporal is answered 503, naming it, until
-// Temporal answers. A web backend must not crash, or refuse to start, because a dependency is down;
-// once connected, the SDK's connection reconnects by itself.
+// The API's connection to Temporal, and what a failed call answers. It connects in the background: a web
+// backend must not crash or refuse to start because a dependency is down, so it answers 503 naming Temporal
+// until connected (then the SDK reconnects by itself).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import { Client, Connection, isGrpcDeadlineError, isGrpcServiceError } from '@temporalio/client';
+import { NamespaceNotFoundError } from '@temporalio/common';
 import type { Config } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { HttpError } from '../shared/service/http-error.ts';
 import { dataConverterFor } from '../temporal/codec/data-converter.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
+import { causeChain } from '../temporal/failure-chain.ts';
 import { probeTcp } from '../temporal/probe-tcp.ts';
+import { RPC_DEADLINE_MS } from '../temporal/runs/describe-run.ts';
 
 /** How often to try again while Temporal is away: ready soon after it starts, without hammering it. */
-export const RECONNECT_INTERVAL_MS = 2_000;
-/** One attempt's gRPC handshake, once the port is known to be open (a refused port is known at once by the probe). */
+const RECONNECT_INTERVAL_MS = 2_000;
+/** One attempt's gRPC handshake, once the probe has found the port open (a refused port is known at once). */
 const CONNECT_TIMEOUT_MS = 5_000;
 /** While Temporal stays away, a reminder in the log every this many attempts (a minute), not a line per attempt. */
 const REMIND_EVERY = 30;
@@ -25,28 +28,31 @@ export interface TemporalLink {
   close(): Promise<void>;
 }
 
+/** What every route gets: the link, and where runs are started (the task queue the worker polls) and looked up. */
+export interface ApiContext {
+  temporal: TemporalLink;
+  namespace: string;
+  taskQueue: string;
+}
+
 export function connectInBackground(config: Config, logger: Logger): TemporalLink {
   const { address, namespace } = config.temporal;
   const stop = new AbortController();
   let connection: Connection | undefined;
   let client: Client | undefined;
-  const connect = async (): Promise<Connection> => {
-    const probe = await probeTcp(address);
-    if (probe !== 'open') throw new Error(probe);
-    return Connection.connect({ ...connectionOptions(config.temporal), connectTimeout: CONNECT_TIMEOUT_MS });
-  };
   const connecting = (async () => {
     for (let attempt = 1; !stop.signal.aborted; attempt++) {
       try {
-        connection = await connect();
+        const probe = await probeTcp(address);
+        if (probe !== 'open') throw new Error(probe);
+        connection = await Connection.connect({ ...connectionOptions(config.temporal), connectTimeout: CONNECT_TIMEOUT_MS });
         client = new Client({ connection, namespace, dataConverter: dataConverterFor(config.codec.keys) });
         logger.info({ address, namespace, attempt }, 'connected to Temporal');
         return;
       } catch (error) {
         if (attempt === 1 || attempt % REMIND_EVERY === 0) {
-          const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
           logger.warn(
-            { address, attempt, error: reason },
+            { address, attempt, error: firstLine(error) },
             `Temporal does not answer at ${address}: answering 503 until it does, trying again every ${RECONNECT_INTERVAL_MS / 1000} s`,
           );
         }
@@ -57,9 +63,7 @@ export function connectInBackground(config: Config, logger: Logger): TemporalLin
   return {
     client() {
       if (client) return client;
-      throw new HttpError(503, 'UPSTREAM_UNAVAILABLE', `Temporal does not answer at ${address} yet; the API keeps trying to connect. Retry shortly.`, {
-        headers: { 'Retry-After': String(RECONNECT_INTERVAL_MS / 1000) },
-      });
+      throw unavailable(`Temporal does not answer at ${address} yet; the API keeps trying to connect. Retry shortly.`, RECONNECT_INTERVAL_MS / 1000);
     },
     state: () => (client ? 'connected' : 'connecting'),
     async close() {
@@ -70,7 +74,37 @@ export function connectInBackground(config: Config, logger: Logger): TemporalLin
   };
 }
 
-/** A link to a client that is connected already (the tests', say); closing it is its owner's business. */
-export function connectedLink(client: Client): TemporalLink {
-  return { client: () => client, state: () => 'connected', close: async () => {} };
+/** The answer for a failed call: an HttpError as it is, Temporal out of reach as a 503, anything else unchanged. */
+export function answerFor(error: unknown, namespace: string): unknown {
+  if (error instanceof HttpError) return error;
+  if (error instanceof NamespaceNotFoundError) {
+    return unavailable(`The namespace "${namespace}" does not exist on the Temporal server: check TEMPORAL_NAMESPACE`);
+  }
+  if (isGrpcDeadlineError(error)) return unavailable(`Temporal did not answer within ${RPC_DEADLINE_MS / 1000} s; retry shortly`, 2);
+  // The SDK passes a gRPC error on, or wraps it (ServiceError): its status is in the cause chain.
+  const code = causeChain(error).find(isGrpcServiceError)?.code;
+  if (code === status.UNAVAILABLE || code === status.RESOURCE_EXHAUSTED) return unavailable(`Temporal is unavailable (${firstLine(error)}); retry shortly`, 2);
+  // The API's own credentials, not the caller's request: no retry helps until its configuration is fixed.
+  if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED) {
+    const fix = `check its TEMPORAL_API_KEY, TLS settings or profile, and its rights on the namespace "${namespace}"`;
+    return unavailable(`Temporal refused the API (${firstLine(error)}): ${fix}`);
+  }
+  return error;
+}
+
+/** A 503 UPSTREAM_UNAVAILABLE, with the seconds after which a retry may help, when one may. */
+export function unavailable(message: string, retryAfterSeconds?: number): HttpError {
+  return new HttpError(503, 'UPSTREAM_UNAVAILABLE', message, retryAfterSeconds ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {});
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
+
+export function notFound(namespace: string, key: string): never {
+  throw new HttpError(
+    404,
+    'NOT_FOUND',
+    `No run with key "${key}" in namespace "${namespace}" (a closed run is deleted once the namespace's retention has passed)`,
+  );
 }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import type { StatusResponse } from '../shared/api.ts';
+import type { StatusResponse } from '../shared/contract.ts';
 
 const RSS_LIMIT_MB = 200;
 const PING_LIMIT_MS = 100;

@@ -1,73 +1,65 @@
-// npm run bench:overhead -- [--runs N] [--workflows M] [--concurrency C] [--own-stack]
-// What the orchestration costs: the multi-server workflow's service calls made directly, the same
-// chain as a workflow one run at a time, and M workflows C at a time, in one run on one machine. Prints
-// the overhead per step, the ratio, throughput and latency percentiles, the CPU each process spent per
-// workflow, and (with a stack of its own) how soon a restarted worker polls. docs/performance.md
-// explains the numbers.
+// npm run bench:overhead: what the orchestration costs, as USAGE says; docs/performance.md explains the numbers.
 import { cpus } from 'node:os';
 import { summarize } from '../shared/service/metrics.ts';
 import { loadConfigOrExit } from '../shared/config.ts';
-import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
-import { Client, Connection } from '@temporalio/client';
 import { cpuSeconds, findProcess } from './bench/cpu.ts';
 import { directChain, MULTI_SERVER_SERVICE_STEPS } from './bench/direct-chain.ts';
-import { parseOverheadArgs, USAGE } from './bench/options.ts';
-import { commandOrExit } from './support/args.ts';
+import { commandOrExit, parseOptions, wholeNumber, workflowsAndConcurrency } from './support/args.ts';
 import { LocalStack } from './support/local-stack.ts';
-import { ProgressBar } from './support/progress-bar.ts';
-import { findRunningStack } from './support/running-stack.ts';
+import { progressBar } from './support/progress.ts';
+import { findRunningStack, type RunningStack } from './support/running-stack.ts';
 import { runWorkflows } from './support/run-workflows.ts';
 
 /** Runs before measuring, not counted: connections, caches and the JIT warm up. */
 const WARM_UP = 10;
 
-const options = commandOrExit(() => parseOverheadArgs(process.argv.slice(2)), USAGE);
-const config = loadConfigOrExit();
-const say = (line: string) => console.log(line);
+const USAGE = `Usage: npm run bench:overhead -- [--runs N] [--workflows M] [--concurrency C] [--own-stack]
 
-let own: LocalStack | undefined;
-let client: Client;
-let taskQueue: string;
-let urls = { 'server-a': config.serverA.url, 'server-b': config.serverB.url };
-let token = config.serviceToken;
-let close: () => Promise<void>;
+What the orchestration costs, in one run: the multi-server workflow's chain of service calls made
+directly (same activity code, no Temporal), the same chain as a workflow one run at a time, and M
+workflows C at a time. Uses the running stack (npm start) when a worker polls its task queue, otherwise
+starts one of its own (dev server with the project's settings, state on disk in a temporary directory).
+
+  --runs N          sequential runs of the direct chain and of the workflow, 1 to 10000 (default 50)
+  --workflows M     workflows of the concurrent part, 1 to 1000000 (default 1000)
+  --concurrency C   workflows in flight at once, 1 to 1000 and at most M (default 50)
+  --own-stack       start a stack of its own even when one is running
+  -h, --help        show this help
+
+Exit codes: 0 measured and every workflow completed; 1 a workflow failed or the stack did not start;
+2 usage error.`;
+
+const options = commandOrExit(() => {
+  const values = parseOptions(process.argv.slice(2), {
+    runs: { type: 'string' },
+    workflows: { type: 'string' },
+    concurrency: { type: 'string' },
+    'own-stack': { type: 'boolean' },
+  });
+  if (!values) return undefined;
+  const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
+  return { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false };
+}, USAGE);
+const config = loadConfigOrExit();
+
 const running = options.ownStack ? { problem: '--own-stack' } : await findRunningStack(config);
+let own: LocalStack | undefined;
 if ('problem' in running) {
-  say(`Starting a stack of its own (${running.problem}): dev server with state on disk, Server A, Server B, one worker...`);
-  let cli;
-  try {
-    cli = await ensureTemporalCli({ explicitPath: config.temporal.cliPath, log: say });
-  } catch (error) {
-    if (!(error instanceof TemporalCliUnavailableError)) throw error;
-    console.error(error.message);
-    process.exit(1);
-  }
-  try {
-    own = await LocalStack.start(cli.path, say, 'bench');
-  } catch (error) {
-    console.error(`The stack did not start: ${(error as Error).message}`);
-    process.exit(1);
-  }
-  const stack = own;
-  process.on('exit', () => stack.stopNow());
+  console.log(`Starting a stack of its own (${running.problem}): dev server with state on disk, Server A, Server B, one worker...`);
+  own = await LocalStack.startOrExit(config.temporal.cliPath, (line) => console.log(line), 'bench');
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
-  const connection = await Connection.connect({ address: stack.temporal.address });
-  client = new Client({ connection, namespace: 'default' });
-  ({ taskQueue, urls, token } = stack);
-  close = async () => {
-    await connection.close();
-    await stack.stop();
-  };
 } else {
-  say(`Using the running stack: Temporal at ${config.temporal.address}, task queue "${running.taskQueue}".`);
-  ({ client, taskQueue, close } = running);
+  console.log(`Using the running stack: Temporal at ${config.temporal.address}, task queue "${running.taskQueue}".`);
 }
+const { client, taskQueue } = own ?? (running as RunningStack);
+const urls = own?.urls ?? { 'server-a': config.serverA.url, 'server-b': config.serverB.url };
+const token = own ? own.token : config.serviceToken;
 
 // First, while the machine is quiet: the worker's start once Temporal answers and its bundle is kept.
 if (own) {
   await own.kill('worker');
   const readyMs = await own.restart('worker');
-  say(`worker restarted with the kept workflow bundle, Temporal already answering: polling ${(readyMs / 1000).toFixed(2)} s after its process started`);
+  console.log(`worker restarted with the kept workflow bundle, Temporal already answering: polling ${(readyMs / 1000).toFixed(2)} s after its process started`);
 }
 
 // Read after the restart: the worker measured is the one running now.
@@ -91,7 +83,7 @@ for (let i = 0; i < options.runs; i++) {
   direct.push(performance.now() - t0);
 }
 const d = summarize(direct);
-say(`direct chain (the same activity code, no Temporal), ${options.runs} one after another: p50 ${d.p50} ms, p90 ${d.p90} ms, p99 ${d.p99} ms`);
+console.log(`direct chain (the same activity code, no Temporal), ${options.runs} one after another: p50 ${d.p50} ms, p90 ${d.p90} ms, p99 ${d.p99} ms`);
 
 const common = { kind: 'multi' as const, taskQueue, idPrefix: 'bench' };
 await runWorkflows(client, { ...common, count: WARM_UP, concurrency: 1 });
@@ -99,20 +91,22 @@ const sequential = await runWorkflows(client, { ...common, count: options.runs, 
 const failedSequential = sequential.samples.filter((s) => s.outcome !== 'completed').length;
 const w = summarize(sequential.samples.map((s) => s.latencyMs));
 const perStep = (w.p50 - d.p50) / MULTI_SERVER_SERVICE_STEPS;
-say(`workflow, ${options.runs} one after another: p50 ${w.p50} ms, p90 ${w.p90} ms, p99 ${w.p99} ms${failedSequential ? `, ${failedSequential} failed` : ''}`);
-say(
+console.log(
+  `workflow, ${options.runs} one after another: p50 ${w.p50} ms, p90 ${w.p90} ms, p99 ${w.p99} ms${failedSequential ? `, ${failedSequential} failed` : ''}`,
+);
+console.log(
   `  orchestration overhead: ${perStep.toFixed(1)} ms per step (${MULTI_SERVER_SERVICE_STEPS} steps that call a service), ` +
     `the workflow takes ${(w.p50 / d.p50).toFixed(1)}× the direct chain`,
 );
 
 const before = cpuNow();
-const bar = new ProgressBar(options.workflows, 'concurrent');
+const bar = progressBar(options.workflows, 'concurrent');
 const concurrent = await runWorkflows(client, { ...common, count: options.workflows, concurrency: options.concurrency, onEnded: (n) => bar.update(n) });
 const after = cpuNow();
 const completed = concurrent.samples.filter((s) => s.outcome === 'completed');
 const c = summarize(completed.map((s) => s.latencyMs));
 const failed = concurrent.samples.length - completed.length;
-say(
+console.log(
   `workflow, ${options.workflows} with ${options.concurrency} at a time: ${(completed.length / (concurrent.wallMs / 1000)).toFixed(1)} workflows/s, ` +
     `p50 ${c.p50} ms, p90 ${c.p90} ms, p99 ${c.p99} ms, ${failed} failed`,
 );
@@ -120,7 +114,7 @@ const perWorkflow = Object.entries(after).map(([name, end]) => {
   const start = before[name as keyof typeof before];
   return end === undefined || start === undefined ? `${name} ?` : `${name} ${(((end - start) * 1000) / options.workflows).toFixed(1)}`;
 });
-say(`  CPU per workflow (ms): ${perWorkflow.join(', ')}; ${cpus().length} CPUs (? = process not found)`);
+console.log(`  CPU per workflow (ms): ${perWorkflow.join(', ')}; ${cpus().length} CPUs (? = process not found)`);
 
-await close();
+await (own ? own.stop() : (running as RunningStack).close());
 process.exitCode = failed + failedSequential > 0 ? 1 : 0;

@@ -1,12 +1,9 @@
-// Runs the Docker Compose stack in docker-compose.yml (PostgreSQL, Temporal server, Web UI):
-//   node scripts/compose.ts up     (npm run temporal:start)  start it and wait until it is ready
-//   node scripts/compose.ts down   (npm run temporal:stop)   stop it, keeping the database volume
-//   node scripts/compose.ts logs   (npm run temporal:logs)   follow the containers' logs
+// Runs the Docker Compose stack in docker-compose.yml (PostgreSQL, Temporal server, Web UI), as USAGE says.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { loadConfigOrExit, type Config } from '../shared/config.ts';
+import { loadConfigOrExit } from '../shared/config.ts';
 
-const config = loadConfigOrExit();
+const { temporal, postgres } = loadConfigOrExit();
 
 // docker compose finds docker-compose.yml and .env in its working directory: the repo root.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -17,86 +14,73 @@ const USAGE = `Usage: npm run temporal:start | temporal:stop | temporal:logs   (
   logs  follow the containers' logs
 `;
 
-const COMMANDS = new Map<string, (config: Config) => number>([
-  ['up', up],
-  ['down', down],
-  ['logs', logs],
-]);
+/** Each subcommand, and what it does to Temporal in words for "Cannot … Temporal with Docker Compose". */
+const COMMANDS: Record<string, [action: string, run: () => number]> = {
+  up: ['start', up],
+  down: ['stop', down],
+  logs: ['show the logs of', () => compose('logs', '-f', '--tail=200')],
+};
 
-const command = process.argv.length === 3 ? COMMANDS.get(process.argv[2]!) : undefined;
+const command = process.argv.length === 3 ? COMMANDS[process.argv[2]!] : undefined;
 if (!command) {
   process.stderr.write(USAGE);
   process.exit(2);
 }
-process.exit(command(config));
+const problem = dockerProblem();
+if (problem) {
+  process.stderr.write(`Cannot ${command[0]} Temporal with Docker Compose: ${problem}\n`);
+  process.stderr.write('Or run Temporal without Docker: "npm run temporal:dev" starts a local Temporal dev server.\n');
+  process.exit(1);
+}
+process.exit(command[1]());
 
-function up({ temporal, postgres }: Config): number {
-  if (!dockerUsable('start')) return 1;
-  say('Starting PostgreSQL, Temporal and the Web UI (the first start downloads the images and takes a few minutes)...');
+function up(): number {
+  console.log('Starting PostgreSQL, Temporal and the Web UI (the first start downloads the images and takes a few minutes)...');
   const status = compose('up', '-d', '--wait');
   if (status !== 0) {
     process.stderr.write(`docker compose up failed (exit code ${status}). See what went wrong with: npm run temporal:logs\n`);
     return status;
   }
-  say('');
-  say('Temporal is ready:');
-  say('  Temporal frontend  localhost:7233 (namespace "default")');
-  say('  Web UI             http://localhost:7070');
-  say('  Traces (Jaeger)    http://localhost:16686 (send them with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318)');
-  say(`  PostgreSQL         127.0.0.1:5432 (user "${postgres.user}", database "${postgres.db}")`);
-  say('  Prometheus         http://localhost:9090 (scrapes the worker and services of npm run dev:all; alerts: deployment/prometheus/alerts.yml)');
+  console.log(`
+Temporal is ready:
+  Temporal frontend  localhost:7233 (namespace "default")
+  Web UI             http://localhost:7070
+  Traces (Jaeger)    http://localhost:16686 (send them with OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318)
+  PostgreSQL         127.0.0.1:5432 (user "${postgres.user}", database "${postgres.db}")
+  Prometheus         http://localhost:9090 (scrapes the worker and services of npm run dev:all; alerts: deployment/prometheus/alerts.yml)`);
   if (!['localhost:7233', '127.0.0.1:7233'].includes(temporal.address)) {
-    say(`Note: TEMPORAL_ADDRESS is ${temporal.address}, so the worker and client will not use this server.`);
+    console.log(`Note: TEMPORAL_ADDRESS is ${temporal.address}, so the worker and client will not use this server.`);
   }
-  say('Next: npm run dev:all   (logs: npm run temporal:logs, stop: npm run temporal:stop)');
+  console.log('Next: npm run dev:all   (logs: npm run temporal:logs, stop: npm run temporal:stop)');
   return 0;
 }
 
 function down(): number {
-  if (!dockerUsable('stop')) return 1;
   const status = compose('down');
-  if (status === 0) say('Stopped. The PostgreSQL data volume is kept; to delete it as well, run: docker compose down -v');
+  if (status === 0) console.log('Stopped. The PostgreSQL data volume is kept; to delete it as well, run: docker compose down -v');
   return status;
 }
 
-function logs(): number {
-  if (!dockerUsable('show the logs of')) return 1;
-  return compose('logs', '-f', '--tail=200');
-}
-
-/** Says what is missing, and what to do instead, when Docker Compose cannot run here. */
-function dockerUsable(action: string): boolean {
-  const problem = dockerProblem();
-  if (!problem) return true;
-  process.stderr.write(
-    `Cannot ${action} Temporal with Docker Compose: ${problem.what}.\n${problem.fix}\n` +
-      'Or run Temporal without Docker: "npm run temporal:dev" starts a local Temporal dev server.\n',
-  );
-  return false;
-}
-
 /** What keeps Docker Compose from running here, and how to fix it; undefined when nothing does. */
-function dockerProblem(): { what: string; fix: string } | undefined {
+function dockerProblem(): string | undefined {
   const version = docker(['compose', 'version']);
   if (version.error) {
     const missing = (version.error as NodeJS.ErrnoException).code === 'ENOENT';
-    return {
-      what: missing ? 'there is no `docker` command on PATH' : `the \`docker\` command could not be run (${version.error.message})`,
-      fix: 'Install Docker (https://docs.docker.com/get-docker/) and run "npm run temporal:start" again.',
-    };
+    const what = missing ? 'there is no `docker` command on PATH' : `the \`docker\` command could not be run (${version.error.message})`;
+    return `${what}.\nInstall Docker (https://docs.docker.com/get-docker/) and run "npm run temporal:start" again.`;
   }
   if (version.status !== 0) {
-    return {
-      what: `the Docker Compose plugin is missing (\`docker compose version\` failed: ${firstLine(version)})`,
-      fix: 'Install Docker Compose v2 (Docker Desktop includes it; on Linux, the docker-compose-plugin package).',
-    };
+    return (
+      `the Docker Compose plugin is missing (\`docker compose version\` failed: ${firstLine(version)}).\n` +
+      'Install Docker Compose v2 (Docker Desktop includes it; on Linux, the docker-compose-plugin package).'
+    );
   }
   const info = docker(['info', '--format', '{{.ServerVersion}}']);
   if (info.status !== 0) {
-    return {
-      what: `the Docker engine is not running or not reachable (\`docker info\` failed: ${firstLine(info)})`,
-      fix: 'Start Docker (Docker Desktop, or "sudo systemctl start docker") and run "npm run temporal:start" again.',
-    };
+    return (
+      `the Docker engine is not running or not reachable (\`docker info\` failed: ${firstLine(info)}).\n` +
+      'Start Docker (Docker Desktop, or "sudo systemctl start docker") and run "npm run temporal:start" again.'
+    );
   }
   return undefined;
 }
@@ -108,18 +92,11 @@ function docker(args: string[]): SpawnSyncReturns<string> {
 /** Runs `docker compose ...args` attached to this terminal; returns its exit code. */
 function compose(...args: string[]): number {
   const result = spawnSync('docker', ['compose', ...args], { cwd: ROOT, stdio: 'inherit' });
-  if (result.error) {
-    process.stderr.write(`Could not run docker compose: ${result.error.message}\n`);
-    return 1;
-  }
+  if (result.error) process.stderr.write(`Could not run docker compose: ${result.error.message}\n`);
   return result.status ?? 1;
 }
 
 function firstLine(result: SpawnSyncReturns<string>): string {
   const text = result.error?.message ?? (result.stderr.trim() || result.stdout.trim() || `exit code ${result.status}`);
   return text.split('\n')[0]!;
-}
-
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
 }

@@ -1,19 +1,10 @@
-// npm run record:histories: runs every path of the workflows once, for real (its own in-memory dev
-// server, Server A and B in this process, the production worker), and saves each run's event history
-// as test/histories/<name>.json. test/replay.test.ts replays those files against the current workflow
-// code: a change that would break runs already in flight (a step added, removed or moved without
-// patched()) fails that test instead of failing workflow tasks in production.
-// When to re-run: after a deliberate change guarded by patched(), once the old histories still replay,
-// so the new path is recorded too (first keep a copy of any file a still-open run may need, e.g.
-// v1-multi-completed.json: the test replays every file in the folder); and to retire histories once no
-// run of the old code can still be open. Never to make a red replay test green.
-// `npm run record:histories -- batch-*` (names, or prefixes ending in *) still runs every path, since later
-// paths rely on the servers' state after earlier ones, but writes only the files named: use it to add a
-// new path without rewriting the recordings of the others.
+// npm run record:histories [-- name or prefix* …]: runs every workflow path once, for real, and saves each
+// history as test/histories/<name>.json for test/replay.test.ts (when to re-run it: docs/testing.md). Names
+// given: every path still runs (later ones rely on the servers' state), but only those files are written.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
@@ -27,15 +18,19 @@ import { FailureType, type FailureTypeName } from '../temporal/failure-types.ts'
 import { ensureSearchAttributes } from '../temporal/search-attributes-registration.ts';
 import { createActivities } from '../temporal/activities/index.ts';
 import { createServiceClients } from '../temporal/activities/service-clients.ts';
-import { createWorker } from '../temporal/worker/create-worker.ts';
-import { batchWorkflow } from '../temporal/workflows/batch.ts';
-import { WORKFLOW_KINDS } from '../temporal/workflows/kinds.ts';
-import { decideUpdate, progressQuery, reviewQuery } from '../temporal/workflows/messages.ts';
-import type { MultiServerInput, PublishInput, WorkflowInput } from '../temporal/workflows/types.ts';
+import { createWorker, type WorkerSetup } from '../temporal/worker/create-worker.ts';
+import { failureCause } from './support/run-workflows.ts';
+import { type BatchInput, type BatchItem, batchWorkflow } from '../temporal/workflows/batch.ts';
+import { WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
+import { decideUpdate, reviewQuery } from '../temporal/workflows/review.ts';
+import { progressQuery } from '../temporal/workflows/steps.ts';
 
 const HISTORIES = new URL('../test/histories/', import.meta.url);
 const NAMESPACE = 'default';
 const TASK_QUEUE = 'record-histories';
+const ORDER = 'Hello order world';
+const NEWS = 'Fresh news about the order';
+const REFUND = 'Refund request for order 42';
 
 type Outcome = 'completed' | 'cancelled' | `failed with ${FailureTypeName}`;
 
@@ -75,43 +70,38 @@ async function recordAll(): Promise<void> {
   let draws = 0;
   let b: RunningService = await startServerB({ random: () => (draws++ === 0 ? 0 : 0.99) });
   cleanup.push(() => b.close(0)); // whichever B runs last
-  const serverUrls = { 'server-a': a.url, 'server-b': b.url };
-  const worker = await createWorker({ connection: nativeConnection, namespace: NAMESPACE, taskQueue: TASK_QUEUE, serverUrls });
+  const thirdPartyInFlight = async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight;
 
-  const startMulti = (name: string, input: MultiServerInput) =>
-    client.workflow.start(WORKFLOW_KINDS.multi.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.multi.idPrefix}-${name}`, args: [input] });
-  const startPublish = (name: string, input: PublishInput) =>
-    client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.publish.idPrefix}-${name}`, args: [input] });
-  const startSimple = (name: string, input: WorkflowInput) =>
-    client.workflow.start(WORKFLOW_KINDS.simple.workflow, { taskQueue: TASK_QUEUE, workflowId: `${WORKFLOW_KINDS.simple.idPrefix}-${name}`, args: [input] });
-  const startAdaptive = (name: string, input: WorkflowInput) =>
-    client.workflow.start(WORKFLOW_KINDS.adaptive.workflow, { taskQueue: TASK_QUEUE, workflowId: name, args: [input] });
+  const withWorker = async (setup: Pick<WorkerSetup, 'taskQueue' | 'serverUrls' | 'activities'>, work: () => Promise<void>) =>
+    (await createWorker({ connection: nativeConnection, namespace: NAMESPACE, ...setup })).runUntil(work);
+  /** Workflow ids are `<kind's prefix>-<name>` unless given: the recorded histories have them. */
+  const start = (kind: WorkflowKind, name: string, input: BatchItem, workflowId = `${WORKFLOW_KINDS[kind].idPrefix}-${name}`, taskQueue = TASK_QUEUE) =>
+    client.workflow.start(WORKFLOW_KINDS[kind].workflow as typeof WORKFLOW_KINDS.publish.workflow, { taskQueue, workflowId, args: [input] });
+  /** By type name with raw input, as `temporal workflow start` or the Web UI would. */
+  const startRaw = (type: string, workflowId: string, input: unknown, taskQueue = TASK_QUEUE) =>
+    client.workflow.start(type, { taskQueue, workflowId, args: [input] });
+  const run = async (kind: WorkflowKind, name: string, input: BatchItem, expected: Outcome = 'completed') =>
+    record(name, await start(kind, name, input), expected);
+  const serviceUnavailable: Outcome = `failed with ${FailureType.serviceUnavailable}`;
+  const invalidInput: Outcome = `failed with ${FailureType.invalidInput}`;
 
-  await worker.runUntil(async () => {
-    await record('multi-completed', await startMulti('multi-completed', { data: 'Hello order world' }), 'completed');
-    await record('simple-completed', await startSimple('simple-completed', { data: 'Hello order world' }), 'completed');
-    await record('validation-failed', await startMulti('validation-failed', { data: '<script>' }), `failed with ${FailureType.validationFailed}`);
-    // Started by type name with raw input, as `temporal workflow start` or the Web UI would.
-    const invalid = await client.workflow.start('multiServerWorkflow', { taskQueue: TASK_QUEUE, workflowId: 'multi-server-invalid-input', args: [42] });
-    await record('invalid-input', invalid, `failed with ${FailureType.invalidInput}`);
+  await withWorker({ taskQueue: TASK_QUEUE, serverUrls: { 'server-a': a.url, 'server-b': b.url } }, async () => {
+    await run('multi', 'multi-completed', { data: ORDER });
+    await run('simple', 'simple-completed', { data: ORDER });
+    await run('multi', 'validation-failed', { data: '<script>' }, `failed with ${FailureType.validationFailed}`);
+    await record('invalid-input', await startRaw('multiServerWorkflow', 'multi-server-invalid-input', 42), invalidInput);
 
-    const thirdParty = { latencyMs: 0, failureRate: 0.5, failureStatus: 429, retryAfterSeconds: 2 } as const;
-    await record('third-party-429', await startMulti('third-party-429', { data: 'Hello order world', thirdParty }), 'completed');
+    await run('multi', 'third-party-429', { data: ORDER, thirdParty: { latencyMs: 0, failureRate: 0.5, failureStatus: 429, retryAfterSeconds: 2 } });
     if (draws !== 2) throw new Error(`third-party-429: expected one 429 and one success from the third party, got ${draws} calls`);
 
-    const slow = await startMulti('cancelled', { data: 'Hello order world', thirdParty: { latencyMs: 20_000, failureRate: 0 } });
-    await waitUntil('the third-party call is in flight', async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight === 1);
+    const slow = await start('multi', 'cancelled', { data: ORDER, thirdParty: { latencyMs: 20_000, failureRate: 0 } });
+    await waitUntil('the third-party call is in flight', async () => (await thirdPartyInFlight()) === 1);
     await slow.cancel();
     await record('cancelled', slow, 'cancelled');
 
     await b.close(0);
-    await record(
-      'service-unavailable',
-      await startMulti('service-unavailable', { data: 'Hello order world', outageLimit: '2s' }),
-      `failed with ${FailureType.serviceUnavailable}`,
-    );
-
-    const outage = await startMulti('server-b-outage-retried', { data: 'Hello order world' });
+    await run('multi', 'service-unavailable', { data: ORDER, outageLimit: '2s' }, serviceUnavailable);
+    const outage = await start('multi', 'server-b-outage-retried', { data: ORDER });
     // Attempt 3 pending: Server B's health check has failed twice.
     await waitUntil("server-b's health check has failed twice", async () =>
       ((await outage.describe()).raw.pendingActivities ?? []).some((p) => p.activityType?.name === 'checkHealth' && (p.attempt ?? 0) >= 3),
@@ -119,70 +109,51 @@ async function recordAll(): Promise<void> {
     b = await startServerB({ port: b.port });
     await record('server-b-outage-retried', outage, 'completed');
 
-    await record('publish-published', await startPublish('publish-published', { data: 'Fresh news about the order' }), 'completed');
-    await record('publish-rejected', await startPublish('publish-rejected', { data: 'Cheap spam offer' }), 'completed');
-    const approved = await startPublish('publish-review-approved', { data: 'Refund request for order 42' });
+    await run('publish', 'publish-published', { data: NEWS });
+    await run('publish', 'publish-rejected', { data: 'Cheap spam offer' });
+    const approved = await start('publish', 'publish-review-approved', { data: REFUND });
     await waitUntil('the review is pending', async () => (await approved.query(reviewQuery)).state === 'pending');
     await approved.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada', comment: 'checked' }] });
     await record('publish-review-approved', approved, 'completed');
-    await record(
-      'publish-review-expired',
-      await startPublish('publish-review-expired', { data: 'Refund request for order 42', reviewDeadline: '1s' }),
-      'completed',
-    );
-    const abandoned = await startPublish('publish-review-cancelled', { data: 'Refund request for order 42' });
+    await run('publish', 'publish-review-expired', { data: REFUND, reviewDeadline: '1s' });
+    const abandoned = await start('publish', 'publish-review-cancelled', { data: REFUND });
     await waitUntil('the review is pending', async () => (await abandoned.query(reviewQuery)).state === 'pending');
     await abandoned.cancel();
     await record('publish-review-cancelled', abandoned, 'cancelled');
+
     await b.close(0);
-    const compensated = await startPublish('publish-compensated', { data: 'Fresh news about the order', outageLimit: '2s' });
+    const compensated = await start('publish', 'publish-compensated', { data: NEWS, outageLimit: '2s' });
     await waitUntil('the submit step has given up', async () =>
       (await compensated.query(progressQuery)).steps.some((s) => s.step === 'submit-publication' && s.status === 'failed'),
     );
     b = await startServerB({ port: b.port });
-    await record('publish-compensated', compensated, `failed with ${FailureType.serviceUnavailable}`);
+    await record('publish-compensated', compensated, serviceUnavailable);
 
     // One adaptive run per plan (adaptive-plan.ts): each category's steps, and a long text's digest.
-    for (const { name, data } of ADAPTIVE_PLANS) await record(name, await startAdaptive(name, { data }), 'completed');
+    for (const { name, data } of ADAPTIVE_PLANS) await record(name, await start('adaptive', name, { data }, name), 'completed');
   });
 
   // The saga's point of no return: a Server A whose every answer to a commit is lost after committing.
   const lossyA = await startServerA({ faults: { afterApply: 'drop', endpoints: ['POST /records/:id/commit'], loseReplays: true } });
   cleanup.push(() => lossyA.close(0));
   const pivotQueue = `${TASK_QUEUE}-pivot`;
-  const pivotWorker = await createWorker({
-    connection: nativeConnection,
-    namespace: NAMESPACE,
-    taskQueue: pivotQueue,
-    serverUrls: { 'server-a': lossyA.url, 'server-b': b.url },
-  });
-  await pivotWorker.runUntil(async () => {
-    const args: [WorkflowInput] = [{ data: 'Fresh news about the order', outageLimit: '2s' }];
-    const pivot = await client.workflow.start(WORKFLOW_KINDS.publish.workflow, { taskQueue: pivotQueue, workflowId: 'publish-pivot', args });
-    await record('publish-pivot', pivot, 'completed');
-  });
+  await withWorker({ taskQueue: pivotQueue, serverUrls: { 'server-a': lossyA.url, 'server-b': b.url } }, async () =>
+    record('publish-pivot', await start('publish', 'pivot', { data: NEWS, outageLimit: '2s' }, 'publish-pivot', pivotQueue), 'completed'),
+  );
 
   // Batches: children that succeed, are rejected (Server A) and fail (an enrichment broken on purpose for
   // data with "boom"), across a continue-as-new; a bad batch input; a batch cancelled with children running.
   const batchQueue = `${TASK_QUEUE}-batch`;
-  const batchUrls = { 'server-a': a.url, 'server-b': b.url };
-  const real = createActivities(createServiceClients(batchUrls));
-  const batchWorker = await createWorker({
-    connection: nativeConnection,
-    namespace: NAMESPACE,
-    taskQueue: batchQueue,
-    serverUrls: batchUrls,
-    activities: {
-      enrichData: async (request) => {
-        if (request.data.includes('boom')) throw ApplicationFailure.nonRetryable('enrichment broken on purpose', 'RecordedBreakage');
-        return real.enrichData(request);
-      },
-    },
-  });
-  await batchWorker.runUntil(async () => {
-    const startBatch = (name: string, input: Parameters<typeof batchWorkflow>[0]) =>
-      client.workflow.start(batchWorkflow, { taskQueue: batchQueue, workflowId: `batch-${name}`, args: [input] });
-    const items = ['Hello order world', '<script>', 'Fresh news that goes boom', 'Good morning all'].map((data) => ({ data }));
+  const serverUrls = { 'server-a': a.url, 'server-b': b.url };
+  const real = createActivities(createServiceClients(serverUrls));
+  const enrichData: typeof real.enrichData = async (request) => {
+    if (request.data.includes('boom')) throw ApplicationFailure.nonRetryable('enrichment broken on purpose', 'RecordedBreakage');
+    return real.enrichData(request);
+  };
+  const startBatch = (name: string, input: BatchInput) =>
+    client.workflow.start(batchWorkflow, { taskQueue: batchQueue, workflowId: `batch-${name}`, args: [input] });
+  await withWorker({ taskQueue: batchQueue, serverUrls, activities: { enrichData } }, async () => {
+    const items = [ORDER, '<script>', 'Fresh news that goes boom', 'Good morning all'].map((data) => ({ data }));
     const mixed = await startBatch('completed', { kind: 'multi', items, maxConcurrent: 2, continueAsNewAfter: 2 });
     await record('batch-completed', mixed, 'completed');
     const summary = await mixed.result();
@@ -193,22 +164,11 @@ async function recordAll(): Promise<void> {
       throw new Error('batch-continued-as-new: the first run did not end by continuing as new');
     }
     await record('batch-continued-as-new', firstRun, 'completed');
+    await record('batch-invalid-input', await startRaw('batchWorkflow', 'batch-invalid-input', { kind: 'bulk', items: [] }, batchQueue), invalidInput);
 
-    // By type name with raw input, as `temporal workflow start` or the Web UI would.
-    const invalid = await client.workflow.start('batchWorkflow', {
-      taskQueue: batchQueue,
-      workflowId: 'batch-invalid-input',
-      args: [{ kind: 'bulk', items: [] }],
-    });
-    await record('batch-invalid-input', invalid, `failed with ${FailureType.invalidInput}`);
-
-    const slow = { latencyMs: 20_000, failureRate: 0 };
-    const cancelled = await startBatch('cancelled', {
-      kind: 'multi',
-      items: [1, 2, 3].map((n) => ({ data: `slow item ${n}`, thirdParty: slow })),
-      maxConcurrent: 2,
-    });
-    await waitUntil('both running children are in their third-party call', async () => (await statusOf(b)).endpoints['POST /third-party-api']?.inFlight === 2);
+    const thirdParty = { latencyMs: 20_000, failureRate: 0 };
+    const cancelled = await startBatch('cancelled', { kind: 'multi', items: [1, 2, 3].map((n) => ({ data: `slow item ${n}`, thirdParty })), maxConcurrent: 2 });
+    await waitUntil('both running children are in their third-party call', async () => (await thirdPartyInFlight()) === 2);
     await cancelled.cancel();
     await record('batch-cancelled', cancelled, 'cancelled');
   });
@@ -234,10 +194,8 @@ async function outcomeOf(handle: WorkflowHandle): Promise<string> {
     await handle.result();
     return 'completed';
   } catch (error) {
-    if (!(error instanceof WorkflowFailedError)) throw error;
-    if (error.cause instanceof CancelledFailure) return 'cancelled';
-    if (error.cause instanceof ApplicationFailure) return `failed with ${error.cause.type}`;
-    return `failed: ${error.cause?.message ?? error.message}`;
+    const cause = failureCause(error);
+    return cause === 'cancelled' ? cause : `failed with ${cause}`;
   }
 }
 

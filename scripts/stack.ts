@@ -1,29 +1,19 @@
-// npm run dev:all   Every part in one terminal, each labelled and coloured: Temporal (a local dev
-//                   server, unless one already answers at TEMPORAL_ADDRESS), Server A, Server B, worker, API.
-// npm start         The same, plus one run of the multi-server workflow as soon as all is ready.
-// --split           Three workers instead of one (WORKER_ROLE orchestrator, server-a, server-b): the
-//                   split layout of "Workers per service" in the README, e.g. npm run dev:all -- --split.
-// Ctrl-C stops every process; if one of them dies on its own, the others are stopped too.
+// npm run dev:all: every part in one terminal, each labelled and coloured; npm start adds one workflow run once
+// all is ready; --split runs one worker per role ("Workers per service" in the README). If one process dies on
+// its own, the others are stopped too.
 import { delimiter, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
 import { isLocalAddress } from '../temporal/dev/dev-server.ts';
-import { ensureTemporalCli, TemporalCliUnavailableError } from '../temporal/dev/temporal-cli.ts';
+import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
 const runWorkflow = process.argv.includes('--run-workflow');
 const split = process.argv.includes('--split');
-
-interface Command {
-  name: string;
-  command: string;
-  prefixColor: string;
-  env?: Record<string, string>;
-}
 
 const existing = await temporalAnswers(connectionOptions(config.temporal));
 // A dev server can only be started here, and speaks plaintext only: a server elsewhere, or one reached over
@@ -37,16 +27,8 @@ console.log(
       ? `No Temporal server at ${config.temporal.address}: starting a local dev server (npm run temporal:dev).`
       : `No Temporal server answers at ${config.temporal.address} yet; the worker waits for it (up to 2 minutes).`,
 );
-if (startDevServer) {
-  // Before anything starts: a first Go build of the CLI takes minutes, longer than the others wait for Temporal.
-  try {
-    await ensureTemporalCli({ explicitPath: config.temporal.cliPath, log: (line) => console.log(line) });
-  } catch (error) {
-    if (!(error instanceof TemporalCliUnavailableError)) throw error;
-    console.error(error.message);
-    process.exit(config.temporal.cliPath ? 2 : 1);
-  }
-}
+// Before anything starts: a first Go build of the CLI takes minutes, longer than the others wait for Temporal.
+if (startDevServer) await ensureTemporalCliOrExit(config.temporal.cliPath);
 
 // Children run on the same Node as this script (the project's pinned one), whatever PATH says.
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
@@ -55,29 +37,33 @@ const LOG_FORMAT = process.env.LOG_FORMAT?.trim() || 'pretty';
 const colour = process.stdout.isTTY ? { FORCE_COLOR: '1' } : {};
 // concurrently runs each command through a shell; `exec` lets Node replace it, so signals and exit codes are Node's own.
 const exec = process.platform === 'win32' ? '' : 'exec ';
-const commands: ConcurrentlyCommandInput[] = (
-  [
-    ...(startDevServer ? [{ name: 'temporal', command: `${exec}node scripts/temporal-dev.ts`, prefixColor: 'blue' }] : []),
-    { name: 'server-a', command: `${exec}node server-a/index.ts`, prefixColor: 'green' },
-    { name: 'server-b', command: `${exec}node server-b/index.ts`, prefixColor: 'magenta' },
-    ...(split ? splitWorkers() : [{ name: 'worker', command: `${exec}node temporal/worker.ts`, prefixColor: 'yellow' }]),
-    // Starts before Temporal answers and says 503 until it does: no need to wait for it here.
-    { name: 'api', command: `${exec}node api/index.ts`, prefixColor: 'white' },
-    // Encrypted payloads are readable in the Web UI only through the codec server.
-    ...(config.codec.keys.length > 0 ? [{ name: 'codec', command: `${exec}node temporal/codec-server.ts`, prefixColor: 'gray' }] : []),
-    ...(runWorkflow ? [{ name: 'client', command: `${exec}node scripts/first-run.ts`, prefixColor: 'cyan' }] : []),
-  ] satisfies Command[]
-).map((c: Command) => ({ ...c, env: { ...c.env, PATH, LOG_FORMAT, ...colour } }));
+const node = (name: string, script: string, prefixColor: string, env: Record<string, string> = {}): ConcurrentlyCommandInput => ({
+  name,
+  command: `${exec}node ${script}`,
+  prefixColor,
+  env: { ...env, PATH, LOG_FORMAT, ...colour },
+});
+const commands = [
+  ...(startDevServer ? [node('temporal', 'scripts/temporal-dev.ts', 'blue')] : []),
+  node('server-a', 'server-a/index.ts', 'green'),
+  node('server-b', 'server-b/index.ts', 'magenta'),
+  ...(split ? splitWorkers() : [node('worker', 'temporal/worker.ts', 'yellow')]),
+  // Starts before Temporal answers and says 503 until it does: no need to wait for it here.
+  node('api', 'api/index.ts', 'white'),
+  // Encrypted payloads are readable in the Web UI only through the codec server.
+  ...(config.codec.keys.length > 0 ? [node('codec', 'temporal/codec-server.ts', 'gray')] : []),
+  ...(runWorkflow ? [node('client', 'scripts/first-run.ts', 'cyan')] : []),
+];
 
 /** One worker per role; each serves its metrics on its own port (the configured one, +1, +2), or none. */
-function splitWorkers(): Command[] {
+function splitWorkers(): ConcurrentlyCommandInput[] {
   const port = config.workerMetricsPort;
-  return (['orchestrator', 'server-a', 'server-b'] as const).map((role, i) => ({
-    name: role === 'orchestrator' ? 'orchestrator' : `worker-${role.slice(-1)}`,
-    command: `${exec}node temporal/worker.ts`,
-    prefixColor: ['yellow', 'green', 'magenta'][i]!,
-    env: { WORKER_ROLE: role, WORKER_METRICS_PORT: port === undefined ? 'off' : port === 0 ? '0' : String(port + i) },
-  }));
+  return (['orchestrator', 'server-a', 'server-b'] as const).map((role, i) =>
+    node(role === 'orchestrator' ? 'orchestrator' : `worker-${role.slice(-1)}`, 'temporal/worker.ts', ['yellow', 'green', 'magenta'][i]!, {
+      WORKER_ROLE: role,
+      WORKER_METRICS_PORT: port === undefined ? 'off' : port === 0 ? '0' : String(port + i),
+    }),
+  );
 }
 
 let stopping = false;

@@ -1,7 +1,6 @@
-// node scripts/trace-tree.ts [file] [trace id]: prints one trace of a TRACES=file:<path> file as a tree,
-// for a machine without a trace viewer. Every process of the stack appends its spans to the same file,
-// so the tree crosses them: client, worker (workflow and activities), Server A and B. Without a trace
-// id: the latest trace with a workflow start in it. Without a file: the one TRACES names.
+// node scripts/trace-tree.ts [file] [trace id]: prints one trace of a TRACES=file:<path> file as a tree
+// across every process of the stack, for a machine without a trace viewer. Without a trace id: the latest
+// trace with a workflow start in it. Without a file: the one TRACES names.
 import { readFileSync } from 'node:fs';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';

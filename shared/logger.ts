@@ -1,29 +1,10 @@
-// Logs for the services, the worker and the scripts: one JSON object per line (production, tests, any
-// log pipeline), or, in development (LOG_FORMAT=pretty, which npm start, dev:all and the dev:* scripts
-// set), one short readable line each, coloured on a terminal. Both carry the same fields.
+// Logs for the services, the worker and the scripts: one JSON object per line, or (LOG_FORMAT=pretty,
+// development) one short readable line each, coloured on a terminal, with the same fields.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { build as pretty } from 'pino-pretty';
-import type { LogFormat, LogLevel } from './config.ts';
+import type { LogFormat, LogLevel } from './service-config.ts';
 
 export type { Logger };
-
-/**
- * Left out of the readable lines: the same for every line of a process (its terminal or label names
- * it), or ids too long to read (the JSON keeps them all).
- */
-const NOT_FOR_PEOPLE = [
-  'pid',
-  'hostname',
-  'service',
-  'sdkComponent',
-  'taskQueue',
-  'namespace',
-  'isLocal',
-  'workflowRunId',
-  'runId',
-  'workflowType',
-  'requestId',
-];
 
 /** `output`: a stream (tests capture the lines), or the format for stdout. */
 export function createLogger(name: string, level: LogLevel, output: DestinationStream | LogFormat = 'json'): Logger {
@@ -31,21 +12,14 @@ export function createLogger(name: string, level: LogLevel, output: DestinationS
   if (typeof output === 'object') return pino(options, output);
   // Synchronous stdout: a line logged just before process.exit() ("stopped", "cannot listen") is never lost.
   if (output === 'json') return pino(options, pino.destination({ dest: 1, sync: true }));
-  return pino(
-    options,
-    pretty({
-      sync: true,
-      translateTime: 'SYS:HH:MM:ss.l',
-      hideObject: true,
-      ignore: 'pid,hostname',
-      messageFormat: readable,
-      // npm start's children write to a pipe, not a terminal: the stack passes FORCE_COLOR when its own output is one.
-      colorize: process.stdout.isTTY === true || (process.env.FORCE_COLOR ?? '0') !== '0',
-    }),
-  );
+  // npm start's children write to a pipe, not a terminal: the stack passes FORCE_COLOR when its own output is one.
+  const colorize = process.stdout.isTTY === true || (process.env.FORCE_COLOR ?? '0') !== '0';
+  return pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', hideObject: true, messageFormat: readable, colorize }));
 }
 
-const NOT_FIELDS = new Set([...NOT_FOR_PEOPLE, 'level', 'time', 'msg', 'err']);
+/** Left out of the readable lines: the same on every line of a process, or ids too long to read (the JSON keeps them). */
+const HIDDEN = ['pid', 'hostname', 'service', 'sdkComponent', 'taskQueue', 'namespace', 'isLocal', 'workflowRunId', 'runId', 'workflowType'];
+const NOT_FIELDS = new Set([...HIDDEN, 'requestId', 'level', 'time', 'msg', 'err']);
 
 /** "message key=value …", values quoted only when they contain spaces; an error's stack on the lines below. */
 function readable(log: Record<string, unknown>): string {

@@ -1,8 +1,6 @@
 // How to reach Temporal beyond host and namespace: TLS, an API key and gRPC headers, read the way every
-// Temporal SDK and the `temporal` CLI read them (@temporalio/envconfig): a profile of a TOML file
-// (TEMPORAL_CONFIG_FILE, else ~/.config/temporalio/temporal.toml; TEMPORAL_PROFILE, else "default"),
-// overridden by TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS and TEMPORAL_TLS_*.
-// So one temporal.toml serves this project, the `temporal` CLI and any other SDK alike.
+// Temporal SDK and the `temporal` CLI read them (@temporalio/envconfig; variables in docs/production.md),
+// so one temporal.toml serves this project, the `temporal` CLI and any other SDK alike.
 import { existsSync, readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';

@@ -14,8 +14,3 @@ export function words(text: string): string[] {
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
-
-/** Length in characters (code points), not UTF-16 units, so "é" and "😀" count as one. */
-export function characterCount(text: string): number {
-  return [...text].length;
-}

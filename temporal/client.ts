@@ -1,25 +1,16 @@
-// Entry point: node temporal/client.ts [verb] …   (see --help; without a verb: run "data" multi|simple|publish)
-// Parses the command line, connects to Temporal, and hands over to the verb's module in cli/commands/.
-// Exit codes: cli/exit-codes.ts (also in --help and the README).
+// Entry point: node temporal/client.ts [verb] … (see --help). Hands over to the verb's module in cli/commands/,
+// loaded only for that verb.
 import { loadConfigOrExit } from '../shared/config.ts';
 import { startTracing } from '../shared/tracing/setup.ts';
-import { type CliCommand, parseCommand, usageOf, UsageError } from './cli/args.ts';
-import { batchCommand } from './cli/commands/batch.ts';
-import { listCommand } from './cli/commands/list.ts';
-import { cancelCommand, decideCommand, statusCommand } from './cli/commands/review.ts';
-import { runCommand } from './cli/commands/run.ts';
-import { scheduleCommand } from './cli/commands/schedule.ts';
-import { connectCli } from './cli/connect.ts';
-import type { CommandContext } from './cli/context.ts';
-import { EXIT, type ExitCode } from './cli/exit-codes.ts';
+import { type CliCommand, EXIT, type ExitCode, parseCommand, UsageError } from './cli/args.ts';
+import { type CommandContext, connectCli } from './cli/context.ts';
 
-const argv = process.argv.slice(2);
 let command: CliCommand;
 try {
-  command = parseCommand(argv);
+  command = parseCommand(process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`${error.message}\n\n${usageOf(argv)}\n`);
+  process.stderr.write(`${error.message}\n`);
   process.exit(EXIT.usage);
 }
 if (command.verb === 'help') {
@@ -40,22 +31,22 @@ await ctx.connection.close();
 await tracing?.shutdown();
 process.exit(code);
 
-function dispatch(ctx: CommandContext, c: Exclude<CliCommand, { verb: 'help' }>): Promise<ExitCode> {
+async function dispatch(ctx: CommandContext, c: Exclude<CliCommand, { verb: 'help' }>): Promise<ExitCode> {
   switch (c.verb) {
     case 'run':
-      return runCommand(ctx, c);
+      return (await import('./cli/commands/run.ts')).runCommand(ctx, c);
     case 'status':
-      return statusCommand(ctx, c.workflowId);
+      return (await import('./cli/commands/review.ts')).statusCommand(ctx, c.workflowId);
     case 'approve':
     case 'reject':
-      return decideCommand(ctx, c.workflowId, { decision: c.verb, reviewer: c.reviewer, ...(c.comment !== undefined && { comment: c.comment }) }, c.signal);
+      return (await import('./cli/commands/review.ts')).decideCommand(ctx, c);
     case 'cancel':
-      return cancelCommand(ctx, c.workflowId);
+      return (await import('./cli/commands/review.ts')).cancelCommand(ctx, c.workflowId);
     case 'list':
-      return listCommand(ctx, c);
+      return (await import('./cli/commands/list.ts')).listCommand(ctx, c);
     case 'batch':
-      return batchCommand(ctx, c);
+      return (await import('./cli/commands/batch.ts')).batchCommand(ctx, c);
     case 'schedule':
-      return scheduleCommand(ctx, c.action, c);
+      return (await import('./cli/commands/schedule.ts')).scheduleCommand(ctx, c.action, c);
   }
 }

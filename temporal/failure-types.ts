@@ -1,5 +1,7 @@
-// ApplicationFailure type names, shared by activities (which throw them), workflows and the CLI
-// (which explains them). Plain constants, so workflow code may import this file.
+// ApplicationFailure type names, shared by activities (which throw them), workflows and the CLI (which
+// explains them). No I/O: workflow code imports this file.
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+
 export const FailureType = {
   // ---- thrown by activities, one attempt at a time ----
   /** No answer at all (refused, reset, timed out): retried. */
@@ -37,6 +39,25 @@ export const FailureType = {
 
 export type FailureTypeName = (typeof FailureType)[keyof typeof FailureType];
 
-/** The service is down, failing or overloaded, as one attempt saw it: what the circuit breaker counts, and
- *  (with CircuitOpen, which only the breaker throws) what the outage rule rides out (outage.ts). */
+/** Down, failing or overloaded, as one attempt saw it: what the circuit breaker counts, and (with CircuitOpen)
+ *  what the outage rule rides out (interceptors.ts). */
 export const OUTAGE_FAILURE_TYPES: readonly string[] = [FailureType.unreachable, FailureType.serviceError, FailureType.rateLimited];
+
+/** Server A's verdict when valid; otherwise the non-retryable ValidationFailed that ends the run (a plain Error
+ *  would fail the workflow *task* instead, which Temporal retries forever, hoping for a code fix). */
+export function assertValid<V extends { valid: boolean; errors: Array<{ message: string }> }>(verdict: V): V {
+  if (verdict.valid) return verdict;
+  const reasons = verdict.errors.map((e) => e.message).join('; ');
+  throw ApplicationFailure.create({
+    type: FailureType.validationFailed,
+    message: `Input rejected by server-a /validate: ${reasons}`,
+    nonRetryable: true,
+    details: [verdict.errors],
+  });
+}
+
+/** The CircuitOpen failure under an activity's failure, or undefined. */
+export function circuitOpenCause(error: unknown): ApplicationFailure | undefined {
+  const cause = error instanceof ActivityFailure ? error.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.type === FailureType.circuitOpen ? cause : undefined;
+}

@@ -1,9 +1,7 @@
-// The Temporal SDK's OpenTelemetry interceptors (@temporalio/interceptors-opentelemetry), for the client
-// and the worker, used only when tracing is on (shared/tracing/setup.ts). The client's start span is a
-// trace's root and travels to the workflow in the start request's headers; the workflow's spans
-// (RunWorkflow, StartActivity per scheduled activity) are made in the sandbox and leave it through a sink;
-// each activity attempt is a RunActivity span, active while the activity runs, so callService sends it
-// on as `traceparent`. Spans are never part of the workflow's commands: replay is unchanged.
+// The SDK's OpenTelemetry interceptors for the client and the worker, used only when tracing is on
+// (shared/tracing/setup.ts). The client's start span is a trace's root, sent in the start request's headers;
+// the workflow's spans (RunWorkflow, StartActivity) leave the sandbox through a sink; each activity attempt is
+// a RunActivity span, active while it runs, so callService sends it on as `traceparent`. Replay is unchanged.
 import { createRequire } from 'node:module';
 import { trace } from '@opentelemetry/api';
 import type { ClientInterceptors, Next, WorkflowClientInterceptor, WorkflowDescribeInput, WorkflowQueryInput } from '@temporalio/client';

@@ -5,42 +5,28 @@ import { Connection } from '@temporalio/client';
 import type { Logger } from '../shared/logger.ts';
 import type { TemporalConnectionOptions } from './connection-options.ts';
 
-export const CONNECT_ATTEMPTS = 60;
-export const CONNECT_INTERVAL_MS = 2_000;
+export const START_TEMPORAL_HINT = 'Start it with "npm run temporal:dev" (no Docker) or "npm run temporal:start" (Docker), or set TEMPORAL_ADDRESS.';
 
-export class TemporalUnreachableError extends Error {
-  constructor(address: string, waitedMs: number, lastError: unknown) {
-    super(
-      `Temporal did not answer at ${address} within ${Math.round(waitedMs / 1000)} s (last error: ${errorText(lastError)}). ` +
-        'Start it with "npm run temporal:dev" (no Docker) or "npm run temporal:start" (Docker), or set TEMPORAL_ADDRESS.',
-    );
-    this.name = 'TemporalUnreachableError';
-  }
-}
+const ATTEMPTS = 60;
+const INTERVAL_MS = 2_000;
 
-export async function waitForTemporal<T>(
-  address: string,
-  connect: () => Promise<T>,
-  logger: Logger,
-  options: { attempts?: number; intervalMs?: number; signal?: AbortSignal } = {},
-): Promise<T> {
-  const attempts = options.attempts ?? CONNECT_ATTEMPTS;
-  const intervalMs = options.intervalMs ?? CONNECT_INTERVAL_MS;
+export async function waitForTemporal<T>(address: string, connect: () => Promise<T>, logger: Logger, { signal }: { signal?: AbortSignal } = {}): Promise<T> {
   const started = Date.now();
   let lastError: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    options.signal?.throwIfAborted();
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    signal?.throwIfAborted();
     try {
       const connection = await connect();
       if (attempt > 1) logger.info({ address, attempt }, 'Temporal is up');
       return connection;
     } catch (error) {
       lastError = error;
-      logger.info({ address, attempt, of: attempts, error: errorText(error) }, `waiting for Temporal at ${address}`);
+      logger.info({ address, attempt, of: ATTEMPTS, error: errorText(error) }, `waiting for Temporal at ${address}`);
     }
-    if (attempt < attempts) await sleep(intervalMs, undefined, { signal: options.signal });
+    if (attempt < ATTEMPTS) await sleep(INTERVAL_MS, undefined, { signal });
   }
-  throw new TemporalUnreachableError(address, Date.now() - started, lastError);
+  const waited = Math.round((Date.now() - started) / 1000);
+  throw new Error(`Temporal did not answer at ${address} within ${waited} s (last error: ${errorText(lastError)}). ${START_TEMPORAL_HINT}`);
 }
 
 function errorText(error: unknown): string {

@@ -1,6 +1,5 @@
-// Entry point: node temporal/worker.ts
-// Connects to Temporal (waiting for it if needed), then polls what its WORKER_ROLE owns (all by default:
-// the workflows' task queue and each service's activity queue) until SIGINT/SIGTERM, when it drains gracefully.
+// Entry point: node temporal/worker.ts. Connects to Temporal (waiting for it if needed), then polls what its
+// WORKER_ROLE owns until SIGINT/SIGTERM, when it drains gracefully.
 import '../shared/compile-cache.ts';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
@@ -10,8 +9,7 @@ import { dataConverterFor } from './codec/data-converter.ts';
 import { connectionOptions, describeSecurity } from './connection-options.ts';
 import { ensureSearchAttributes } from './search-attributes-registration.ts';
 import { createWorker, rolePolls, SHUTDOWN_GRACE } from './worker/create-worker.ts';
-import { metricsBindAddress, prometheusExporter } from './worker/metrics.ts';
-import { sdkLoggerFrom } from './worker/sdk-logger.ts';
+import { installRuntime, MetricsPortError } from './worker/runtime.ts';
 import { loadWorkflowBundle } from './worker/workflow-bundle.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
 
@@ -23,63 +21,42 @@ const role = config.workerRole;
 const runsWorkflows = role === 'all' || role === 'orchestrator';
 const tracing = startTracing('worker', config.traces);
 
-const metricsHint = 'set WORKER_METRICS_PORT to a free port, 0 for any free port, or off';
-const metricsAddress = await metricsBindAddress(config.serviceHost, config.workerMetricsPort).catch((error: Error) => {
-  const wanted = `${config.serviceHost}:${config.workerMetricsPort}`;
-  logger.fatal({ metrics: wanted, reason: error.message }, `cannot serve metrics on ${wanted}: ${metricsHint}`);
+const metricsAddress = await installRuntime(logger, config.serviceHost, config.workerMetricsPort).catch((error: unknown) => {
+  if (!(error instanceof MetricsPortError)) throw error;
+  logger.fatal({ metrics: error.where, reason: error.reason }, error.message);
   process.exit(1);
 });
-// Signals are handled below rather than by the SDK, so Ctrl-C also works while still waiting for Temporal.
-// The SDK serves its Prometheus metrics from here on; a taken port fails the install, and the worker with it.
-try {
-  Runtime.install({
-    logger: sdkLoggerFrom(logger),
-    shutdownSignals: [],
-    telemetryOptions: {
-      logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} },
-      ...(metricsAddress && { metrics: prometheusExporter(metricsAddress) }),
-    },
-  });
-} catch (error) {
-  if (!metricsAddress) throw error;
-  logger.fatal({ metrics: metricsAddress, reason: (error as Error).message }, `cannot serve metrics on ${metricsAddress}: ${metricsHint}`);
-  process.exit(1);
-}
 
 const stopRequested = new AbortController();
 let worker: Awaited<ReturnType<typeof createWorker>> | undefined;
 const onSignal = (signal: NodeJS.Signals) => {
-  // A repeated signal (Ctrl-C reaches the whole process group and `concurrently` forwards it too)
-  // changes nothing: SHUTDOWN_FORCE already bounds how long the shutdown may take.
+  // A repeated signal (Ctrl-C reaches the whole process group, `concurrently` forwards it) changes nothing.
   if (stopRequested.signal.aborted) return;
   stopRequested.abort();
-  if (worker) {
-    logger.info({ signal, graceTime: SHUTDOWN_GRACE }, 'stopping: no new tasks; running activities may finish');
-    worker.shutdown();
-  } else {
+  if (!worker) {
     logger.info({ signal }, 'stopped while waiting for Temporal');
     process.exit(0);
   }
+  logger.info({ signal, graceTime: SHUTDOWN_GRACE }, 'stopping: no new tasks; running activities may finish');
+  worker.shutdown();
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
 // Bundling (seconds, unless a kept bundle matches) overlaps the wait for Temporal; its errors surface at the await below.
-const bundling = runsWorkflows
-  ? loadWorkflowBundle({ tracing: tracing !== undefined, encryption: config.codec.keys.length > 0, logger: Runtime.instance().logger })
-  : undefined;
+const encryption = config.codec.keys.length > 0;
+const bundling = runsWorkflows ? loadWorkflowBundle({ tracing: tracing !== undefined, encryption, logger: Runtime.instance().logger }) : undefined;
 bundling?.catch(() => {});
 try {
-  const connection = await waitForTemporal(address, () => NativeConnection.connect(connectionOptions(config.temporal)), logger, {
-    signal: stopRequested.signal,
-  });
+  const connect = () => NativeConnection.connect(connectionOptions(config.temporal));
+  const connection = await waitForTemporal(address, connect, logger, { signal: stopRequested.signal });
   // The workflows upsert them; a service's worker never does.
   try {
     const registered = runsWorkflows ? await ensureSearchAttributes(connection, namespace) : [];
     if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
   } catch (error) {
-    // Temporal Cloud, and workers without operator rights, cannot register them: an administrator does it
-    // once (docs/production.md). The worker still runs; a missing attribute fails the tasks that set it.
+    // Temporal Cloud, and workers without operator rights, cannot: an administrator does it once. The
+    // worker still runs; a missing attribute fails the tasks that set it.
     logger.warn(
       { namespace, error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
       'could not register the search attributes DataCategory, CurrentStep, ReviewState (Keyword): register them once as an administrator, see docs/production.md',
@@ -104,7 +81,6 @@ try {
       security: describeSecurity(config.temporal),
       encryption: config.codec.keys[0]?.id ?? 'off',
       namespace,
-      // Workflows on taskQueue, each service's activities on taskQueue-<service> (workflows/task-queues.ts).
       taskQueue,
       polls: rolePolls(role),
       serverA: config.serverA.url,

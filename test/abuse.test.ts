@@ -3,15 +3,13 @@
 // service gives on purpose are not logged as its failures, deep bodies are refused, and what Node's HTTP
 // layer refuses is answered in the same JSON shape, with a request id, within set time limits.
 import { connect } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createServerAApp } from '../server-a/app.ts';
-import { DEFAULT_HTTP_LIMITS, type HttpLimits } from '../shared/service/http-limits.ts';
-import { listen, type RunningService } from '../shared/service/serve.ts';
-import type { StatusResponse } from '../shared/api.ts';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, listen, type RunningService } from '../shared/service/serve.ts';
+import type { StatusResponse } from '../shared/contract.ts';
 import { createActivities } from '../temporal/activities/index.ts';
 import { createServiceClients } from '../temporal/activities/service-clients.ts';
 import { FailureType } from '../temporal/failure-types.ts';
@@ -48,11 +46,10 @@ describe('abandoned third-party calls', () => {
     client.abort();
     expect(await call).toBe('aborted');
     await expect.poll(async () => (await statusOf(b)).endpoints['POST /third-party-api']).toMatchObject({ aborted: 1, inFlight: 0 });
-    // The one slot is free again at once: a new call is served, not refused as saturated.
-    const next = await thirdParty(b, { query: 'again', latencyMs: 0 });
+    // The one slot is free again at once: a new call is served, not refused as saturated. Its own 1 s
+    // wait began after the abandoned call's: had that one kept waiting, it would have drawn first.
+    const next = await thirdParty(b, { query: 'again', latencyMs: 1_000 });
     expect(next.status).toBe(200);
-    // Well past the abandoned call's 1 s: had it kept waiting, it would have drawn by now.
-    await sleep(1_500);
     expect(draws).toBe(1);
   });
 });

@@ -221,7 +221,9 @@ describe('configuration errors and foreign answers fail at once, naming what to 
       const misrouted = createActivities(createServiceClients({ 'server-a': serverA.url, 'server-b': server.url }));
       const failure = await failureOf(run(activityEnv(), () => misrouted.enrichData({ data: 'x' })));
       expect(failure.type).toBe(FailureType.badResponse);
-      expect(failure.message).toContain('with an unexpected body: field "category" should be string, got nothing');
+      expect(failure.message).toContain(
+        'with an unexpected body: field "category" must be one of greeting, commerce, incident, question, general, got nothing; field "score" is required',
+      );
     } finally {
       await server.close(0);
     }

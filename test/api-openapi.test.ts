@@ -1,12 +1,12 @@
-// api/openapi.json against the API as it is served: every route the app serves is documented and every
-// documented operation is served, and what the description states about kinds and keys is what the code
-// checks. That each real answer matches its documented schema is held by test/api.test.ts, answer by
-// answer (test/support/api.ts). No Temporal needed.
+// The API's generated OpenAPI document (api/openapi.ts) against the API as it is served: every route is
+// documented and every documented operation served, the document GET /openapi.json sends is that one, and
+// its kinds and key are the ones the code checks. That each real answer matches its documented schema is
+// held by test/api.test.ts, answer by answer (test/support/api.ts). No Temporal needed.
 import { describe, expect, test } from 'vitest';
 import { createApiApp } from '../api/app.ts';
-import { KEY_PATTERN } from '../api/params.ts';
 import type { TemporalLink } from '../api/temporal-link.ts';
-import { RUN_KIND_NAMES } from '../temporal/runs/kinds.ts';
+import { RUN_KIND_NAMES, RUN_KINDS } from '../temporal/run-kinds.ts';
+import { startApi } from './support/api.ts';
 import { checkAnswer, documentedOperations, pathTemplate, schemaErrors, spec } from './support/openapi.ts';
 import { silentLogger } from './support/services.ts';
 
@@ -31,19 +31,45 @@ function servedOperations(): string[] {
   );
 }
 
-describe('api/openapi.json', () => {
+describe('the API’s OpenAPI document', () => {
   test('every route the app serves is documented, and every documented operation is served', () => {
     expect(servedOperations().sort()).toEqual(documentedOperations().sort());
   });
 
-  test('the kinds it lists are the ones the API starts, and its key pattern is the one the API checks', () => {
-    expect(spec.components.schemas.Kind.enum).toEqual(RUN_KIND_NAMES);
-    expect(spec.components.schemas.Key.pattern).toBe(KEY_PATTERN.source);
+  test('GET /openapi.json serves it', async () => {
+    const api = await startApi({ temporal: noTemporal, taskQueue: 'unused' });
+    try {
+      const { status, body } = await api.call('GET', '/openapi.json');
+      expect({ status, body }).toEqual({ status: 200, body: spec });
+    } finally {
+      await api.close();
+    }
+  });
+
+  test('each kind’s documented input accepts and refuses what the kind’s own check does', () => {
+    const inputs = [
+      { data: 'x' },
+      { data: 'x', review: true },
+      { data: 'x', thirdParty: { latencyMs: 5 } },
+      { data: 5 },
+      {},
+      { kind: 'simple', items: [{ data: 'x' }] },
+    ];
+    for (const kind of RUN_KIND_NAMES) {
+      const component = { $ref: `#/components/schemas/${kind[0]!.toUpperCase()}${kind.slice(1)}Input` };
+      for (const input of inputs) {
+        expect({ kind, input, documented: schemaErrors(component, input).length === 0 }).toEqual({
+          kind,
+          input,
+          documented: RUN_KINDS[kind].issues(input).length === 0,
+        });
+      }
+    }
   });
 
   test('it is OpenAPI 3.1, and every operation documents its refusals in the services’ error shape', () => {
     expect(spec.openapi).toMatch(/^3\.1\./);
-    for (const [path, item] of Object.entries(spec.paths) as Array<[string, Record<string, { responses: Record<string, unknown> }>]>) {
+    for (const [path, item] of Object.entries(spec.paths)) {
       for (const [method, operation] of Object.entries(item)) {
         const errorAnswer = operation.responses.default as { content: Record<string, { schema: unknown }> } | undefined;
         expect({ path, method, default: errorAnswer?.content['application/json']?.schema }).toEqual({

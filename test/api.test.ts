@@ -1,20 +1,18 @@
 // The workflow API (api/) against a real Temporal server, a real worker and the real services: starts by
 // business key and the id policies, reads, failures told apart, Server-Sent Events, review decisions,
-// cancellation, listing, and Temporal being away. Every answer of every test is held to api/openapi.json
-// as it comes (test/support/api.ts), and the last test says every documented operation was answered.
+// cancellation, listing, and Temporal being away. Every answer of every test is held to the API's OpenAPI
+// document as it comes (test/support/api.ts), and the last test says every documented operation was answered.
 import { connect, createServer, type Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { EventStreamOptions } from '../api/events.ts';
-import { connectedLink, connectInBackground } from '../api/temporal-link.ts';
-import type { ErrorBody } from '../shared/api.ts';
+import { connectInBackground } from '../api/temporal-link.ts';
+import type { ErrorBody } from '../shared/contract.ts';
 import { loadConfig } from '../shared/config.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { freePort } from '../temporal/dev/free-port.ts';
-import { RUN_KIND_NAMES, RUN_KINDS, type RunKind } from '../temporal/runs/kinds.ts';
-import type { CancelAnswer, DecisionAnswer, RunDescription, RunList, RunSnapshot, StartedRun } from '../temporal/runs/types.ts';
-import type { PublishResult } from '../temporal/workflows/types.ts';
-import { answeredOperations, type RunningApi, type SseMessage, startApi } from './support/api.ts';
+import { RUN_KIND_NAMES, RUN_KINDS, type RunKind } from '../temporal/run-kinds.ts';
+import type { CancelAnswer, DecisionAnswer, RunDescription, RunList, RunSnapshot, StartedRun } from '../temporal/runs/contract.ts';
+import { answeredOperations, connectedLink, type RunningApi, type SseMessage, startApi } from './support/api.ts';
 import { documentedOperations } from './support/openapi.ts';
 import { killLeftovers, runNode } from './support/processes.ts';
 import { capturingLogger, gate, startServerA, startServerB } from './support/services.ts';
@@ -60,14 +58,21 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
     }
   }
 
-  /** GETs the run until `done` says so (or the test's time is up). */
+  /** GETs the run until `done` says so (within the test's time), and returns that state. */
   async function waitFor(api: RunningApi, key: string, done: (run: RunDescription) => boolean): Promise<RunDescription> {
-    for (;;) {
-      const { status, body } = await api.call<RunDescription>('GET', `/workflows/${key}`);
-      expect(status).toBe(200);
-      if (done(body)) return body;
-      await sleep(100);
-    }
+    let run: RunDescription | undefined;
+    await expect
+      .poll(
+        async () => {
+          const { status, body } = await api.call<RunDescription>('GET', `/workflows/${key}`);
+          expect(status).toBe(200);
+          run = body;
+          return done(body);
+        },
+        { timeout: 80_000, interval: 100 },
+      )
+      .toBe(true);
+    return run!;
   }
   const closed = (run: RunDescription) => run.closeTime !== null;
   const reviewPending = (run: RunDescription) => run.review?.state === 'pending';
@@ -140,8 +145,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
         expect(second.body.error).toEqual({ code: 'DECISION_REFUSED', message: "Refused by the run: This run's review is already over (approved by ada)" });
         confirm.release();
         const run = await waitFor(api, key('doc'), closed);
-        expect(run.result).toMatchObject({ workflow: 'publishWorkflow', outcome: 'published' });
-        expect((run.result as PublishResult).review).toMatchObject({ state: 'approved' });
+        expect(run.result).toMatchObject({ workflow: 'publishWorkflow', outcome: 'published', review: { state: 'approved' } });
       },
       { b },
     );
@@ -401,7 +405,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
     }
   });
 
-  test('every operation of api/openapi.json was answered by the tests above, each answer as documented', async () => {
+  test('every operation of the OpenAPI document was answered by the tests above, each answer as documented', async () => {
     await withApi(async ({ api }) => {
       expect((await api.call('GET', '/openapi.json')).status).toBe(200);
       expect((await api.call('GET', '/metrics')).status).toBe(200);

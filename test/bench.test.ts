@@ -1,4 +1,4 @@
-// The benchmark scripts keep working (tiny runs; the numbers themselves are not asserted).
+// Proves the benchmark and load scripts run and report what they measured (tiny runs; the numbers are not asserted).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,8 +103,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} load`, { timeout: 60_000 }
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`6 × multi, 3 at a time, task queue "${taskQueue}"`);
     expect(result.stdout).toMatch(/6 of 6 multi runs completed, 0 failed, in [\d.]+ s: [\d.]+ workflows\/s/);
-    // Not a terminal: the progress bar writes a plain line per tenth of the way.
-    expect(result.stderr).toMatch(/load 6\/6 \(100%\), [\d.]+\/s\n$/);
+    // Not a terminal: the progress bar writes a plain line at the start and one per tenth of the way, nothing else.
+    expect(result.stderr).toMatch(/^load 0\/6 \(0%\), 0\.0\/s\n(load [1-5]\/6 \(\d+%\), [\d.]+\/s(, about \d+ s left)?\n)+load 6\/6 \(100%\), [\d.]+\/s\n$/);
     const files = readdirSync(out).sort();
     expect(files).toHaveLength(2);
     const json = JSON.parse(
@@ -121,15 +121,23 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} load`, { timeout: 60_000 }
     };
     expect(json.summary).toMatchObject({ completed: 6, failed: 0 });
     expect(json.samples.map((s) => s.outcome)).toEqual(Array(6).fill('completed'));
-    expect(
-      readFileSync(
-        join(
-          out,
-          files.find((f) => f.endsWith('.svg'))!,
-        ),
-        'utf8',
+    // The chart is one self-contained SVG that draws the run: a line per percentile, a bar per slice in which runs ended.
+    const svg = readFileSync(
+      join(
+        out,
+        files.find((f) => f.endsWith('.svg'))!,
       ),
-    ).toMatch(/^<svg [^>]*>[\s\S]*6 multi workflows, 3 at a time[\s\S]*<\/svg>\n$/);
+      'utf8',
+    );
+    expect(svg).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n$/);
+    for (const text of ['6 multi workflows, 3 at a time', 'End-to-end latency of the runs ending in each slice', 'Throughput: runs ended per second']) {
+      expect(svg).toContain(`>${text}`);
+    }
+    for (const percentile of ['p50', 'p90', 'p99']) expect(svg).toContain(`>${percentile}</text>`);
+    expect(svg.match(/aria-roledescription="line mark"/g)).toHaveLength(3);
+    const bars = svg.match(/aria-roledescription="bar"/g)?.length ?? 0;
+    expect(bars).toBeGreaterThanOrEqual(1);
+    expect(bars).toBeLessThanOrEqual(6);
   });
 
   test('counts failures by cause and exits 1 when runs fail', async () => {

@@ -3,7 +3,7 @@
 // process. Real client processes, a real worker, real services.
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, test } from 'vitest';
-import { EXIT } from '../temporal/cli/exit-codes.ts';
+import { EXIT } from '../temporal/cli/args.ts';
 import { type Finished, killLeftovers, runNode } from './support/processes.ts';
 import { startServerA, startServerB } from './support/services.ts';
 import { TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from './support/temporal.ts';

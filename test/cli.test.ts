@@ -98,7 +98,7 @@ describe('arguments', () => {
       verb: 'schedule',
       action: 'create',
       id: 'every-5m',
-      every: '5m',
+      everyMs: 300_000,
     });
     expect(parseCommand(['schedule', 'trigger', 'every-5m'])).toMatchObject({ verb: 'schedule', action: 'trigger', id: 'every-5m' });
   });
@@ -114,7 +114,7 @@ describe('arguments', () => {
   });
 
   test.each([
-    [['hello', 'fast'], 'Unknown mode "fast": use multi, simple, publish or adaptive'],
+    [['hello', 'fast'], "Command-argument value 'fast' is invalid for argument 'mode'. Allowed choices are multi, simple, publish, adaptive."],
     [['hello', '--bogus'], "Unknown option '--bogus'"],
     [['a', 'b', 'c'], "Too many arguments for 'run'. Expected 2 arguments but got 3: a, b, c."],
     [['hello', 'simple', '--third-party'], '--third-party only applies to the multi mode'],
@@ -129,7 +129,7 @@ describe('arguments', () => {
     [['batch', '--count', '3', '--file', 'x.json'], 'batch needs exactly one of --file FILE or --count N'],
     [['list', '--limit', '5000'], "Option '--limit <n>' argument '5000' is invalid. It must be a whole number from 1 to 1000"],
     [['schedule', 'pause'], "schedule pause needs the schedule's id"],
-    [['schedule', 'explode', 'x'], 'Unknown schedule action "explode": use create, list, pause, unpause, trigger, delete'],
+    [['schedule', 'explode', 'x'], "Command-argument value 'explode' is invalid for argument 'action'. Allowed choices are create, list, pause, unpause,"],
   ])('%j is a usage error: exit 2 with the reason and the usage', async (argv, reason) => {
     const run = await runCli(argv);
     expect(run.code).toBe(2);

@@ -114,8 +114,9 @@ describe('codec server', () => {
 
   test.each([
     ['not JSON', '{', 400, { code: 'INVALID_JSON' }],
-    ['no payloads list', { items: [] }, 400, { code: 'INVALID_BODY', field: 'payloads' }],
-    ['metadata not an object', { payloads: [{ metadata: 'x', data: '' }] }, 400, { code: 'INVALID_FIELD', field: 'payloads[0]' }],
+    ['no payloads list', { items: [] }, 400, { code: 'MISSING_FIELD', field: 'payloads' }],
+    ['metadata not an object', { payloads: [{ metadata: 'x', data: '' }] }, 400, { code: 'INVALID_FIELD', field: 'payloads[0].metadata' }],
+    ['too many payloads', { payloads: Array.from({ length: 1_001 }, () => ({})) }, 400, { code: 'INVALID_FIELD', field: 'payloads' }],
     ['data not base64', { payloads: [{ metadata: {}, data: 'not base64!' }] }, 400, { code: 'INVALID_FIELD', field: 'payloads[0].data' }],
     [
       'a metadata value not base64',

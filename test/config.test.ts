@@ -1,5 +1,7 @@
+// loadConfig: every variable's default, every override, and a ConfigError naming each bad variable and the fix.
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig, type Config } from '../shared/config.ts';
+import { loadServiceConfig } from '../shared/service-config.ts';
 
 const DEFAULTS: Config = {
   serverA: { port: 3001, url: 'http://localhost:3001', database: '.data/server-a.db' },
@@ -217,7 +219,7 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
     expect(error.message).toBe(`Invalid configuration:\n  - ${problem}`);
   });
 
-  test('several bad values are all named in one error', () => {
+  test('several bad values are all named in one error: what every process reads first, then the rest', () => {
     const error = configError({
       SERVER_A_PORT: 'abc',
       SERVER_B_URL: 'ftp://server-b',
@@ -228,13 +230,26 @@ describe('loadConfig rejects bad values with a ConfigError naming the variable',
 
     expect(error.problems).toEqual([
       'SERVER_A_PORT must be a whole number from 0 to 65535 (got "abc")',
-      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       'SERVER_B_URL must use http:// or https:// (got "ftp://server-b")',
       'THIRD_PARTY_FAILURE_RATE must be a number from 0 to 1 (got "2")',
+      'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
       'TEMPORAL_ADDRESS must be host:port, for example localhost:7233 (got "localhost")',
     ]);
     for (const name of ['SERVER_A_PORT', 'SERVER_B_URL', 'TEMPORAL_ADDRESS', 'LOG_LEVEL', 'THIRD_PARTY_FAILURE_RATE']) {
       expect(error.message).toContain(`  - ${name} must`);
     }
+  });
+});
+
+describe('loadServiceConfig (what the two services read)', () => {
+  test("gives the same values as loadConfig's services' part", () => {
+    const env = { SERVER_B_PORT: '4002', FAULT_AFTER_APPLY: 'drop', TRACES: 'console', LOG_FORMAT: 'pretty' };
+    const { serverA, serverB, faults, serviceHost, serviceToken, thirdParty, traces, logLevel, logFormat } = loadConfig(env);
+    expect(loadServiceConfig(env)).toEqual({ serverA, serverB, faults, serviceHost, serviceToken, thirdParty, traces, logLevel, logFormat });
+  });
+
+  test('does not stop a service for a Temporal setting it never uses, and still names its own bad values', () => {
+    expect(() => loadServiceConfig({ TEMPORAL_ADDRESS: 'localhost', TEMPORAL_CONFIG_FILE: '/nonexistent/temporal.toml' })).not.toThrow();
+    expect(() => loadServiceConfig({ SERVER_B_PORT: 'x' })).toThrow('SERVER_B_PORT must be a whole number from 0 to 65535 (got "x")');
   });
 });

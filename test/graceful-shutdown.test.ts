@@ -1,9 +1,12 @@
+// The services' entry points stop gracefully on SIGTERM/SIGINT: requests in flight finish, a body still
+// trickling in is refused, the process exits 0 within the grace time; bad configuration exits 2.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ThirdPartyResponse } from '../shared/api.ts';
+import type { StatusResponse } from '../shared/contract.ts';
+import type { ThirdPartyResponse } from '../server-b/contract.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -71,6 +74,17 @@ async function listeningPort(child: Child): Promise<number> {
   return line.port as number;
 }
 
+/** Polls GET /status until `endpoint` has `count` requests in flight (the service's own count, not a guess by time). */
+async function untilInFlight(port: number, endpoint: string, count: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as StatusResponse;
+    if (status.endpoints[endpoint]?.inFlight === count) return;
+    if (Date.now() > deadline) throw new Error(`${endpoint} never had ${count} request(s) in flight: ${JSON.stringify(status.endpoints)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** 'connected', or the error code of a failed TCP connect. */
 function tryConnect(port: number): Promise<string> {
   return new Promise((resolve) => {
@@ -99,7 +113,7 @@ describe('server-b/index.ts on SIGTERM', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: 'in flight', latencyMs: 800 }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await untilInFlight(port, 'POST /third-party-api', 1);
     child.process.kill('SIGTERM');
 
     await child.waitForLine((l) => typeof l.msg === 'string' && l.msg.startsWith('stopping') && l.signal === 'SIGTERM');
@@ -119,6 +133,32 @@ describe('server-b/index.ts on SIGTERM', () => {
     expect(await child.closed).toEqual({ code: 0, signal: null });
     expect(child.lines.map((l) => l.msg)).toContain('stopped');
     expect(child.lines).toContainEqual(expect.objectContaining({ msg: 'request', path: '/third-party-api', status: 200 }));
+  });
+});
+
+describe('server-a/index.ts on SIGTERM while a client trickles its request body', () => {
+  test('answers that request 503 SHUTTING_DOWN at once and exits 0, not after the whole grace time with 1', async () => {
+    const child = startEntryPoint('server-a/index.ts', { SERVER_A_PORT: '0', SERVICE_HOST: '127.0.0.1', LOG_LEVEL: 'info' });
+    const port = await listeningPort(child);
+    // Headers and half of the announced body, then nothing more: the rest never comes.
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let answer = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('POST /process-internal HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"data":"slo');
+    await untilInFlight(port, 'POST /process-internal', 1);
+
+    child.process.kill('SIGTERM');
+
+    expect(await child.closed).toEqual({ code: 0, signal: null });
+    await ended;
+    expect(answer).toMatch(/^HTTP\/1\.1 503 /);
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({
+      error: { code: 'SHUTTING_DOWN', message: 'The service is stopping; retry shortly' },
+    });
+    expect(child.lines.map((l) => l.msg)).toContain('stopped');
+    expect(child.lines.map((l) => l.msg)).not.toContain('grace time ran out; remaining connections were closed');
   });
 });
 

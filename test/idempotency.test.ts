@@ -4,13 +4,13 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { DataRecord, ListResponse, Publication, StatusResponse } from '../shared/api.ts';
+import type { DataRecord, RecordList } from '../server-a/contract.ts';
+import type { Publication, PublicationList } from '../server-b/contract.ts';
+import type { StatusResponse } from '../shared/contract.ts';
 import { ConfigError, loadConfig } from '../shared/config.ts';
 import { HttpError } from '../shared/service/http-error.ts';
-import { CLAIM_LEASE_MS, IdempotencyStore, KEEP_MS, type StoredAnswer } from '../shared/service/idempotency.ts';
-import type { FaultPlan } from '../shared/service/faults.ts';
+import { CLAIM_LEASE_MS, type FaultPlan, IdempotencyStore, KEEP_MS, openDatabase, type StoredAnswer } from '../shared/service/idempotency.ts';
 import type { RunningService } from '../shared/service/serve.ts';
-import { openDatabase } from '../shared/service/sqlite.ts';
 import { killLeftovers, startNode } from './support/processes.ts';
 import { error, expectError, newKey, startProcess, temporaryDirectory } from './support/service-tests.ts';
 import { type Answer, call, startServerA, startServerB } from './support/services.ts';
@@ -50,8 +50,8 @@ const commit = (a: RunningService, id: string, key: string, headers: Record<stri
 
 const release = (a: RunningService, id: string, key: string) => call<DataRecord>(a, 'DELETE', `/records/${id}`, { key });
 
-const records = async (a: RunningService): Promise<DataRecord[]> => (await call<ListResponse<DataRecord>>(a, 'GET', '/records')).body.items;
-const publications = async (b: RunningService): Promise<Publication[]> => (await call<ListResponse<Publication>>(b, 'GET', '/publications')).body.items;
+const records = async (a: RunningService): Promise<DataRecord[]> => (await call<RecordList>(a, 'GET', '/records')).body.items;
+const publications = async (b: RunningService): Promise<Publication[]> => (await call<PublicationList>(b, 'GET', '/publications')).body.items;
 
 /** A record reserved under a key of its own; fails the test on any other answer. */
 async function reserved(a: RunningService): Promise<DataRecord> {
@@ -177,7 +177,8 @@ describe('the same key with the same request gets the first answer again', () =>
     const key = newKey();
 
     const first = await commit(a, record.id, key);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // Once the clock has moved past the first answer's updatedAt, a commit applied again would show a new one.
+    await expect.poll(() => Date.now()).toBeGreaterThan(Date.parse((first.body as DataRecord).updatedAt));
     const second = await commit(a, record.id, key);
 
     expect(first.status).toBe(200);

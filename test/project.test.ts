@@ -1,5 +1,5 @@
-// The project's promises about itself: every npm script and entry point the README names exists,
-// and .env.example, the config module and the README's variable table agree.
+// The project's promises about itself: every npm script and entry point the README and docs/ name exists,
+// .env.example, the config module and the configuration reference agree, and every link of the manual lands.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
@@ -7,13 +7,12 @@ import { ENV_DEFAULTS, type EnvName, loadConfig } from '../shared/config.ts';
 
 const root = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 const readme = readFileSync(root('README.md'), 'utf8');
+/** Every page of docs/, by its path from the project root. */
+const docPages = readdirSync(root('docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`);
 /** The README and the deeper pages it links to in docs/: the manual, as a whole. */
-const manual = [
-  readme,
-  ...readdirSync(root('docs'))
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => readFileSync(root(`docs/${f}`), 'utf8')),
-].join('\n');
+const manual = [readme, ...docPages.map((page) => readFileSync(root(page), 'utf8'))].join('\n');
 const scripts = (JSON.parse(readFileSync(root('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
 /** NAME=value lines of .env.example, commented out or not ("# NAME=value": shown with its default, left unset). */
@@ -105,8 +104,9 @@ describe('environment variables', () => {
     }
   });
 
-  test('the README documents every variable', () => {
-    expect(Object.keys(ENV_DEFAULTS).filter((name) => !readme.includes(`\`${name}\``))).toEqual([]);
+  test('the configuration reference documents every variable', () => {
+    const reference = readFileSync(root('docs/configuration.md'), 'utf8');
+    expect(Object.keys(ENV_DEFAULTS).filter((name) => !reference.includes(`\`${name}\``))).toEqual([]);
   });
 
   test('.env and the dev server state are git-ignored', () => {
@@ -117,32 +117,40 @@ describe('environment variables', () => {
 });
 
 describe('the manual', () => {
-  test("every link from the README to docs/, and from docs/ to the README's sections, lands", () => {
-    const anchors = (text: string) =>
-      new Set(
-        [...text.matchAll(/^#{1,3} (.+)$/gm)].map((m) =>
-          m[1]!
-            .trim()
-            .toLowerCase()
-            .replace(/[^\w\- ]/g, '')
-            .replaceAll(' ', '-'),
-        ),
-      );
+  /** GitHub's anchor of each heading of a page (lower case, punctuation dropped, spaces to dashes). */
+  const anchors = (text: string) =>
+    new Set(
+      [...text.replace(/^```[\s\S]*?^```/gm, '').matchAll(/^#{1,6} (.+)$/gm)].map((m) =>
+        m[1]!
+          .trim()
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replaceAll(' ', '-'),
+      ),
+    );
+
+  test('every relative link of the README and docs/ lands: on a file, and on a heading when it names one', () => {
     const broken: string[] = [];
-    const pages = [
-      'README.md',
-      ...readdirSync(root('docs'))
-        .filter((f) => f.endsWith('.md'))
-        .map((f) => `docs/${f}`),
-    ];
-    for (const page of pages) {
+    for (const page of ['README.md', ...docPages]) {
       const text = readFileSync(root(page), 'utf8');
-      for (const [, target, anchor] of text.matchAll(/\]\(((?:\.\.\/|docs\/)?[\w./-]*\.md|)(?:#([\w-]+))?\)/g)) {
-        const file = target ? fileURLToPath(new URL(target!, new URL(`../${page}`, import.meta.url))) : root(page);
+      // Markdown links and images whose target is not a URL: a page, an image, a source file, or an anchor alone.
+      for (const [, target, anchor] of text.matchAll(/\]\((?!https?:|mailto:)([^)#\s]*)(?:#([^)\s]+))?\)/g)) {
+        const file = target ? fileURLToPath(new URL(target, new URL(`../${page}`, import.meta.url))) : root(page);
         if (!existsSync(file)) broken.push(`${page} → ${target}`);
         else if (anchor && !anchors(readFileSync(file, 'utf8')).has(anchor)) broken.push(`${page} → ${target}#${anchor}`);
       }
     }
     expect(broken).toEqual([]);
+  });
+
+  test('the README links every page of docs/, and each page opens by saying what it covers', () => {
+    expect(docPages.filter((page) => !readme.includes(`](${page})`) && !readme.includes(`](${page}#`))).toEqual([]);
+    // After the title, a paragraph of prose: not a heading, a list, a table or a code block.
+    const noOpening = docPages.filter((page) => !/^# .+\n\n[A-Za-z`*]/.test(readFileSync(root(page), 'utf8')));
+    expect(noOpening).toEqual([]);
+  });
+
+  test('the README stays a page a newcomer reads in 15 minutes', () => {
+    expect(readme.split('\n').length).toBeLessThanOrEqual(350);
   });
 });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ListResponse, Publication } from '../shared/api.ts';
+import type { Publication, PublicationList } from '../server-b/contract.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { killLeftovers } from './support/processes.ts';
 import {
@@ -27,7 +27,7 @@ const submit = (service: { url: string }, body: unknown, key = newKey()) => call
 const confirm = (service: RunningService, id: string, key = newKey()) => call<Publication>(service, 'POST', `/publications/${id}/confirm`, { key });
 const withdraw = (service: RunningService, id: string, key = newKey()) => call<Publication>(service, 'DELETE', `/publications/${id}`, { key });
 const read = (service: RunningService, id: string) => call<Publication>(service, 'GET', `/publications/${id}`);
-const list = (service: RunningService, query = '') => call<ListResponse<Publication>>(service, 'GET', `/publications${query}`);
+const list = (service: RunningService, query = '') => call<PublicationList>(service, 'GET', `/publications${query}`);
 
 /** The publication a successful submit answered with; fails the test on any other answer. */
 async function submitted(service: RunningService, recordId = 'rec_123456789012', content = 'A fine text to publish'): Promise<Publication> {
@@ -36,7 +36,7 @@ async function submitted(service: RunningService, recordId = 'rec_123456789012',
   return res.body;
 }
 
-const ids = (res: Answer<ListResponse<Publication>>) => res.body.items.map((p) => p.id).sort();
+const ids = (res: Answer<PublicationList>) => res.body.items.map((p) => p.id).sort();
 
 // One service for the tests that only look at their own publications; tests that count every one start their own.
 const { server, freshServer } = servicesOfFile(startServerB);
@@ -301,7 +301,7 @@ describe('data survives a restart of the real service', () => {
     const second = await startProcess('server-b', database);
     const readBack = await call<Publication>(second.service, 'GET', `/publications/${created.body.id}`);
     const replay = await submit(second.service, body, key);
-    const all = await call<ListResponse<Publication>>(second.service, 'GET', '/publications');
+    const all = await call<PublicationList>(second.service, 'GET', '/publications');
     await stop(second.process);
 
     expect(readBack).toMatchObject({ status: 200, body: confirmed.body });

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { DataRecord, ListResponse } from '../shared/api.ts';
+import type { DataRecord, RecordList } from '../server-a/contract.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { normalize, sha256 } from '../shared/text.ts';
@@ -28,7 +28,7 @@ const reserve = (service: RunningService, data: string, key = newKey()) => call<
 const commit = (service: RunningService, id: string, key = newKey()) => call<DataRecord>(service, 'POST', `/records/${id}/commit`, { key });
 const release = (service: RunningService, id: string, key = newKey()) => call<DataRecord>(service, 'DELETE', `/records/${id}`, { key });
 const read = (service: RunningService, id: string) => call<DataRecord>(service, 'GET', `/records/${id}`);
-const list = (service: RunningService, query = '') => call<ListResponse<DataRecord>>(service, 'GET', `/records${query}`);
+const list = (service: RunningService, query = '') => call<RecordList>(service, 'GET', `/records${query}`);
 
 /** The record a successful reserve answered with; fails the test on any other answer. */
 async function reserved(service: RunningService, data = 'some processed data'): Promise<DataRecord> {
@@ -80,7 +80,7 @@ describe('POST /records', () => {
 });
 
 describe('GET /records', () => {
-  const ids = (res: Answer<ListResponse<DataRecord>>) => res.body.items.map((r) => r.id).sort();
+  const ids = (res: Answer<RecordList>) => res.body.items.map((r) => r.id).sort();
 
   test('lists every record, each in full', async () => {
     const service = await freshServer();
@@ -312,7 +312,7 @@ describe('data survives a restart of the real service', () => {
     const second = await startProcess('server-a', database);
     const readBack = await call<DataRecord>(second.service, 'GET', `/records/${created.body.id}`);
     const replay = await call<DataRecord>(second.service, 'POST', '/records', { body: { data: 'durable' }, key });
-    const all = await call<ListResponse<DataRecord>>(second.service, 'GET', '/records');
+    const all = await call<RecordList>(second.service, 'GET', '/records');
     await stop(second.process);
 
     expect(readBack).toMatchObject({ status: 200, body: committed.body });

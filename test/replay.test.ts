@@ -11,7 +11,7 @@ import type protos from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, type ReplayResult, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, expect, test } from 'vitest';
-import { WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
+import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
 
 type History = protos.temporal.api.history.v1.IHistory;
 
@@ -76,7 +76,7 @@ async function replay(workflowBundle: { code: string }, files: string[]): Promis
 
 let production: { code: string };
 beforeAll(async () => {
-  production = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  production = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: quiet });
 });
 
 test('test/histories/ holds a recording of every workflow path', () => {
@@ -91,14 +91,13 @@ test.each(files)('%s replays against the current workflow code', async (file) =>
 // The shape of an unguarded change: one more activity before the first step; every other line is the real code.
 const CHANGED_WORKFLOWS = `
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../temporal/activities/index.ts';
-import { activityOptions } from '../../temporal/workflows/activity-options.ts';
-import { multiServerWorkflow as current } from '../../temporal/workflows/multi-server.ts';
-import type { MultiServerInput } from '../../temporal/workflows/types.ts';
+import type { HealthActivities } from '../../temporal/activities/types.ts';
+import { HEALTH_CHECK } from '../../temporal/workflows/activity-options.ts';
+import { multiServerWorkflow as current, type MultiServerInput } from '../../temporal/workflows/multi-server.ts';
 export { simpleWorkflow } from '../../temporal/workflows/simple.ts';
 
 export async function multiServerWorkflow(input: MultiServerInput) {
-  await proxyActivities<Activities>(activityOptions(60_000).health['server-b']).checkHealth('server-b');
+  await proxyActivities<HealthActivities>(HEALTH_CHECK).checkHealth('server-b');
   return current(input);
 }
 `;
@@ -108,7 +107,7 @@ async function bundled(source: string): Promise<{ code: string }> {
   const dir = await mkdtemp(fileURLToPath(new URL('./.bundle-check-', import.meta.url)));
   try {
     await writeFile(join(dir, 'index.ts'), source);
-    return await bundleWorkflowCode({ workflowsPath: join(dir, 'index.ts'), logger: quiet });
+    return await bundleWorkflowCode({ workflowsPath: join(dir, 'index.ts'), workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: quiet });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -129,7 +128,7 @@ const UNGUARDED_WORKFLOWS = `
 import { upsertSearchAttributes } from '@temporalio/workflow';
 import { multiServerWorkflow as current } from '../../temporal/workflows/multi-server.ts';
 import { CURRENT_STEP } from '../../temporal/workflows/search-attributes.ts';
-import type { MultiServerInput } from '../../temporal/workflows/types.ts';
+import type { MultiServerInput } from '../../temporal/workflows/multi-server.ts';
 
 export async function multiServerWorkflow(input: MultiServerInput) {
   upsertSearchAttributes([{ key: CURRENT_STEP, value: 'validate' }]);

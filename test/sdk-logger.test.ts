@@ -1,8 +1,8 @@
-// The SDK's log lines as the worker writes them (temporal/worker/sdk-logger.ts): credentials dropped, and
+// The SDK's log lines as the worker writes them (temporal/worker/runtime.ts): credentials dropped, and
 // what a worker's role makes normal kept out of its warnings.
 import { expect, test } from 'vitest';
 import type { Logger } from '../shared/logger.ts';
-import { sdkLoggerFrom } from '../temporal/worker/sdk-logger.ts';
+import { sdkLoggerFrom } from '../temporal/worker/runtime.ts';
 
 function recorder() {
   const lines: Array<{ level: string; fields: unknown; message: string }> = [];

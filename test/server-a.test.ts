@@ -1,7 +1,9 @@
+// Server A's own endpoints on a real service: /ping, /validate's rules and /process-internal's results, and a 400 naming each bad field.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ErrorBody, PingResponse, ProcessInternalResponse, ValidateResponse } from '../shared/api.ts';
+import type { ErrorBody, PingResponse } from '../shared/contract.ts';
+import type { ProcessInternalResponse, ValidateResponse } from '../server-a/contract.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { startServerA } from './support/services.ts';
 

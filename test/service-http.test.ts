@@ -1,6 +1,9 @@
+// The HTTP plumbing both services share: a clear JSON error for every bad request, exact routing, the
+// request log, and GET /status's per-endpoint counts (bounded whatever methods and paths clients send).
+import { METHODS, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import type { EndpointStats, ErrorBody, StatusResponse } from '../shared/api.ts';
+import type { EndpointStats, ErrorBody, StatusResponse } from '../shared/contract.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { capturingLogger, startServerA, startServerB } from './support/services.ts';
 
@@ -27,9 +30,9 @@ function postRaw(base: RunningService, path: string, body: string | Uint8Array, 
 
 const json = <T>(answer: Answer): T => JSON.parse(answer.text) as T;
 
-async function until(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
@@ -474,6 +477,29 @@ describe('per-request log and GET /status', () => {
       }
     });
 
+    test.each(['A', 'B'] as const)(
+      'server %s: every HTTP method on every route adds a bounded number of /status keys, each answer a 404 or 405 JSON error',
+      async (which) => {
+        const { service } = await start(which);
+        const own = which === 'A' ? ['/validate', '/process-internal', '/records'] : ['/process-external', '/enrich', '/third-party-api', '/publications'];
+        const routes = ['/ping', '/status', '/metrics', '/nope', ...own, `${own.at(-1)}/x1`, `${own.at(-1)}/x1/${which === 'A' ? 'commit' : 'confirm'}`];
+        // Every method Node parses (CONNECT opens a tunnel, not a request: Node itself drops it).
+        const methods = METHODS.filter((m) => m !== 'CONNECT');
+        const answers = await Promise.all(routes.flatMap((path) => methods.map((method) => raw(service, method, path))));
+        for (const answer of answers.filter((a) => a.status === 404 || a.status === 405)) {
+          if (answer.method !== 'HEAD')
+            expect(JSON.parse(answer.body), `${answer.method} ${answer.path}`).toMatchObject({ error: { code: expect.any(String) } });
+        }
+        expect(answers.filter((a) => ![200, 201, 400, 404, 405, 409].includes(a.status))).toEqual([]);
+
+        const keys = Object.keys(json<StatusResponse>(await send(service, '/status')).endpoints);
+        // At most the methods the routes use (GET, HEAD, POST, DELETE) on each path, plus "unmatched" and "unknown-method".
+        expect(keys.length).toBeLessThanOrEqual(4 * routes.length + 2);
+        expect(keys).toContain('unknown-method');
+        expect(keys.filter((k) => /^(ACL|BIND|PROPFIND|PUT|PATCH|OPTIONS) /.test(k))).toEqual([]);
+      },
+    );
+
     test('the /status call itself shows up in the next snapshot', async () => {
       const { service, lines } = await start('A');
 
@@ -523,18 +549,19 @@ describe('per-request log and GET /status', () => {
       const pending = fetch(`${service.url}/third-party-api`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-request-id': 'gave-up' },
-        body: JSON.stringify({ query: 'slow', latencyMs: 500, failureRate: 0 }),
+        body: JSON.stringify({ query: 'slow', latencyMs: 5_000, failureRate: 0 }),
         signal: controller.signal,
       });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await until(async () => json<StatusResponse>(await send(service, '/status')).endpoints['POST /third-party-api']?.inFlight === 1);
       controller.abort();
 
       await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
-      await until(() => lines().length >= 1);
+      const gaveUp = () => lines().find((l) => l.requestId === 'gave-up');
+      await until(() => gaveUp() !== undefined);
       const status = json<StatusResponse>(await send(service, '/status'));
 
       expect(status.endpoints['POST /third-party-api']).toEqual(stats(1, 0, 1));
-      expect(lines()[0]).toEqual({
+      expect(gaveUp()).toEqual({
         level: 40,
         time: expect.any(String),
         service: 'test',
@@ -549,3 +576,16 @@ describe('per-request log and GET /status', () => {
     });
   });
 });
+
+/** One request with any method Node knows (fetch refuses some, e.g. TRACE); its status and body. */
+function raw(service: RunningService, method: string, path: string): Promise<{ method: string; path: string; status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${service.url}${path}`, { method, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ method, path, status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -21,7 +21,7 @@ import { consoleExporter, type SpanLine } from '../shared/tracing/line-exporter.
 import { traceHeaders } from '../shared/tracing/propagation.ts';
 import { createTracing, describeTraces, startTracing, type Tracing, tracingProcessors } from '../shared/tracing/setup.ts';
 import { TRACING_WORKFLOW_MODULE, workerTracing } from '../temporal/tracing.ts';
-import { WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
+import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
 import { call, startServerA, startServerB } from './support/services.ts';
 
 const OFF = { console: false, file: undefined, otlpEndpoint: undefined };
@@ -293,7 +293,7 @@ describe('turning tracing on with runs in flight', () => {
     Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
     const workflowBundle = await bundleWorkflowCode({
       workflowsPath: WORKFLOWS_PATH,
-      workflowInterceptorModules: [TRACING_WORKFLOW_MODULE],
+      workflowInterceptorModules: [WORKFLOW_INTERCEPTORS, TRACING_WORKFLOW_MODULE],
       logger: new DefaultLogger('ERROR'),
     });
     // The interceptors really are in the bundle (a boolean: a failed toContain would print all of it).

@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
+import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
 import { loadWorkflowBundle } from '../temporal/worker/workflow-bundle.ts';
 
 const quiet = new DefaultLogger('ERROR');
 
 test('the production workflow code bundles, with both workflows and none of the I/O libraries', async () => {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: quiet });
   expect(code).toContain('multiServerWorkflow');
   expect(code).toContain('simpleWorkflow');
   // Activities and services are imported as types only; their runtime code must stay out.
@@ -50,7 +50,9 @@ describe('the kept workflow bundle (temporal/worker/workflow-bundle.ts)', { time
     const first = await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });
     expect(first).toMatchObject({ origin: 'bundled', reason: 'no bundle kept in .build/ yet' });
     const { files } = JSON.parse(await readFile(join(dir, 'workflow-bundle.json'), 'utf8')) as { files: Record<string, string> };
-    expect(Object.keys(files)).toEqual(expect.arrayContaining(['temporal/workflows/multi-server.ts', 'temporal/retry-policy.ts', 'package-lock.json']));
+    expect(Object.keys(files)).toEqual(
+      expect.arrayContaining(['temporal/workflows/multi-server.ts', 'temporal/workflows/interceptors.ts', 'server-b/contract.ts', 'package-lock.json']),
+    );
     expect(Object.keys(files).some((file) => file.includes('node_modules'))).toBe(false);
 
     const second = await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });

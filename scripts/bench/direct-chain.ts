@@ -2,11 +2,11 @@
 // the same HTTP clients and requests, in the same order (the two pings at once), called one after the
 // other in this process. The difference to the workflow is what the orchestration costs.
 import { MockActivityEnvironment } from '@temporalio/testing';
-import type { ServiceName } from '../../shared/api.ts';
+import type { ServiceName } from '../../shared/contract.ts';
 import { createActivities } from '../../temporal/activities/index.ts';
 import { createServiceClients } from '../../temporal/activities/service-clients.ts';
 
-/** The workflow's steps that call a service (validate, health-check, process-internal, process-external, enrich); combine calls none. */
+/** validate, health-check, process-internal, process-external and enrich; combine calls no service. */
 export const MULTI_SERVER_SERVICE_STEPS = 5;
 
 export function directChain(urls: Record<ServiceName, string>, token: string | undefined): (data: string) => Promise<void> {

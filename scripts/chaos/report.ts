@@ -1,77 +1,128 @@
-// The chaos run's report: a few lines a person can read, and the verdict that sets the exit code.
-import type { SagaEffects } from './effects.ts';
-import type { ChaosDone } from './events.ts';
+// The chaos run's report, once every run has ended, from how the runs ended and what they left behind in the
+// services and the histories; its verdict sets the exit code.
+import type { Client } from '@temporalio/client';
+import type { DataRecord } from '../../server-a/contract.ts';
+import type { Publication } from '../../server-b/contract.ts';
+import type { LocalStack } from '../support/local-stack.ts';
 import type { ChaosEvent } from './plan.ts';
-import type { Run } from './runner.ts';
-import type { UnplannedExit } from '../support/local-stack.ts';
+import { type Run, type runUnderChaos, seconds } from './runner.ts';
 
-export interface ReportInput {
+interface Chaos {
   seed: number;
-  runs: Run[];
   planned: number;
-  effects: SagaEffects;
-  retried: { steps: number; runs: number };
-  chaosPlanned: ChaosEvent[];
-  chaosDone: ChaosDone[];
-  unplannedExits: UnplannedExit[];
+  events: ChaosEvent[];
   wallMs: number;
 }
 
-export function report(input: ReportInput): { lines: string[]; ok: boolean } {
-  const { runs, effects, chaosDone } = input;
-  const lost = runs.filter((r) => r.outcome.status === 'running').length + (input.planned - runs.length);
-  const failures = new Map<string, string[]>();
-  let completed = 0;
+export async function report(stack: LocalStack, run: Awaited<ReturnType<typeof runUnderChaos>>, chaos: Chaos) {
+  const { runs, done: chaosDone } = run;
+  const records = byWorkflow(await list<DataRecord>(`${stack.urls['server-a']}/records`, stack.token));
+  const publications = byWorkflow(await list<Publication>(`${stack.urls['server-b']}/publications`, stack.token));
+  const sagas = runs.filter((r) => r.planned.kind === 'publish');
+  // A multi-server run changes no state: whatever no saga of this run created is a stray.
+  const sagaIds = new Set(sagas.map((r) => r.workflowId));
+  const strays = [...records, ...publications].filter(([id]) => !sagaIds.has(id)).reduce((n, [, items]) => n + items.length, 0);
+  // A run still going could still change its state; it is counted as lost instead.
+  const checked = sagas
+    .filter((r) => r.outcome.status !== 'running')
+    .map((r) => ({ run: r, records: records.get(r.workflowId) ?? [], publications: publications.get(r.workflowId) ?? [] }));
+  const duplicates = checked.filter((s) => s.records.length > 1 || s.publications.length > 1).length;
+  const inconsistent = checked.flatMap((s) => {
+    const problem = stateProblem(s.run, s.records, s.publications);
+    return problem ? [`${s.run.workflowId}: ${problem}`] : [];
+  });
+  const retried = await retriedSteps(stack.client, runs);
+  const lost = runs.filter((r) => r.outcome.status === 'running').length + (chaos.planned - runs.length);
+  const failures = Map.groupBy(runs, unexpected);
+  failures.delete(undefined);
+  const completed = runs.flatMap((r) => (r.outcome.status === 'completed' ? [{ planned: r.planned, result: r.outcome.result }] : []));
+  const multi = completed.flatMap(({ result }) => (result.workflow === 'multiServerWorkflow' ? [result] : []));
+  const saga = completed.flatMap(({ planned, result }) => (result.workflow === 'multiServerWorkflow' ? [] : [{ planned, outcome: result.outcome }]));
+  const count = <T>(items: T[], which: (item: T) => boolean) => items.filter(which).length;
+  const published = count(saga, (s) => s.outcome === 'published');
   // Completed on a step's fallback (Server B's circuit breaker was open): an answer with less in it, not a loss.
-  let degraded = 0;
-  const multi = { completed: 0, sameContent: 0 };
-  const saga = { published: 0, rejected: 0, rejectedExpected: 0 };
-  for (const run of runs) {
-    const problem = unexpected(run);
-    if (problem) failures.set(problem, [...(failures.get(problem) ?? []), run.workflowId]);
-    if (run.outcome.status !== 'completed') continue;
-    completed++;
-    const { result } = run.outcome;
-    if (result.workflow === 'multiServerWorkflow') {
-      multi.completed++;
-      if (result.summary.hashesMatch) multi.sameContent++;
-      if (result.degraded) degraded++;
-    } else {
-      saga[result.outcome]++;
-      if (run.planned.expectedOutcome === 'rejected') saga.rejectedExpected++;
-    }
-  }
-  const failed = [...failures.values()].reduce((n, ids) => n + ids.length, 0);
-  const byTarget = (target: string) => chaosDone.filter((c) => c.target === target).length;
+  const degraded = count(multi, (m) => m.degraded);
+  const failed = [...failures.values()].reduce((n, group) => n + group.length, 0);
+  const byTarget = (target: string) => count(chaosDone, (c) => c.target === target);
   const range = (values: number[]) => (values.length === 0 ? '-' : `${(Math.min(...values) / 1000).toFixed(1)}-${seconds(Math.max(...values))}`);
+  const exits = stack.unplannedExits.map((x) => `${x.name} (${x.signal ?? `code ${x.code}`})`);
+  const ids = (runs: Run[]) =>
+    `${runs
+      .slice(0, 3)
+      .map((r) => r.workflowId)
+      .join(', ')}${runs.length > 3 ? ', …' : ''}`;
 
   const lines = [
-    `Report (seed ${input.seed})`,
-    `  Workflows    ${runs.length} started of ${input.planned}: ${completed} completed (${degraded} degraded, not lost), ${failed} failed or unexpected, ${lost} still running (lost)`,
-    `  Completed    multi-server ${multi.completed} (same content on both servers in ${multi.sameContent}); ` +
-      `publish saga ${saga.published + saga.rejected}: ${saga.published} published, ${saga.rejected} rejected by Server B's rules (${saga.rejectedExpected} expected)`,
+    `Report (seed ${chaos.seed})`,
+    `  Workflows    ${runs.length} started of ${chaos.planned}: ${completed.length} completed (${degraded} degraded, not lost), ${failed} failed or unexpected, ${lost} still running (lost)`,
+    `  Completed    multi-server ${multi.length} (same content on both servers in ${count(multi, (m) => m.summary.hashesMatch)}); ` +
+      `publish saga ${saga.length}: ${published} published, ${saga.length - published} rejected by Server B's rules ` +
+      `(${count(saga, (s) => s.planned.expectedOutcome === 'rejected')} expected)`,
     `  Failed       ${failed === 0 ? 'none' : failed}`,
-    ...[...failures].map(([reason, ids]) => `    ${String(ids.length).padStart(5)} × ${reason} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`),
-    `  Saga state   ${effects.checked} sagas checked: records ${histogram(effects.recordsPerRun)}; publications ${histogram(effects.publicationsPerRun)}`,
-    `               ${effects.duplicates.length} duplicates, ${effects.inconsistent.length} inconsistent, ${effects.strays} effects of no saga`,
-    ...effects.inconsistent.slice(0, 5).map((x) => `               ${x.workflowId}: ${x.problem}`),
-    ...(effects.inconsistent.length > 5 ? [`               … and ${effects.inconsistent.length - 5} more`] : []),
-    `  Retries      ${input.retried.steps} steps in ${input.retried.runs} runs needed more than one attempt`,
-    `  Chaos        server-b killed ${byTarget('server-b')} times, worker killed ${byTarget('worker')} times (${chaosDone.length} of ${input.chaosPlanned.length} planned); ` +
+    ...[...failures].map(([reason, group]) => `    ${String(group.length).padStart(5)} × ${reason} (${ids(group)})`),
+    `  Saga state   ${checked.length} sagas checked: records ${histogram(checked.map((s) => s.records.length))}; ` +
+      `publications ${histogram(checked.map((s) => s.publications.length))}`,
+    `               ${duplicates} duplicates, ${inconsistent.length} inconsistent, ${strays} effects of no saga`,
+    ...inconsistent.slice(0, 5).map((line) => `               ${line}`),
+    ...(inconsistent.length > 5 ? [`               … and ${inconsistent.length - 5} more`] : []),
+    `  Retries      ${retried.steps} steps in ${retried.runs} runs needed more than one attempt`,
+    `  Chaos        server-b killed ${byTarget('server-b')} times, worker killed ${byTarget('worker')} times (${chaosDone.length} of ${chaos.events.length} planned); ` +
       `down ${range(chaosDone.map((c) => c.downMs))}, back ${range(chaosDone.map((c) => c.backAfterMs))} after the kill`,
-    `               ${input.unplannedExits.length === 0 ? 'no process exited on its own' : `exited on their own: ${input.unplannedExits.map((x) => `${x.name} (${x.signal ?? `code ${x.code}`})`).join(', ')}`}`,
-    `  Time         ${seconds(input.wallMs)}, ${(completed / (input.wallMs / 1000)).toFixed(1)} workflows/s`,
+    `               ${exits.length === 0 ? 'no process exited on its own' : `exited on their own: ${exits.join(', ')}`}`,
+    `  Time         ${seconds(chaos.wallMs)}, ${(completed.length / (chaos.wallMs / 1000)).toFixed(1)} workflows/s`,
   ];
-  const ok =
-    lost === 0 &&
-    failed === 0 &&
-    effects.duplicates.length === 0 &&
-    effects.inconsistent.length === 0 &&
-    effects.strays === 0 &&
-    input.unplannedExits.length === 0 &&
-    chaosDone.length === input.chaosPlanned.length;
+  const ok = [lost, failed, duplicates, inconsistent.length, strays, exits.length].every((n) => n === 0) && chaosDone.length === chaos.events.length;
   lines.push(ok ? 'OK: nothing lost, nothing failed, nothing duplicated, every saga consistent' : 'NOT OK: see above');
   return { lines, ok };
+}
+
+/**
+ * The saga's promise (as saga.test.ts checks it): published leaves its record committed and its publication
+ * published; rejected, its one record released; any other ending, nothing not released or withdrawn.
+ */
+function stateProblem(run: Run, records: DataRecord[], publications: Publication[]): string | undefined {
+  const state = `records [${records.map((r) => r.status).join(', ')}], publications [${publications.map((p) => p.status).join(', ')}]`;
+  const outcome = run.outcome.status === 'completed' && 'outcome' in run.outcome.result ? run.outcome.result.outcome : undefined;
+  if (outcome === 'published') {
+    const [record] = records;
+    const [publication] = publications;
+    const ok = records.length === 1 && publications.length === 1 && record!.status === 'committed' && publication!.status === 'published';
+    if (!ok) return `published, but ${state}`;
+    if (publication!.recordId !== record!.id) return `published, but the publication belongs to record ${publication!.recordId}, not ${record!.id}`;
+    return undefined;
+  }
+  // Rejected at submit: the record was reserved before, and released by the compensation.
+  if (outcome === 'rejected' && records.length !== 1) return `rejected, but ${state}`;
+  if (run.outcome.status === 'not started') return records.length + publications.length > 0 ? `never started, yet ${state}` : undefined;
+  if (records.some((r) => r.status !== 'released') || publications.some((p) => p.status !== 'withdrawn')) return `${run.outcome.status}, but ${state}`;
+  return undefined;
+}
+
+/** Activities that needed more than one attempt, from each closed run's history, 20 histories at a time. */
+async function retriedSteps(client: Client, runs: Run[]): Promise<{ steps: number; runs: number }> {
+  const closed = runs.filter((r) => r.outcome.status === 'completed' || r.outcome.status === 'failed');
+  const retried = { steps: 0, runs: 0 };
+  for (let i = 0; i < closed.length; i += 20) {
+    const histories = await Promise.all(closed.slice(i, i + 20).map((r) => client.workflow.getHandle(r.workflowId).fetchHistory()));
+    for (const { events } of histories) {
+      const steps = (events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length;
+      retried.steps += steps;
+      if (steps > 0) retried.runs++;
+    }
+  }
+  return retried;
+}
+
+/** The service's whole list (the lists are not paginated). */
+async function list<T>(url: string, token: string): Promise<T[]> {
+  const answer = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (!answer.ok) throw new Error(`GET ${url} answered HTTP ${answer.status}: ${(await answer.text()).slice(0, 200)}`);
+  return ((await answer.json()) as { items: T[] }).items;
+}
+
+/** Items grouped by the workflow whose step created them: the key is `{workflowId}/{runId}/{step}`. */
+function byWorkflow<T extends { createdByKey: string }>(items: T[]): Map<string, T[]> {
+  return Map.groupBy(items, (item) => item.createdByKey.split('/')[0]!);
 }
 
 /** Why a closed run is not what it should be, or undefined when it is. */
@@ -84,15 +135,11 @@ function unexpected(run: Run): string | undefined {
   return result.outcome === run.planned.expectedOutcome ? undefined : `saga ${result.outcome}, ${run.planned.expectedOutcome} expected`;
 }
 
-/** "450 with 1, 50 with 0": how many sagas left how many. */
-function histogram(counts: Map<number, number>): string {
-  if (counts.size === 0) return '-';
-  return [...counts]
+/** "450 with 1, 50 with 0": how many sagas left how many, from each saga's count. */
+function histogram(counts: number[]): string {
+  if (counts.length === 0) return '-';
+  return [...Map.groupBy(counts, (n) => n)]
     .sort(([x], [y]) => y - x)
-    .map(([n, runs]) => `${runs} with ${n}`)
+    .map(([n, sagas]) => `${sagas.length} with ${n}`)
     .join(', ');
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
 }

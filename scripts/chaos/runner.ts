@@ -1,13 +1,14 @@
-// Starts the planned workflows, at most `concurrency` in flight, lets the chaos events in before the
-// workflows they are planned for, and collects how each run ended. A run with no result by the deadline
-// is reported as still running: lost, as far as this run can tell.
+// Starts the planned workflows, at most `concurrency` in flight, with each planned kill just before the workflow
+// it is planned for, so runs are in flight through it; a kill waits until the one before is back. A run with no
+// result by the deadline is reported as still running: lost, as far as this run can tell.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
-import type { MultiServerResult, PublishResult } from '../../temporal/workflows/types.ts';
-import type { ChaosEvents } from './events.ts';
-import type { PlannedWorkflow } from './plan.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
+import type { PublishResult } from '../../temporal/workflows/publish.ts';
+import type { LocalStack } from '../support/local-stack.ts';
+import type { ChaosEvent, ChaosTarget, PlannedWorkflow } from './plan.ts';
 
 export type Outcome =
   | { status: 'completed'; result: MultiServerResult | PublishResult }
@@ -21,75 +22,80 @@ export interface Run {
   outcome: Outcome;
 }
 
-export interface RunOptions {
-  concurrency: number;
-  /** performance.now() after which nothing more is awaited. */
-  deadline: number;
-  progressEveryMs: number;
-  say: (line: string) => void;
-}
+const PROGRESS_EVERY_MS = 15_000;
 
-export class WorkflowRunner {
-  readonly runs: Run[] = [];
-  private readonly inFlight = new Set<Run>();
-  private closed = 0;
-  private slotFreed = () => {};
-  private readonly client: Client;
-  private readonly taskQueue: string;
-  private readonly plan: PlannedWorkflow[];
-  private readonly options: RunOptions;
+export async function runUnderChaos(
+  stack: LocalStack,
+  plan: PlannedWorkflow[],
+  events: ChaosEvent[],
+  /** deadline: performance.now() after which nothing more is awaited. */
+  { concurrency, deadline, say }: { concurrency: number; deadline: number; say: (line: string) => void },
+) {
+  const runs: Run[] = [];
+  /** Each kill carried out; back after: from the kill until it was ready again (the worker: polling, after bundling). */
+  const done: Array<{ target: ChaosTarget; downMs: number; backAfterMs: number }> = [];
+  const inFlight = new Set<Run>();
+  let ended = 0;
+  let slotFreed = () => {};
+  let nextKill = 0;
+  let back: Promise<void> = Promise.resolve();
 
-  constructor(client: Client, taskQueue: string, plan: PlannedWorkflow[], options: RunOptions) {
-    this.client = client;
-    this.taskQueue = taskQueue;
-    this.plan = plan;
-    this.options = options;
-  }
-
-  get running(): number {
-    return this.inFlight.size;
-  }
-
-  /** Runs every planned workflow; resolves when all have ended, or at the deadline with some still running. */
-  async run(chaos: ChaosEvents): Promise<{ deadlinePassed: boolean }> {
-    const { concurrency, deadline, say } = this.options;
-    const pastDeadline = () => performance.now() > deadline;
-    const progress = setInterval(
-      () => say(`progress: ${this.runs.length}/${this.plan.length} started, ${this.closed} ended, ${this.inFlight.size} in flight`),
-      this.options.progressEveryMs,
-    );
-    try {
-      for (const planned of this.plan) {
-        while (this.inFlight.size >= concurrency && !pastDeadline()) await Promise.race([new Promise<void>((r) => (this.slotFreed = r)), sleep(1_000)]);
-        if (pastDeadline()) break;
-        await chaos.before(planned.index);
-        this.startOne(planned);
-      }
-      await chaos.finish();
-      while (this.inFlight.size > 0 && !pastDeadline()) await sleep(200);
-    } finally {
-      clearInterval(progress);
+  /** Carries out every kill due before workflow `index` starts; the process comes back on its own, `back` says when. */
+  const killsBefore = async (index: number) => {
+    while (nextKill < events.length && events[nextKill]!.beforeStart <= index) {
+      const { target, downMs } = events[nextKill++]!;
+      const label = `chaos ${nextKill}/${events.length}:`;
+      await back;
+      const running = inFlight.size;
+      const killedAt = performance.now();
+      await stack.kill(target);
+      say(`${label} SIGKILL ${target}, ${running} workflow${running === 1 ? '' : 's'} in flight; down for ${seconds(downMs)}`);
+      back = (async () => {
+        await sleep(downMs);
+        await stack.restart(target);
+        const backAfterMs = performance.now() - killedAt;
+        done.push({ target, downMs, backAfterMs });
+        say(`${label} ${target} ${target === 'worker' ? 'polling' : 'listening'} again (pid ${stack.pid(target)}), ${seconds(backAfterMs)} after the kill`);
+      })();
+      // Awaited by the next kill or at the end; marked handled so a failed restart is not an unhandled rejection meanwhile.
+      back.catch(() => {});
     }
-    return { deadlinePassed: this.inFlight.size > 0 || this.runs.length < this.plan.length };
-  }
+  };
 
-  private startOne(planned: PlannedWorkflow): void {
+  const startOne = (planned: PlannedWorkflow) => {
     const run: Run = { planned, workflowId: `${WORKFLOW_KINDS[planned.kind].idPrefix}-chaos-${planned.index}`, outcome: { status: 'running' } };
-    this.runs.push(run);
+    runs.push(run);
     // In flight from the moment it is sent: a start may take a while, and the slot is taken meanwhile.
-    this.inFlight.add(run);
+    inFlight.add(run);
     void (async () => {
-      const notStarted = await start(this.client, this.taskQueue, run);
-      run.outcome = notStarted ? { status: 'not started', ...notStarted } : await outcomeOf(this.client, run.workflowId);
-      this.closed++;
-      this.inFlight.delete(run);
-      this.slotFreed();
+      run.outcome = await outcomeOf(stack.client, stack.taskQueue, run);
+      ended++;
+      inFlight.delete(run);
+      slotFreed();
     })();
+  };
+
+  const pastDeadline = () => performance.now() > deadline;
+  const progress = setInterval(() => say(`progress: ${runs.length}/${plan.length} started, ${ended} ended, ${inFlight.size} in flight`), PROGRESS_EVERY_MS);
+  try {
+    for (const planned of plan) {
+      while (inFlight.size >= concurrency && !pastDeadline()) await Promise.race([new Promise<void>((r) => (slotFreed = r)), sleep(1_000)]);
+      if (pastDeadline()) break;
+      await killsBefore(planned.index);
+      startOne(planned);
+    }
+    // Any kill not yet due (every workflow was started), then every process back.
+    await killsBefore(Number.POSITIVE_INFINITY);
+    await back;
+    while (inFlight.size > 0 && !pastDeadline()) await sleep(200);
+  } finally {
+    clearInterval(progress);
   }
+  return { runs, done, deadlinePassed: inFlight.size > 0 || runs.length < plan.length };
 }
 
-/** Starts the run; undefined when it started, else why not. A start retried after a lost answer may find the run already there. */
-async function start(client: Client, taskQueue: string, run: Run): Promise<{ type: string; message: string } | undefined> {
+/** A start retried after a lost answer may find the run already there; a lost result is awaited again. */
+async function outcomeOf(client: Client, taskQueue: string, run: Run): Promise<Outcome> {
   const { kind, data } = run.planned;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -98,20 +104,16 @@ async function start(client: Client, taskQueue: string, run: Run): Promise<{ typ
         workflowId: run.workflowId,
         args: [{ data }],
       });
-      return undefined;
+      break;
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError && attempt > 1) return undefined;
-      if (attempt === 3) return reasonOf(error);
+      if (error instanceof WorkflowExecutionAlreadyStartedError && attempt > 1) break;
+      if (attempt === 3) return { status: 'not started', ...reasonOf(error) };
       await sleep(1_000);
     }
   }
-}
-
-/** How the run ended. Its result is awaited again after a lost answer from the server, until the process ends. */
-async function outcomeOf(client: Client, workflowId: string): Promise<Outcome> {
   for (;;) {
     try {
-      return { status: 'completed', result: (await client.workflow.getHandle(workflowId).result()) as MultiServerResult | PublishResult };
+      return { status: 'completed', result: (await client.workflow.getHandle(run.workflowId).result()) as MultiServerResult | PublishResult };
     } catch (error) {
       if (error instanceof WorkflowFailedError) return { status: 'failed', ...reasonOf(error.cause ?? error) };
       await sleep(1_000);
@@ -123,4 +125,8 @@ function reasonOf(error: unknown): { type: string; message: string } {
   if (error instanceof ApplicationFailure) return { type: error.type ?? 'ApplicationFailure', message: error.message };
   if (error instanceof Error) return { type: error.name, message: error.message.split('\n')[0]! };
   return { type: 'unknown', message: String(error) };
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

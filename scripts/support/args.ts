@@ -15,7 +15,7 @@ export function parseOptions<T extends ParseArgsOptionsConfig>(argv: string[], o
   }
 }
 
-/** What `parse` made of the command line; a UsageError exits 2 with the usage on stderr, help prints it and exits 0. */
+/** What `parse` made of the command line; help (undefined) prints the usage and exits 0. */
 export function commandOrExit<T>(parse: () => T | undefined, usage: string): T {
   let command;
   try {
@@ -38,7 +38,6 @@ export function wholeNumber(option: string, raw: string, min: number, max: numbe
   return value;
 }
 
-/** --workflows and --concurrency together: concurrency defaults to 50 (or fewer, with fewer workflows) and may not exceed the workflows. */
 export function workflowsAndConcurrency(values: { workflows?: string | undefined; concurrency?: string | undefined }, defaultWorkflows: number) {
   const workflows = wholeNumber('--workflows', values.workflows ?? String(defaultWorkflows), 1, 1_000_000);
   const concurrency = wholeNumber('--concurrency', values.concurrency ?? String(Math.min(50, workflows)), 1, 1_000);

@@ -1,18 +1,18 @@
-// A whole stack of a script's own (the chaos run, the overhead benchmark): a Temporal dev server run as
-// `npm run temporal:dev` runs it, Server A, Server B and one worker, on free 127.0.0.1 ports, with every
-// SQLite file in a temporary directory. Each Node process runs in a process
-// group of its own, so a kill takes the whole group; one that dies on its own is started again (and
-// counted). stop() ends everything and removes the directory; stopNow() does the same synchronously,
-// for process.on('exit').
+// A script's own stack (chaos run, overhead benchmark): dev server, Server A, Server B and one worker on free
+// 127.0.0.1 ports, SQLite files in a temporary directory. Each Node process has its own process group, so a
+// kill takes the whole group; one that dies on its own is started again (and counted).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Client, Connection } from '@temporalio/client';
 import { ENV_DEFAULTS } from '../../shared/config.ts';
 import { PROJECT_ROOT } from '../../shared/paths.ts';
 import { type RunningDevServer, startDevServer } from '../../temporal/dev/dev-server.ts';
 import { freeDevServerPort, freePort } from '../../temporal/dev/free-port.ts';
+import { ensureTemporalCliOrExit } from '../../temporal/dev/temporal-cli.ts';
 
 export type ProcessName = 'server-a' | 'server-b' | 'worker';
 
@@ -31,9 +31,8 @@ export interface UnplannedExit {
   signal: NodeJS.Signals | null;
 }
 
-/** One Node entry point, in its own process group, that can be killed and started again. */
 class ManagedProcess {
-  private child: ChildProcess | undefined;
+  child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private starting: Promise<number> | undefined;
   private killing = false;
@@ -50,12 +49,7 @@ class ManagedProcess {
     this.onUnplannedExit = onUnplannedExit;
   }
 
-  /** The process running now (it changes with every start). */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
-  /** Starts it and resolves with the milliseconds until it was ready; tries again if it dies or hangs while starting. */
+  /** Resolves with the milliseconds until ready; tries again if it dies or hangs while starting. */
   start(): Promise<number> {
     this.starting = (async () => {
       const started = performance.now();
@@ -107,22 +101,14 @@ class ManagedProcess {
     let isReady = false;
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(`not ready within ${readyTimeoutMs / 1000} s`), readyTimeoutMs);
-      let partial = '';
-      const onData = (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) {
-          this.tail.push(line.slice(0, 500));
-          if (this.tail.length > TAIL_LINES) this.tail.shift();
-          if (!isReady && line.includes(ready)) {
-            isReady = true;
-            clearTimeout(timer);
-            resolve(undefined);
-          }
-        }
+      const onLine = (line: string) => {
+        this.tail = [...this.tail, line.slice(0, 500)].slice(-TAIL_LINES);
+        if (isReady || !line.includes(ready)) return;
+        isReady = true;
+        clearTimeout(timer);
+        resolve(undefined);
       };
-      child.stdout!.setEncoding('utf8').on('data', onData);
-      child.stderr!.setEncoding('utf8').on('data', onData);
+      for (const output of [child.stdout!, child.stderr!]) createInterface({ input: output, crlfDelay: Infinity }).on('line', onLine);
       this.exited = new Promise((gone) =>
         child.once('exit', (code, signal) => {
           clearTimeout(timer);
@@ -135,14 +121,6 @@ class ManagedProcess {
   }
 }
 
-interface StackSetup {
-  dir: string;
-  temporal: RunningDevServer;
-  taskQueue: string;
-  urls: Record<'server-a' | 'server-b', string>;
-  token: string;
-}
-
 export class LocalStack {
   /** Rejects when the stack cannot go on: the dev server died, or a process could not be started again. */
   readonly fatal: Promise<never>;
@@ -152,22 +130,25 @@ export class LocalStack {
   private readonly processes: Record<ProcessName, ManagedProcess>;
   readonly dir: string;
   readonly temporal: RunningDevServer;
+  readonly client: Client;
   readonly taskQueue: string;
   readonly urls: Record<'server-a' | 'server-b', string>;
   /** The services' shared secret: the stack runs the production profile. */
   readonly token: string;
-  private readonly say: (line: string) => void;
 
-  private constructor(setup: StackSetup, env: Record<string, string>, say: (line: string) => void) {
-    ({ dir: this.dir, temporal: this.temporal, taskQueue: this.taskQueue, urls: this.urls, token: this.token } = setup);
-    this.say = say;
+  private constructor(
+    setup: Pick<LocalStack, 'dir' | 'temporal' | 'client' | 'taskQueue' | 'urls' | 'token'>,
+    env: Record<string, string>,
+    say: (line: string) => void,
+  ) {
+    ({ dir: this.dir, temporal: this.temporal, client: this.client, taskQueue: this.taskQueue, urls: this.urls, token: this.token } = setup);
     this.fatal = new Promise<never>((_, reject) => (this.fail = reject));
     this.fatal.catch(() => {});
     void this.temporal.exited.then((code) => this.stopping || this.fail(new Error(`the Temporal dev server exited (code ${code}) during the run`)));
     const restart = (exit: UnplannedExit) => {
       if (this.stopping) return;
       this.unplannedExits.push(exit);
-      this.say(`${exit.name} exited on its own (${exit.signal ?? `code ${exit.code}`}): starting it again`);
+      say(`${exit.name} exited on its own (${exit.signal ?? `code ${exit.code}`}): starting it again`);
       this.processes[exit.name].start().catch((error: Error) => this.fail(error));
     };
     this.processes = {
@@ -177,75 +158,71 @@ export class LocalStack {
     };
   }
 
-  static async start(cli: string, say: (line: string) => void, name: string): Promise<LocalStack> {
+  /** Starts the stack (task queue `name`), stopped when the script exits; when it cannot, says why and exits 1. */
+  static async startOrExit(cliPath: string | undefined, say: (line: string) => void, name: string): Promise<LocalStack> {
+    const cli = await ensureTemporalCliOrExit(cliPath);
     const dir = mkdtempSync(join(tmpdir(), `${name}-`));
-    let temporal: RunningDevServer;
+    let stack: LocalStack | undefined;
     try {
-      temporal = await startDevServer({ cli, port: await freeDevServerPort(), namespace: 'default', dbFile: join(dir, 'temporal.db') });
+      const temporal = await startDevServer({ cli: cli.path, port: await freeDevServerPort(), namespace: 'default', dbFile: join(dir, 'temporal.db') });
+      const [portA, portB] = [await freePort(), await freePort()];
+      const urls = { 'server-a': `http://127.0.0.1:${portA}`, 'server-b': `http://127.0.0.1:${portB}` };
+      const token = randomBytes(24).toString('base64url');
+      // Every variable of the project is set, most to '' (its default): nothing comes from .env or the shell. This
+      // stack's dev server speaks plaintext: no Temporal profile of the user's (TLS, API key) may reach it either.
+      const profile = Object.keys(process.env).filter((key) => /^TEMPORAL_(PROFILE|API_KEY|TLS|GRPC_META_)/.test(key));
+      const env: Record<string, string> = {
+        ...(process.env as Record<string, string>),
+        ...Object.fromEntries([...Object.keys(ENV_DEFAULTS), ...profile].map((key) => [key, ''])),
+        TEMPORAL_CONFIG_FILE: '/dev/null',
+        SERVER_A_PORT: String(portA),
+        SERVER_B_PORT: String(portB),
+        SERVER_A_URL: urls['server-a'],
+        SERVER_B_URL: urls['server-b'],
+        SERVER_A_DB: join(dir, 'server-a.db'),
+        SERVER_B_DB: join(dir, 'server-b.db'),
+        SERVICE_TOKEN: token,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: 'default',
+        TEMPORAL_TASK_QUEUE: name,
+        LOG_LEVEL: 'info',
+        // Never the default port 9464, which the developer's own worker may be serving.
+        WORKER_METRICS_PORT: 'off',
+      };
+      // Lazy: it connects on its first call, so nothing here can fail before the stack exists to be stopped.
+      const client = new Client({ connection: Connection.lazy({ address: temporal.address }), namespace: 'default' });
+      stack = new LocalStack({ dir, temporal, client, taskQueue: name, urls, token }, env, say);
+      await Promise.all(Object.values(stack.processes).map((p) => p.start()));
     } catch (error) {
+      await stack?.stop();
       rmSync(dir, { recursive: true, force: true });
-      throw error;
+      console.error(`The stack did not start: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
     }
-    const [portA, portB] = [await freePort(), await freePort()];
-    const urls = { 'server-a': `http://127.0.0.1:${portA}`, 'server-b': `http://127.0.0.1:${portB}` };
-    const token = randomBytes(24).toString('base64url');
-    const taskQueue = name;
-    // Every variable of the project is set, most to '' (its default): nothing comes from .env or the shell.
-    const blank = Object.fromEntries(Object.keys(ENV_DEFAULTS).map((name) => [name, '']));
-    const env = {
-      ...process.env,
-      ...blank,
-      // This stack's dev server speaks plaintext: no Temporal profile of the user's (TLS, API key) may reach it.
-      ...Object.fromEntries(
-        Object.keys(process.env)
-          .filter((name) => /^TEMPORAL_(PROFILE|API_KEY|TLS|GRPC_META_)/.test(name))
-          .map((name) => [name, '']),
-      ),
-      TEMPORAL_CONFIG_FILE: '/dev/null',
-      SERVER_A_PORT: String(portA),
-      SERVER_B_PORT: String(portB),
-      SERVER_A_URL: urls['server-a'],
-      SERVER_B_URL: urls['server-b'],
-      SERVER_A_DB: join(dir, 'server-a.db'),
-      SERVER_B_DB: join(dir, 'server-b.db'),
-      SERVICE_TOKEN: token,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      LOG_LEVEL: 'info',
-      // Never the default port 9464, which the developer's own worker may be serving.
-      WORKER_METRICS_PORT: 'off',
-    } as Record<string, string>;
-    const stack = new LocalStack({ dir, temporal, taskQueue, urls, token }, env, say);
-    try {
-      await Promise.all([stack.processes['server-a'].start(), stack.processes['server-b'].start(), stack.processes.worker.start()]);
-    } catch (error) {
-      await stack.stop();
-      throw error;
-    }
-    return stack;
+    const started = stack;
+    process.on('exit', () => started.stopNow());
+    return started;
   }
 
   pid(name: ProcessName): number | undefined {
-    return this.processes[name].pid;
+    return this.processes[name].child?.pid;
   }
 
   kill(name: ProcessName): Promise<void> {
     return this.processes[name].kill();
   }
 
-  /** Starts it again; resolves with the milliseconds until it was ready. */
+  /** Resolves with the milliseconds until ready. */
   async restart(name: ProcessName): Promise<number> {
-    try {
-      return await this.processes[name].start();
-    } catch (error) {
-      this.fail(error as Error);
+    return this.processes[name].start().catch((error: Error) => {
+      this.fail(error);
       throw error;
-    }
+    });
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.client.connection.close();
     await Promise.all(Object.values(this.processes).map((p) => p.stopForGood()));
     await this.temporal.stop();
     rmSync(this.dir, { recursive: true, force: true });

@@ -3,6 +3,7 @@
 import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { nanoid } from 'nanoid';
+import { causeChain } from '../../temporal/failure-chain.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../../temporal/workflows/kinds.ts';
 
 export interface RunSample {
@@ -25,17 +26,7 @@ export interface WorkflowRunOptions {
   onEnded?: (ended: number) => void;
 }
 
-export interface WorkflowRunResult {
-  samples: RunSample[];
-  wallMs: number;
-}
-
-/** The data every run gets: short and plain, so the publish saga never asks for a review. */
-export function loadInput(i: number): { data: string } {
-  return { data: `load run number ${i}` };
-}
-
-export async function runWorkflows(client: Client, options: WorkflowRunOptions): Promise<WorkflowRunResult> {
+export async function runWorkflows(client: Client, options: WorkflowRunOptions): Promise<{ samples: RunSample[]; wallMs: number }> {
   const kind = WORKFLOW_KINDS[options.kind];
   const samples: RunSample[] = [];
   let next = 0;
@@ -51,7 +42,8 @@ export async function runWorkflows(client: Client, options: WorkflowRunOptions):
           await client.workflow.execute(kind.workflow as typeof WORKFLOW_KINDS.multi.workflow, {
             taskQueue: options.taskQueue,
             workflowId: `${options.idPrefix}-${kind.idPrefix}-${nanoid()}`,
-            args: [loadInput(i)],
+            // Short and plain, so the publish saga never asks for a review.
+            args: [{ data: `load run number ${i}` }],
           });
         } catch (error) {
           outcome = failureCause(error);
@@ -67,7 +59,7 @@ export async function runWorkflows(client: Client, options: WorkflowRunOptions):
 /** The outermost failure in the chain that names a cause (the workflow's own failure type, a timeout, …); or the start error. */
 export function failureCause(error: unknown): string {
   if (!(error instanceof WorkflowFailedError)) return error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
-  for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) {
+  for (const cause of causeChain(error.cause)) {
     if (cause instanceof ApplicationFailure && cause.type) return cause.type;
     if (cause instanceof TimeoutFailure) return 'timeout';
     if (cause instanceof CancelledFailure) return 'cancelled';

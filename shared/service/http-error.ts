@@ -1,6 +1,9 @@
-// Errors a handler throws to answer with a specific status, and the helpers that read a JSON body
-// field by field so a bad request is answered with a 400 that names the field.
-import type { ErrorBody, ErrorCode, Metadata } from '../api.ts';
+// The error a handler (or a check before it) throws to answer with a 4xx or 5xx: create-app.ts turns it
+// into the JSON body `{ error: { code, message, field? } }` with its headers. And parseRequest, which
+// checks a request's body, query or path against its contract's zod schema and throws it: one 400 naming
+// every bad field and why (in the words of shared/contract.ts's `explain`).
+import type { z } from 'zod';
+import { type ErrorBody, type ErrorCode, explain, issuesOf } from '../contract.ts';
 
 export class HttpError extends Error {
   readonly status: number;
@@ -18,81 +21,22 @@ export class HttpError extends Error {
   }
 
   toBody(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    return { error: { code: this.code, message: this.message, ...(this.field && { field: this.field }) } };
   }
 }
 
-export type JsonObject = Record<string, unknown>;
+const NOT_AN_OBJECT = 'Request body must be a JSON object sent with Content-Type: application/json';
+const LABEL = { body: '', query: 'query parameter ', path: 'path parameter ' } as const;
 
-export function isPlainObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The parsed body, which must be a JSON object. */
-export function bodyObject(body: unknown): JsonObject {
-  if (!isPlainObject(body)) {
-    throw new HttpError(400, 'INVALID_BODY', 'Request body must be a JSON object sent with Content-Type: application/json');
-  }
-  return body;
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  return Array.isArray(value) ? 'array' : typeof value;
-}
-
-export function requireString(body: JsonObject, field: string): string {
-  const value = body[field];
-  if (value === undefined) throw new HttpError(400, 'MISSING_FIELD', `"${field}" is required`, { field });
-  if (typeof value !== 'string') {
-    throw new HttpError(400, 'INVALID_FIELD', `"${field}" must be a string, got ${typeName(value)}`, { field });
-  }
-  return value;
-}
-
-export function optionalString(body: JsonObject, field: string): string | undefined {
-  return body[field] === undefined ? undefined : requireString(body, field);
-}
-
-export function optionalMetadata(body: JsonObject, field = 'metadata'): Metadata | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (!isPlainObject(value)) {
-    throw new HttpError(400, 'INVALID_FIELD', `"${field}" must be an object, got ${typeName(value)}`, { field });
-  }
-  return value;
-}
-
-export function optionalNumber(body: JsonObject, field: string, min: number, max: number): number | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new HttpError(400, 'INVALID_FIELD', `"${field}" must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`, {
-      field,
-    });
-  }
-  return value;
-}
-
-/** A whole number from min to max (a Retry-After or a delay in ms, where a fraction means nothing HTTP allows). */
-export function optionalWholeNumber(body: JsonObject, field: string, min: number, max: number): number | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new HttpError(400, 'INVALID_FIELD', `"${field}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`, {
-      field,
-    });
-  }
-  return value as number;
-}
-
-export function optionalOneOf<T extends string | number>(body: JsonObject, field: string, allowed: readonly T[]): T | undefined {
-  const value = body[field];
-  if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) {
-    throw new HttpError(400, 'INVALID_FIELD', `"${field}" must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`, {
-      field,
-    });
-  }
-  return value as T;
+/** The parsed value, or a 400: MISSING_FIELD when the first problem is an absent field, INVALID_FIELD otherwise. */
+export function parseRequest<T>(schema: z.ZodType<T>, value: unknown, where: 'body' | 'query' | 'path' = 'body'): T {
+  const result = schema.safeParse(value, { error: explain, reportInput: true });
+  if (result.success) return result.data;
+  const issues = issuesOf(result.error);
+  const [first] = issues;
+  if (!first || first.field === '') throw new HttpError(400, 'INVALID_BODY', where === 'body' ? NOT_AN_OBJECT : (first?.message ?? 'invalid'));
+  const message = issues.map((issue) => `${LABEL[where]}"${issue.field}" ${issue.message}`).join('; ');
+  // Absent is told by the value, not the words: a field's own error message replaces explain's "is required".
+  const absent = result.error.issues[0]!.input === undefined;
+  throw new HttpError(400, absent ? 'MISSING_FIELD' : 'INVALID_FIELD', message, { field: first.field });
 }

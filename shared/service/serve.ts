@@ -1,83 +1,107 @@
-// Starting a service on a port and stopping it gracefully: stop accepting connections, let the
-// requests in flight finish, then resolve. Entry points wire this to SIGINT/SIGTERM.
-import { createServer, type Server, type ServerResponse } from 'node:http';
+// Starting a service and stopping it gracefully (stop accepting, let requests in flight finish, exit), and
+// Node's HTTP layer before Express: its time limits, and JSON answers to requests it cannot parse.
+import { once } from 'node:events';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
-import type { Logger } from '../logger.ts';
-import { beginStopping } from './create-app.ts';
-import { applyHttpLimits, DEFAULT_HTTP_LIMITS, type HttpLimits, serverOptions } from './http-limits.ts';
+import { nanoid } from 'nanoid';
+import type { ErrorBody, ServiceName } from '../contract.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { fromProjectRoot } from '../paths.ts';
+import { loadServiceConfig, orExit, type ServiceConfig } from '../service-config.ts';
+import { beginStopping, type ServiceOptions } from './create-app.ts';
 
 /** How long in-flight requests get to finish after a stop was requested. */
-export const SHUTDOWN_GRACE_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Node's HTTP limits: a client that stalls its headers or body is answered 408 and dropped. */
+export const DEFAULT_HTTP_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  /** Short, so idle sockets cannot hold a stop open for long. */
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1_024,
+  /** How often Node looks for stalled requests (its default, 30 s, lets a stall last that long). */
+  checkIntervalMs: 1_000,
+};
+export type HttpLimits = typeof DEFAULT_HTTP_LIMITS;
 
 export interface RunningService {
   server: Server;
   port: number;
-  /** Base URL on the bound host and port, e.g. http://127.0.0.1:3001. */
+  /** e.g. http://127.0.0.1:3001 */
   url: string;
   /** Resolves true when every request finished, false when the grace time ran out. */
   close: (graceMs?: number) => Promise<boolean>;
 }
 
-export async function listen(app: express.Express, host: string, port: number, limits: HttpLimits = DEFAULT_HTTP_LIMITS): Promise<RunningService> {
-  const server = createServer(serverOptions(limits), app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+/** What Node's parser refuses, by error code, as [status, message]; anything else is a 400. */
+const NODE_REFUSALS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'The request did not arrive in time'],
+};
+
+/** A JSON refusal of a request Express never sees; the connection closes after it. */
+function refusal(message: string) {
+  const json = JSON.stringify({ error: { code: 'INVALID_BODY', message } } satisfies ErrorBody);
+  const headers = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(json),
+    'X-Request-Id': nanoid(),
+    Connection: 'close',
+  };
+  return { headers, json };
+}
+
+export async function listen(app: express.Express, host: string, port: number, limits = DEFAULT_HTTP_LIMITS): Promise<RunningService> {
+  const options = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs };
+  const server = createServer(options, app);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // A connection reset by the client has no one left to answer.
+    if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const [status, message] = NODE_REFUSALS[error.code ?? ''] ?? [400, 'Malformed HTTP request'];
+    const { headers, json } = refusal(message);
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head.join('')}\r\n${json}`);
   });
-  // Its keep-alive limit also keeps idle sockets from holding a graceful shutdown open for long.
-  applyHttpLimits(server, limits);
+  // An Expect other than 100-continue: answer 417 in the same JSON shape instead of Node's empty one.
+  server.on('checkExpectation', (req, res) => {
+    const { headers, json } = refusal(`Expect: ${req.headers.expect} is not supported`);
+    res.writeHead(417, headers).end(json);
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
   const bound = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
-  const unanswered = new Set<ServerResponse>();
-  server.on('request', (_req, res: ServerResponse) => {
-    unanswered.add(res);
-    res.once('close', () => unanswered.delete(res));
-  });
   let closing: Promise<boolean> | undefined;
-  const close = (graceMs = SHUTDOWN_GRACE_MS) => {
-    closing ??= new Promise<boolean>((resolve) => {
-      // Long waits (a slow third-party call) answer 503 before the grace time ends rather than outlive it.
+  const close = (graceMs = SHUTDOWN_GRACE_MS) =>
+    (closing ??= new Promise<boolean>((resolve) => {
       beginStopping(app, graceMs);
-      // Answers still to come close their connection, so it cannot linger as an idle keep-alive socket.
-      for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
       const timer = setTimeout(() => {
         server.closeAllConnections();
         resolve(false);
       }, graceMs);
-      // close() stops accepting, drops idle keep-alive sockets, and calls back once in-flight requests are done.
+      // close() stops accepting and calls back once in-flight requests are done; idle sockets go now.
       server.close(() => {
         clearTimeout(timer);
         resolve(true);
       });
       server.closeIdleConnections();
-    });
-    return closing;
-  };
-  return { server, port: bound, url: `http://${urlHost}:${bound}`, close };
+    }));
+  return { server, port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, close };
 }
 
-/**
- * For a service's index.ts: listen, log where, and exit 0 after a graceful stop on SIGINT/SIGTERM.
- * `onStopped` runs between the stop and the exit (the spans still in a batch are sent then).
- */
+/** For an entry point: listen, then on SIGINT/SIGTERM stop gracefully, run `onStopped` (send the last spans) and exit 0 (1 when the grace time ran out). */
 export async function runUntilSignal(app: express.Express, host: string, port: number, logger: Logger, onStopped?: () => Promise<void>): Promise<void> {
-  let running: RunningService;
-  try {
-    running = await listen(app, host, port);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? `port ${port} is already in use (see "Ports in use" in the README)` : String(error);
-    logger.fatal({ host, port, code }, `cannot listen: ${hint}`);
-    process.exit(1);
-  }
+  const running = await listen(app, host, port).catch((error: NodeJS.ErrnoException) => {
+    const hint = error.code === 'EADDRINUSE' ? `port ${port} is already in use (see docs/troubleshooting.md)` : String(error);
+    logger.fatal({ host, port, code: error.code }, `cannot listen: ${hint}`);
+    return process.exit(1);
+  });
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
-    // Ctrl-C reaches every process of the terminal's group and `concurrently` forwards it too, so the
-    // same stop often arrives twice: a repeat must not cut the graceful stop short (the grace time bounds it).
+    // Ctrl-C reaches the whole process group and `concurrently` forwards it too: a repeat must not cut the stop short.
     if (stopping) return;
     stopping = true;
     logger.info({ signal, graceMs: SHUTDOWN_GRACE_MS }, 'stopping: no new connections, finishing requests in flight');
@@ -93,12 +117,30 @@ export async function runUntilSignal(app: express.Express, host: string, port: n
   logger.info({ url: running.url, port: running.port, pid: process.pid }, 'listening');
 }
 
-/** For a service's index.ts: builds the app, or says what is wrong (a database file that cannot be opened) and exits 1. */
-export function buildOrExit<T>(build: () => T, logger: Logger, what: string): T {
+/** What every service's app is built with; `database`: ':memory:' when absent. */
+export type ServiceAppOptions = Pick<ServiceOptions, 'token' | 'faults' | 'trace'> & { database?: string };
+
+/** A service's index.ts: its configuration, logger and tracing, its app, served until SIGINT/SIGTERM. */
+export async function runService(
+  service: ServiceName,
+  build: (logger: Logger, options: ServiceAppOptions, config: ServiceConfig) => express.Express,
+): Promise<void> {
+  const config = orExit(() => loadServiceConfig());
+  const logger = createLogger(service, config.logLevel, config.logFormat);
+  const { port, database } = service === 'server-a' ? config.serverA : config.serverB;
+  const { traces } = config;
+  // Tracing is loaded only when it is on: its SDK slows every start.
+  const tracing = traces.console || traces.file || traces.otlpEndpoint ? (await import('../tracing/setup.ts')).startTracing(service, traces) : undefined;
+  const trace = tracing && (await import('./trace-requests.ts')).traceRequests;
+  const options = { database: fromProjectRoot(database), token: config.serviceToken, faults: config.faults, ...(trace && { trace }) };
+  let app: express.Express;
   try {
-    return build();
+    app = build(logger, options, config);
   } catch (error) {
-    logger.fatal({ code: (error as NodeJS.ErrnoException).code }, `cannot start: ${what}: ${(error as Error).message.split('\n')[0]}`);
+    const variable = service === 'server-a' ? 'SERVER_A_DB' : 'SERVER_B_DB';
+    const reason = (error as Error).message.split('\n')[0];
+    logger.fatal({ code: (error as NodeJS.ErrnoException).code }, `cannot start: the database ${options.database} (${variable}): ${reason}`);
     process.exit(1);
   }
+  await runUntilSignal(app, config.serviceHost, port, logger, tracing?.shutdown);
 }

@@ -1,23 +1,18 @@
 // One SERVER span per request, named by its route ("POST /process-internal"), as the child of the span
-// the caller sent in `traceparent` (an activity's RunActivity span): so a trace shows each call of each
-// attempt, with its status. A 5xx answer or a request the client gave up on is an error; a 4xx is the
-// caller's mistake and leaves the span's status unset, as OpenTelemetry's HTTP conventions say.
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+// the caller sent in `traceparent`: a trace shows each call of each attempt. A 5xx or a request the client
+// gave up on is an error; a 4xx leaves the status unset, as OpenTelemetry's HTTP conventions say.
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { HttpServiceName } from '../api.ts';
-import { callerContext } from '../tracing/propagation.ts';
+import type { HttpServiceName } from '../contract.ts';
 
 /** Probes and scrapes start no trace of their own: only with a caller's trace context are they traced. */
 const UNTRACED_ROOTS = new Set(['/ping', '/status', '/metrics']);
 
-/**
- * Mount after the middleware that sets `res.locals.endpoint` ("POST /records/:id", or "unmatched"), so
- * the span is named by the route, not by the path with its ids. A no-op while tracing is off.
- */
+/** Mounted after `res.locals.endpoint` is set ("POST /records/:id"), so the span is named by the route, not the path with its ids. */
 export function traceRequests(service: HttpServiceName): RequestHandler {
   const tracer = trace.getTracer(service);
   return (req: Request, res: Response, next: NextFunction) => {
-    const parent = callerContext(req.headers);
+    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     if (!trace.getSpanContext(parent) && UNTRACED_ROOTS.has(req.path)) return next();
     const endpoint = String(res.locals.endpoint ?? '');
     const route = endpoint.startsWith(`${req.method} `) ? endpoint.slice(req.method.length + 1) : undefined;

@@ -1,8 +1,6 @@
-// Each process's OpenTelemetry tracer provider, from the configuration (TRACES, OTEL_EXPORTER_OTLP_ENDPOINT).
-// Off by default: then nothing is registered, the OpenTelemetry API stays a no-op everywhere, and no
-// trace header is sent or read. On, the provider is registered globally with the W3C `traceparent`
-// propagator and an AsyncLocalStorage context, which is what carries a span from the SDK's activity
-// interceptor into callService's HTTP headers, and from those headers into the services' request spans.
+// Each process's OpenTelemetry tracer provider (TRACES, OTEL_EXPORTER_OTLP_ENDPOINT). Off by default: nothing is
+// registered and the API stays a no-op. On, it is registered globally with the W3C `traceparent` propagator and
+// an AsyncLocalStorage context: what carries an activity's span into callService's headers and the services' spans.
 import { createRequire } from 'node:module';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
@@ -14,7 +12,7 @@ import type { Config } from '../config.ts';
 import { fromProjectRoot } from '../paths.ts';
 import { consoleExporter, fileExporter } from './line-exporter.ts';
 
-/** The processes that trace, each named in its spans' resource (service.name). */
+/** Each named in its spans' resource (service.name). */
 export type TracedProcess = 'server-a' | 'server-b' | 'worker' | 'client';
 
 /**
@@ -42,7 +40,6 @@ export function startTracing(service: TracedProcess, traces: Config['traces']): 
   return tracesOn(traces) ? createTracing(service, tracingProcessors(traces)) : undefined;
 }
 
-/** One processor per configured output. */
 export function tracingProcessors(traces: Config['traces']): SpanProcessor[] {
   const { BatchSpanProcessor, SimpleSpanProcessor } = load('@opentelemetry/sdk-trace-base') as typeof TraceBase;
   const processors: SpanProcessor[] = [];
@@ -73,7 +70,6 @@ export function describeTraces(traces: Config['traces']): string {
   return outputs.length === 0 ? 'off' : outputs.join(', ');
 }
 
-/** Whether any output is configured: what startTracing needs to register a provider. */
 export function tracesOn(traces: Config['traces']): boolean {
   return traces.console || traces.file !== undefined || traces.otlpEndpoint !== undefined;
 }

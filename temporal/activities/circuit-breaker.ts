@@ -1,29 +1,24 @@
-// One circuit breaker (opossum) per service, created with the service clients: once per worker process, and
-// shared by every activity call to that service across workflow runs. After repeated outages it opens, and
-// calls fail fast with a CircuitOpen failure instead of adding load to a service that is down: runs wait and
-// retry (the outage rule) or take their step's fallback (multi-server.ts). After BREAKER_OPTIONS.resetTimeout
-// one call probes the service (half-open); its success closes the breaker, its failure opens it again.
-// Only outages count (OUTAGE_FAILURE_TYPES): a 4xx or a validation answer shows that the service is up.
-import { ApplicationFailure, type Logger, type MetricCounter, type MetricGauge, type MetricMeter } from '@temporalio/common';
+// One circuit breaker (opossum) per service and worker process, shared by every call to that service across
+// runs: after repeated outages, calls fail fast with a retryable CircuitOpen instead of adding load to a service
+// that is down. Only outages count (OUTAGE_FAILURE_TYPES): a 4xx shows that the service is up.
+import { ApplicationFailure, type Logger, type MetricCounter, type MetricGauge } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import CircuitBreaker from 'opossum';
-import type { ServiceName } from '../../shared/api.ts';
+import type { ServiceName } from '../../shared/contract.ts';
 import { FailureType, OUTAGE_FAILURE_TYPES } from '../failure-types.ts';
-import { MAXIMUM_INTERVAL_MS } from '../retry-policy.ts';
+import { MAXIMUM_INTERVAL_MS } from '../workflows/activity-options.ts';
 
 export const BREAKER_OPTIONS = {
-  // No timeout of opossum's own: every call has its HTTP client's timeout (service-clients.ts), whose expiry is an outage.
+  // No timeout of opossum's own: every call has its HTTP timeout (service-clients.ts), whose expiry is an outage.
   timeout: false,
-  // The failure rate is taken over the last 10 s, in 1 s buckets: recent enough to follow an outage as it starts and ends.
+  // Over the last 10 s (1 s buckets), at least 5 calls, more than half of them outages: a blip fails a few
+  // calls, an outage most of them, and a lone run's first failures stay the retry policy's business.
   rollingCountTimeout: 10_000,
   rollingCountBuckets: 10,
-  // At least 5 calls in that window before it may open: a lone run's first failures are the retry policy's business.
   volumeThreshold: 5,
-  // Opens when more than half of those calls met an outage: a blip fails a few calls, an outage most of them.
   errorThresholdPercentage: 50,
-  // Open this long, then one call probes. Longer than the longest retry backoff (10 s), so a call retried after its
-  // failure opened the breaker still finds it open (the enrich fallback relies on that); short enough that a
-  // recovered service is called again within 15 s.
+  // Longer than the longest retry backoff, so a call retried after its failure opened the breaker still finds
+  // it open (the enrich fallback relies on that); short enough to call a recovered service within 15 s.
   resetTimeout: MAXIMUM_INTERVAL_MS + 5_000,
   // No periodic snapshot events (one timer less per breaker): the state is reported when it changes.
   enableSnapshots: false,
@@ -33,52 +28,15 @@ export type BreakerState = 'closed' | 'half-open' | 'open';
 /** The value of the circuit_breaker_state gauge for each state. */
 export const BREAKER_STATE_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
-/** Where the breakers report their changes: log lines, and metrics on the worker's /metrics. */
-export interface BreakerTelemetry {
-  logger: Logger;
-  meter: MetricMeter;
-}
-
-/** The SDK runtime's logger and metric meter: in the worker, its pino log and its Prometheus endpoint (worker.ts). */
-export function runtimeTelemetry(): BreakerTelemetry {
-  const runtime = Runtime.instance();
-  return { logger: runtime.logger, meter: runtime.metricMeter };
-}
-
-/** What a CircuitOpen failure carries in its details. */
-export interface CircuitOpenDetails {
-  service: ServiceName;
-  method: string;
-  path: string;
-  state: Exclude<BreakerState, 'closed'>;
-  /** When a call may probe the service again (ISO 8601); null while a probe is in flight. */
-  probeAt: string | null;
-  /** The last outage the breaker counted. */
-  lastFailure: string;
-}
-
-interface Instruments {
-  logger: Logger;
-  state: MetricGauge;
-  opened: MetricCounter;
-  rejected: MetricCounter;
-}
-
 export class ServiceBreaker {
   readonly service: ServiceName;
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
-  private readonly telemetry: () => BreakerTelemetry;
-  private reporting: Instruments | undefined;
+  private reporting: { logger: Logger; state: MetricGauge; opened: MetricCounter; rejected: MetricCounter } | undefined;
   private lastFailure = 'none';
   private probeAt: number | null = null;
 
-  /**
-   * `telemetry` is looked up the first time the breaker has something to report, so a process that calls the
-   * activities without a worker (a benchmark) and never meets an outage does not start an SDK runtime for it.
-   */
-  constructor(service: ServiceName, telemetry: () => BreakerTelemetry = runtimeTelemetry, options: CircuitBreaker.Options = BREAKER_OPTIONS) {
+  constructor(service: ServiceName, options: CircuitBreaker.Options = BREAKER_OPTIONS) {
     this.service = service;
-    this.telemetry = telemetry;
     this.breaker = new CircuitBreaker((call: () => Promise<unknown>) => call(), { ...options, name: service, errorFilter: (error) => !isOutage(error) });
     this.breaker.on('failure', (error: unknown) => {
       this.lastFailure = error instanceof Error ? error.message : String(error);
@@ -102,32 +60,25 @@ export class ServiceBreaker {
     return this.breaker.opened ? 'open' : this.breaker.halfOpen ? 'half-open' : 'closed';
   }
 
-  /**
-   * Makes one call through the breaker. `call` must throw classified failures (classify-failure.ts): the
-   * outages among them count against the service. While the breaker is open, or half-open with its probe in
-   * flight, `call` is not made and a retryable CircuitOpen failure is thrown at once.
-   */
+  /** While the breaker is open, or half-open with its probe in flight, `call` is not made: a retryable
+   *  CircuitOpen is thrown at once, naming when a call probes the service. */
   async run<T>(target: { method: string; path: string }, call: () => Promise<T>): Promise<T> {
     try {
       return (await this.breaker.fire(call)) as T;
     } catch (error) {
       // Opossum's only error of its own with these options (no timeout, no capacity limit): "Breaker is open".
       if (!CircuitBreaker.isOurError(error as Error)) throw error;
-      throw this.openFailure(target);
+      const { service, lastFailure } = this;
+      const state = this.state === 'open' ? 'open' : 'half-open';
+      const probeAt = state === 'open' && this.probeAt !== null ? new Date(this.probeAt).toISOString() : null;
+      const next = probeAt ? `a call probes ${service} again at ${probeAt}` : `a call is probing ${service} now`;
+      throw ApplicationFailure.create({
+        type: FailureType.circuitOpen,
+        message: `${service} ${target.method} ${target.path} not sent: the circuit breaker for ${service} is ${state} after repeated failures (last: ${lastFailure}); ${next}`,
+        nonRetryable: false,
+        details: [{ service, method: target.method, path: target.path, state, probeAt, lastFailure }],
+      });
     }
-  }
-
-  private openFailure(target: { method: string; path: string }): ApplicationFailure {
-    const state = this.state === 'open' ? 'open' : 'half-open';
-    const probeAt = state === 'open' && this.probeAt !== null ? new Date(this.probeAt).toISOString() : null;
-    const next = probeAt ? `a call probes ${this.service} again at ${probeAt}` : `a call is probing ${this.service} now`;
-    const details: CircuitOpenDetails = { service: this.service, method: target.method, path: target.path, state, probeAt, lastFailure: this.lastFailure };
-    return ApplicationFailure.create({
-      type: FailureType.circuitOpen,
-      message: `${this.service} ${target.method} ${target.path} not sent: the circuit breaker for ${this.service} is ${state} after repeated failures (last: ${this.lastFailure}); ${next}`,
-      nonRetryable: false,
-      details: [details],
-    });
   }
 
   private changed(level: 'info' | 'warn', fields: Record<string, unknown>): void {
@@ -137,17 +88,18 @@ export class ServiceBreaker {
     logger[level](`circuit breaker ${this.state}`, { breaker: this.service, state: this.state, ...fields });
   }
 
-  private instruments(): Instruments {
+  /** The SDK runtime's logger and meter (in the worker: its pino log and /metrics), looked up at the first report,
+   *  so a process that calls the activities without a worker (a benchmark) and meets no outage starts no runtime. */
+  private instruments(): NonNullable<ServiceBreaker['reporting']> {
     if (!this.reporting) {
-      const { logger, meter } = this.telemetry();
-      const tagged = meter.withTags({ service: this.service });
+      const { logger, metricMeter } = Runtime.instance();
+      const tagged = metricMeter.withTags({ service: this.service });
       this.reporting = {
         logger,
         state: tagged.createGauge('circuit_breaker_state', 'int', '', "The worker's circuit breaker for the service: 0 closed, 1 half-open, 2 open"),
         opened: tagged.createCounter('circuit_breaker_opened', '', 'Times the circuit breaker for the service opened'),
         rejected: tagged.createCounter('circuit_breaker_rejected', '', 'Calls to the service failed fast because its circuit breaker was open'),
       };
-      this.reporting.state.set(BREAKER_STATE_VALUE[this.state]);
     }
     return this.reporting;
   }
@@ -158,11 +110,5 @@ export class ServiceBreaker {
  *  REQUEST_IN_PROGRESS is retried like an outage but is a healthy service still doing the first attempt's work. */
 function isOutage(error: unknown): boolean {
   if (!(error instanceof ApplicationFailure) || !OUTAGE_FAILURE_TYPES.includes(error.type ?? '')) return false;
-  const [details] = error.details ?? [];
-  return (details as { code?: unknown } | undefined)?.code !== 'REQUEST_IN_PROGRESS';
-}
-
-/** One breaker per service, for one worker process. */
-export function createBreakers(telemetry?: () => BreakerTelemetry): Record<ServiceName, ServiceBreaker> {
-  return { 'server-a': new ServiceBreaker('server-a', telemetry), 'server-b': new ServiceBreaker('server-b', telemetry) };
+  return (error.details?.[0] as { code?: unknown } | undefined)?.code !== 'REQUEST_IN_PROGRESS';
 }

@@ -1,11 +1,10 @@
-// The one place that decides whether a failed HTTP call is worth retrying. Temporal retries any
-// thrown error by default; this turns each failure into an ApplicationFailure that says which
-// service, endpoint and status failed, and marks the ones retrying cannot fix as non-retryable.
+// The one place that decides whether a failed HTTP call is worth retrying: each failure becomes an
+// ApplicationFailure naming the service, endpoint and status, non-retryable when retrying cannot fix it.
 import { ApplicationFailure } from '@temporalio/common';
 import axios from 'axios';
-import type { ErrorBody, ServiceName } from '../../shared/api.ts';
-import { FailureType } from '../failure-types.ts';
-import { backoffAfter } from '../retry-policy.ts';
+import type { ErrorBody, ServiceName } from '../../shared/contract.ts';
+import { FailureType, OUTAGE_FAILURE_TYPES } from '../failure-types.ts';
+import { backoffAfter } from '../workflows/activity-options.ts';
 
 export interface CallTarget {
   service: ServiceName;
@@ -20,42 +19,17 @@ export interface CallTarget {
 /** A Retry-After further out than this is capped, so a bad header cannot park a workflow for hours. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-export interface FailureDetails {
-  service: ServiceName;
-  method: string;
-  path: string;
-  status: number | null;
-  code: string | null;
-  field: string | null;
-}
-
-/** Error codes of a call that can never succeed with this URL: unknown host, bad URL, TLS trouble. */
-const CONFIGURATION_CODES = new Set([
-  // Unknown host. Where DNS follows liveness (a stopped Compose or Kubernetes service) this hides an outage
-  // behind a configuration error; here the hosts are fixed, so a wrong name is the likelier cause.
-  'ENOTFOUND',
-  'ERR_INVALID_URL',
-  // axios's code for a request it refused to send, e.g. an unsupported protocol in the URL.
-  'ERR_BAD_REQUEST',
-  'ERR_BAD_OPTION_VALUE',
-  'EPROTO',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-const isConfigurationCode = (code: string | undefined) =>
-  code !== undefined && (CONFIGURATION_CODES.has(code) || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_'));
-
-/** 501 Not Implemented and 505 HTTP Version Not Supported: this server will never serve this call. */
-const CONFIGURATION_STATUSES = new Set([501, 505]);
+/**
+ * Codes of a call that can never succeed with this URL: an unknown host, a bad URL, a request axios refused to
+ * send (an unsupported protocol, say), TLS trouble (TLS to a plain-HTTP port, any certificate problem). Where DNS
+ * follows liveness (a stopped Compose service) an unknown host may be an outage; here the hosts are fixed.
+ */
+const CONFIGURATION_CODE = /^(ENOTFOUND|ERR_INVALID_URL|ERR_BAD_REQUEST|ERR_BAD_OPTION_VALUE|EPROTO|ERR_SSL_.*|ERR_TLS_.*|.*CERT.*|UNABLE_TO_.*)$/;
 
 /** `attempt` is the activity's attempt number (1-based), to weigh a Retry-After against the policy's backoff. */
 export function classifyFailure(error: unknown, target: CallTarget, attempt: number, signal?: AbortSignal): unknown {
-  // Cancelled by Temporal (workflow cancelled, worker shutting down, heartbeat timeout): report it
-  // as the CancelledFailure the SDK put on the signal, not as an HTTP error.
+  // Cancelled by Temporal (workflow cancelled, worker shutting down, heartbeat timeout): the CancelledFailure
+  // the SDK put on the signal, not an HTTP error.
   if (signal?.aborted) return signal.reason;
   const where = `${target.service} ${target.method} ${target.path}`;
   const code = (error as { code?: unknown } | null)?.code;
@@ -63,68 +37,42 @@ export function classifyFailure(error: unknown, target: CallTarget, attempt: num
   const fix = `check ${target.urlVariable} (now "${target.baseUrl}")`;
 
   if (!axios.isAxiosError(error) || !error.response) {
-    if (isConfigurationCode(errorCode)) {
-      return ApplicationFailure.create({
-        type: FailureType.misconfigured,
-        message: `${where} cannot work: ${errorCode} (${firstLine(error)}); ${fix}`,
-        nonRetryable: true,
-        details: [details(target, null, errorCode ?? null, null)],
-      });
+    if (errorCode && CONFIGURATION_CODE.test(errorCode)) {
+      const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
+      return failure(FailureType.misconfigured, `${where} cannot work: ${errorCode} (${reason}); ${fix}`, target, { code: errorCode });
     }
     if (!axios.isAxiosError(error)) return error;
     const timedOut = errorCode === 'ECONNABORTED' || errorCode === 'ETIMEDOUT';
     const reason = timedOut ? `no answer within ${target.timeoutMs} ms` : (errorCode ?? error.message);
-    return ApplicationFailure.create({
-      type: FailureType.unreachable,
-      message: `${where} failed: ${target.service} is unreachable at ${target.baseUrl} (${reason})`,
-      nonRetryable: false,
-      details: [details(target, null, errorCode ?? null, null)],
-    });
+    return failure(FailureType.unreachable, `${where} failed: ${target.service} is unreachable at ${target.baseUrl} (${reason})`, target, { code: errorCode });
   }
 
-  const response = error.response;
-  const status = response.status;
-  const body = parseErrorBody(response.data);
-  const serviceMessage = body?.error?.message ?? (response.statusText || 'no message');
-  const field = body?.error?.field ?? null;
-  const message = `${where} answered HTTP ${status}: ${serviceMessage}${field ? ` (field "${field}")` : ''}`;
-  const failureDetails = details(target, status, body?.error?.code ?? null, field);
+  const { status, statusText, headers, data } = error.response;
+  const body = (typeof data === 'string' ? parseJson(data) : data) as { error?: Partial<ErrorBody['error']> } | null | undefined;
+  const field = body?.error?.field;
+  const message = `${where} answered HTTP ${status}: ${body?.error?.message ?? (statusText || 'no message')}${field ? ` (field "${field}")` : ''}`;
+  const answer = { status, code: body?.error?.code, field };
 
-  // Redirects are not followed (see service-clients.ts): a 3xx means the URL points somewhere else.
-  if (CONFIGURATION_STATUSES.has(status) || (status >= 300 && status < 400)) {
-    const location = status < 400 && typeof response.headers.location === 'string' ? ` to ${response.headers.location}` : '';
-    return ApplicationFailure.create({
-      type: FailureType.misconfigured,
-      message: `${message}${location}; ${fix}`,
-      nonRetryable: true,
-      details: [failureDetails],
-    });
+  // 501, 505 (this server will never serve this call) or a redirect, which is not followed (service-clients.ts).
+  if (status === 501 || status === 505 || (status >= 300 && status < 400)) {
+    const location = status < 400 && typeof headers.location === 'string' ? ` to ${headers.location}` : '';
+    return failure(FailureType.misconfigured, `${message}${location}; ${fix}`, target, answer);
   }
   // The service's own "a request with this Idempotency-Key is still being processed": wait and retry.
-  const inProgress = status === 409 && body?.error?.code === 'REQUEST_IN_PROGRESS';
-  if (status === 429 || status === 408 || status >= 500 || inProgress) {
-    return ApplicationFailure.create({
-      type: status === 429 ? FailureType.rateLimited : FailureType.serviceError,
-      message,
-      nonRetryable: false,
-      nextRetryDelay: nextRetryDelay(retryAfterMs(response.headers['retry-after']), attempt),
-      details: [failureDetails],
-    });
+  if (status === 429 || status === 408 || status >= 500 || (status === 409 && answer.code === 'REQUEST_IN_PROGRESS')) {
+    const type = status === 429 ? FailureType.rateLimited : FailureType.serviceError;
+    return failure(type, message, target, answer, nextRetryDelay(retryAfterMs(headers['retry-after']), attempt));
   }
   // Any other 4xx (400, 404, 413, 422, ...): the same request would be refused again.
-  return ApplicationFailure.create({ type: FailureType.rejected, message, nonRetryable: true, details: [failureDetails] });
+  return failure(FailureType.rejected, message, target, answer);
 }
 
 /** A 2xx answer whose body is not what the endpoint documents. */
 export function badResponse(target: CallTarget, status: number, contentType: string | undefined, problem: string): ApplicationFailure {
-  return ApplicationFailure.create({
-    type: FailureType.badResponse,
-    message:
-      `${target.service} ${target.method} ${target.path} answered HTTP ${status} (${contentType || 'no content type'}) ` +
-      `with an unexpected body: ${problem}; is ${target.urlVariable} ("${target.baseUrl}") really ${target.service}?`,
-    nonRetryable: true,
-    details: [details(target, status, null, null)],
-  });
+  const message =
+    `${target.service} ${target.method} ${target.path} answered HTTP ${status} (${contentType || 'no content type'}) ` +
+    `with an unexpected body: ${problem}; is ${target.urlVariable} ("${target.baseUrl}") really ${target.service}?`;
+  return failure(FailureType.badResponse, message, target, { status });
 }
 
 /** Retry-After as seconds or an HTTP date; undefined (use the retry policy's backoff) when absent or unreadable. */
@@ -145,20 +93,18 @@ export function nextRetryDelay(retryAfter: number | undefined, attempt: number):
   return retryAfter !== undefined && retryAfter > backoffAfter(attempt) ? retryAfter : undefined;
 }
 
-function parseErrorBody(data: unknown): Partial<ErrorBody> | undefined {
-  if (typeof data !== 'string') return typeof data === 'object' && data !== null ? (data as Partial<ErrorBody>) : undefined;
+/** Only outages are retried. The details name the call and what the service answered (null where it did not say). */
+function failure(type: string, message: string, target: CallTarget, answer: { status?: number; code?: string; field?: string }, nextRetryDelay?: number) {
+  const { service, method, path } = target;
+  const details = { service, method, path, status: answer.status ?? null, code: answer.code ?? null, field: answer.field ?? null };
+  return ApplicationFailure.create({ type, message, nonRetryable: !OUTAGE_FAILURE_TYPES.includes(type), nextRetryDelay, details: [details] });
+}
+
+export function parseJson(text: unknown): unknown {
+  if (typeof text !== 'string') return undefined;
   try {
-    const parsed: unknown = JSON.parse(data);
-    return typeof parsed === 'object' && parsed !== null ? (parsed as Partial<ErrorBody>) : undefined;
+    return JSON.parse(text) as unknown;
   } catch {
     return undefined;
   }
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!.slice(0, 200);
-}
-
-function details(target: CallTarget, status: number | null, code: string | null, field: string | null): FailureDetails {
-  return { service: target.service, method: target.method, path: target.path, status, code, field };
 }

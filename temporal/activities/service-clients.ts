@@ -1,11 +1,10 @@
-// One axios instance and one circuit breaker per service, created once per worker and shared by every
-// activity call, so connections to each service are pooled and reused (keep-alive), and an outage seen by
-// one run's calls spares the others the wait (circuit-breaker.ts).
+// One axios instance and one circuit breaker per service and worker, shared by every activity call: connections
+// are pooled (keep-alive), and an outage seen by one run's calls spares the others the wait.
 import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
-import type { ServiceName } from '../../shared/api.ts';
-import { type BreakerTelemetry, createBreakers, type ServiceBreaker } from './circuit-breaker.ts';
+import type { ServiceName } from '../../shared/contract.ts';
+import { ServiceBreaker } from './circuit-breaker.ts';
 
 /** Per-request HTTP timeout: shorter than the activities' 10 s start-to-close timeout, so the activity
  *  sees a clear "no answer within 8000 ms" instead of being timed out by Temporal mid-call. */
@@ -23,16 +22,14 @@ export interface ServiceClient {
 
 export type ServiceClients = Record<ServiceName, ServiceClient>;
 
-/** `token`: the services' shared secret (SERVICE_TOKEN), sent with every call when given. `telemetry`: where the
- *  breakers log and count (the SDK runtime's logger and metrics by default). */
-export function createServiceClients(urls: Record<ServiceName, string>, token?: string, telemetry?: () => BreakerTelemetry): ServiceClients {
-  const breakers = createBreakers(telemetry);
+/** `token`: the services' shared secret (SERVICE_TOKEN), sent with every call when given. */
+export function createServiceClients(urls: Record<ServiceName, string>, token?: string): ServiceClients {
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
   const client = (name: ServiceName): ServiceClient => ({
     name,
     baseUrl: urls[name],
-    breaker: breakers[name],
+    breaker: new ServiceBreaker(name),
     http: axios.create({
       baseURL: urls[name],
       timeout: HTTP_TIMEOUT_MS,

@@ -1,39 +1,31 @@
-// How the CLI shows a run: step lines, the result, and a failed workflow's cause chain. Pure
-// functions from data to text lines, so they are tested without a server.
+// How the CLI shows a run: step lines, the result, a review waiting for a decision, and a failed
+// workflow's cause chain. Pure functions from data to text lines, so they are tested without a server.
 import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
-import type { ValidationIssue } from '../../shared/api.ts';
+import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
-import type { InputIssue } from '../workflows/input.ts';
-import type {
-  AdaptiveResult,
-  AdaptiveStep,
-  CompensationRecord,
-  MultiServerResult,
-  PublishResult,
-  SimpleResult,
-  StepName,
-  StepStatus,
-  WorkflowResult,
-} from '../workflows/types.ts';
-
-const STEP_OF_ACTIVITY: Record<string, StepName> = {
-  reserveRecord: 'reserve-record',
-  submitPublication: 'submit-publication',
-  confirmPublication: 'confirm-publication',
-  commitRecord: 'commit-record',
-  checkHealth: 'health-check',
-  validateData: 'validate',
-  processInternal: 'process-internal',
-  processExternal: 'process-external',
-  enrichData: 'enrich',
-  callThirdParty: 'third-party',
-};
+import { failedStep } from '../runs/run-failure.ts';
+import type { AdaptiveResult } from '../workflows/adaptive.ts';
+import type { AdaptiveStep } from '../workflows/adaptive-plan.ts';
+import type { WorkflowResult } from '../workflows/kinds.ts';
+import type { MultiServerResult } from '../workflows/multi-server.ts';
+import type { PublishResult } from '../workflows/publish.ts';
+import type { ReviewStatus } from '../workflows/review.ts';
+import type { SimpleResult } from '../workflows/simple.ts';
+import type { CompensationRecord, StepName, StepStatus } from '../workflows/steps.ts';
+import { CLIENT } from './args.ts';
 
 const MARKS: Record<StepStatus, string> = { completed: '✓', failed: '✗', cancelled: '⊘', running: '…', pending: '·' };
 
 export function stepLine(step: StepName, durationMs: number | null, status: StepStatus = 'completed'): string {
-  const mark = MARKS[status];
-  return `  ${mark} ${step.padEnd(20)} ${durationMs === null ? '' : `${String(durationMs).padStart(6)} ms`}`.trimEnd();
+  const took = status === 'completed' && durationMs !== null ? `${String(durationMs).padStart(6)} ms` : '';
+  return `  ${MARKS[status]} ${step.padEnd(20)} ${took}`.trimEnd();
+}
+
+/** Rows as columns padded to their widest cell, two spaces apart; the first row is the header. */
+export function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const padded = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+  return rows.map((row) => padded(row).trimEnd());
 }
 
 export function resultLines(result: WorkflowResult): string[] {
@@ -56,15 +48,10 @@ function publishLines(r: PublishResult): string[] {
           `  Rule         ${r.rejection?.rule}`,
           `  Reason       ${r.rejection?.message}`,
         ];
-  const review = r.review?.decision
-    ? [`  Review       ${r.review.state} by ${r.review.decision.reviewer}${r.review.decision.comment ? ` ("${r.review.decision.comment}")` : ''}`]
-    : r.review
-      ? [`  Review       ${r.review.state}`]
-      : [];
-  return [...lines, ...review, ...compensationLines(r.compensations)];
+  if (r.review) lines.push(`  Review       ${r.review.state}${decidedBy(r.review)}`);
+  return [...lines, ...compensationLines(r.compensations)];
 }
 
-/** The compensations a saga ran, in the order they ran. */
 export function compensationLines(compensations: CompensationRecord[]): string[] {
   if (compensations.length === 0) return [];
   return ['Compensations', ...compensations.map((c) => `  ${c.name.padEnd(21)} ${c.outcome}${c.detail ? ` (${c.detail})` : ''}`)];
@@ -98,7 +85,6 @@ function simpleLines(r: SimpleResult): string[] {
   ];
 }
 
-/** The plan an adaptive run took: each step, why it was planned, and what it found. */
 function adaptiveLines(r: AdaptiveResult): string[] {
   const outcome: Record<AdaptiveStep, () => string> = {
     validate: () => 'valid',
@@ -115,41 +101,27 @@ function adaptiveLines(r: AdaptiveResult): string[] {
   ];
 }
 
-/** Walks the cause chain of a failed workflow: which step failed, which service, and why. */
-export function failureLines(error: unknown): { step: StepName | null; lines: string[] } {
-  let step: StepName | null = null;
-  const lines: string[] = [];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure) {
-      if (e.type === FailureType.validationFailed) step ??= 'validate';
-      lines.push(`${e.type ?? 'Error'}: ${e.message}${e.nonRetryable ? ' [not retried]' : ''}`);
-      lines.push(...detailLines(e));
-    } else if (e instanceof ActivityFailure) {
-      step ??= STEP_OF_ACTIVITY[e.activityType] ?? null;
-      lines.push(`Activity ${e.activityType} gave up (${e.retryState})`);
-    } else if (e instanceof TimeoutFailure) {
-      lines.push(`Timed out (${e.timeoutType})`);
-    } else if (e instanceof CancelledFailure) {
-      lines.push('Cancelled');
-    } else if (e instanceof TerminatedFailure) {
-      lines.push('Terminated');
-    } else {
-      lines.push(e.message);
-    }
-  }
-  return { step, lines };
+/** What a waiting review waits for, until when, and the exact commands that decide it. */
+export function reviewWaitLines(workflowId: string, review: ReviewStatus): string[] {
+  return [
+    review.state === 'escalated'
+      ? `  ! Review escalated: still no decision. It expires (and the run is rejected) at ${review.deadline}.`
+      : `  … Waiting for a review: ${review.reason}. Escalates at ${review.deadline} if nobody decides.`,
+    `      approve: ${CLIENT} approve ${workflowId} --reviewer NAME [--comment TEXT]`,
+    `      reject:  ${CLIENT} reject ${workflowId} --reviewer NAME --comment TEXT`,
+  ];
 }
 
-function detailLines(failure: ApplicationFailure): string[] {
-  const [first] = failure.details ?? [];
-  if (failure.type === FailureType.validationFailed && Array.isArray(first)) {
-    return (first as ValidationIssue[]).map((issue) => `  - ${issue.field}: ${issue.message} (${issue.code})`);
-  }
-  if (failure.type === FailureType.invalidInput && Array.isArray(first)) {
-    return (first as InputIssue[]).map((issue) => `  - ${issue.field}: ${issue.message}`);
-  }
-  // Service failures already name the service, endpoint and status in their message.
-  return [];
+/** A publish run's review, as `status` shows it. */
+export function reviewLines(workflowId: string, review: ReviewStatus): string[] {
+  if (review.state === 'pending' || review.state === 'escalated') return ['Review', ...reviewWaitLines(workflowId, review)];
+  if (review.state === 'not-needed') return ['Review: not needed'];
+  if (review.state === 'not-yet') return ['Review: not reached yet'];
+  return [`Review: ${review.state}${decidedBy(review)}${review.reason ? `; asked because ${review.reason}` : ''}`];
+}
+
+function decidedBy({ decision }: Pick<ReviewStatus, 'decision'>): string {
+  return decision ? ` by ${decision.reviewer}${decision.comment ? ` ("${decision.comment}")` : ''}` : '';
 }
 
 /** One link of a failure chain, as plain data for --json. */
@@ -160,52 +132,57 @@ export interface FailureLink {
   nonRetryable?: boolean;
   activityType?: string;
   retryState?: string;
+  timeoutType?: string;
   details?: unknown[];
 }
 
-export interface FailureOutcome {
-  workflowId: string;
-  runId: string;
-  status: 'failed' | 'cancelled' | 'terminated' | 'timed_out';
-  failedStep: StepName | null;
-  failures: FailureLink[];
+/** How a run that did not complete ended, in words. */
+export const ENDED = { failed: 'failed', cancelled: 'was cancelled', terminated: 'was terminated', timed_out: 'timed out' } as const;
+
+function failureLinks(error: unknown): FailureLink[] {
+  return causeChain(error).map((e): FailureLink => {
+    const { message } = e;
+    if (e instanceof ApplicationFailure) {
+      return { kind: 'ApplicationFailure', type: e.type ?? 'Error', message, nonRetryable: e.nonRetryable === true, details: e.details ?? [] };
+    }
+    if (e instanceof ActivityFailure) return { kind: 'ActivityFailure', message, activityType: e.activityType, retryState: e.retryState };
+    if (e instanceof TimeoutFailure) return { kind: 'TimeoutFailure', message, timeoutType: e.timeoutType };
+    if (e instanceof CancelledFailure) return { kind: 'CancelledFailure', message };
+    if (e instanceof TerminatedFailure) return { kind: 'TerminatedFailure', message };
+    return { kind: e.name, message };
+  });
 }
 
-/** How a run that did not complete ended, in words. */
-export const ENDED: Record<FailureOutcome['status'], string> = {
-  failed: 'failed',
-  cancelled: 'was cancelled',
-  terminated: 'was terminated',
-  timed_out: 'timed out',
+/** The --json form of a failed run: its status, the step, and the whole cause chain, outermost first. */
+export function failureOutcome(workflowId: string, runId: string, error: unknown) {
+  const failures = failureLinks(error);
+  const has = (kind: string) => failures.some((f) => f.kind === kind);
+  let status: keyof typeof ENDED = failures[0]?.kind === 'TimeoutFailure' ? 'timed_out' : 'failed';
+  if (has('TerminatedFailure')) status = 'terminated';
+  if (has('CancelledFailure')) status = 'cancelled';
+  return { workflowId, runId, status, failedStep: failedStep(error), failures };
+}
+
+/** The cause chain of a failed workflow for people: which step failed, which service, and why. */
+export function failureLines(error: unknown): { step: StepName | null; lines: string[] } {
+  return { step: failedStep(error), lines: failureLinks(error).flatMap(linkLines) };
+}
+
+const LINE: Record<string, (link: FailureLink) => string> = {
+  ActivityFailure: (link) => `Activity ${link.activityType} gave up (${link.retryState})`,
+  TimeoutFailure: (link) => `Timed out (${link.timeoutType})`,
+  CancelledFailure: () => 'Cancelled',
+  TerminatedFailure: () => 'Terminated',
 };
 
-/** The --json form of a failed run: its status, the step, and the whole cause chain, outermost first. */
-export function failureOutcome(workflowId: string, runId: string, error: unknown): FailureOutcome {
-  const failures: FailureLink[] = [];
-  let status: FailureOutcome['status'] = 'failed';
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure) {
-      failures.push({
-        kind: 'ApplicationFailure',
-        type: e.type ?? 'Error',
-        message: e.message,
-        nonRetryable: e.nonRetryable === true,
-        details: e.details ?? [],
-      });
-    } else if (e instanceof ActivityFailure) {
-      failures.push({ kind: 'ActivityFailure', message: e.message, activityType: e.activityType, retryState: e.retryState });
-    } else if (e instanceof CancelledFailure) {
-      status = 'cancelled';
-      failures.push({ kind: 'CancelledFailure', message: e.message });
-    } else if (e instanceof TerminatedFailure) {
-      status = 'terminated';
-      failures.push({ kind: 'TerminatedFailure', message: e.message });
-    } else if (e instanceof TimeoutFailure) {
-      if (failures.length === 0) status = 'timed_out';
-      failures.push({ kind: 'TimeoutFailure', message: e.message });
-    } else {
-      failures.push({ kind: e.name, message: e.message });
-    }
-  }
-  return { workflowId, runId, status, failedStep: failureLines(error).step, failures };
+function linkLines(link: FailureLink): string[] {
+  if (link.kind === 'ApplicationFailure') return [`${link.type}: ${link.message}${link.nonRetryable ? ' [not retried]' : ''}`, ...issueLines(link)];
+  return [LINE[link.kind]?.(link) ?? link.message];
+}
+
+/** A refused input lists its problems, by field; service failures already name the service, endpoint and status. */
+function issueLines({ type, details }: FailureLink): string[] {
+  const [issues] = details ?? [];
+  if ((type !== FailureType.validationFailed && type !== FailureType.invalidInput) || !Array.isArray(issues)) return [];
+  return (issues as Array<{ field: string; message: string; code?: string }>).map((i) => `  - ${i.field}: ${i.message}${i.code ? ` (${i.code})` : ''}`);
 }

@@ -38,10 +38,7 @@ export async function findWebUi(candidates: string[], namespace: string, workflo
   return candidates[answers.indexOf(true)];
 }
 
-/**
- * The link for a run: under TEMPORAL_UI_URL when set; else under the local UI that knows the run. For a
- * server elsewhere (a cluster, Temporal Cloud) this project cannot guess its UI, so it says what to set.
- */
+/** A server elsewhere (a cluster, Temporal Cloud) has a UI this project cannot guess: it says what to set. */
 export async function webUiLinkFor(address: string, configured: string | undefined, namespace: string, workflowId: string, runId: string): Promise<string> {
   if (configured) return webUiLink(configured, namespace, workflowId, runId);
   if (!isLocalAddress(address)) return '(set TEMPORAL_UI_URL to link to your Web UI)';

@@ -44,9 +44,8 @@ export class AesGcmCodec implements PayloadCodec {
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
       // Plaintext payloads pass through: runs started before encryption was turned on stay readable.
-      if (untext.decode(payload.metadata?.encoding ?? new Uint8Array()) !== ENCRYPTED_ENCODING) return payload;
-      const idBytes = payload.metadata?.[KEY_ID_METADATA];
-      const id = idBytes ? untext.decode(idBytes) : '';
+      if (untext.decode(payload.metadata?.encoding) !== ENCRYPTED_ENCODING) return payload;
+      const id = untext.decode(payload.metadata?.[KEY_ID_METADATA]);
       const key = this.#keys.get(id);
       if (!key) throw new ValueError(`payload encrypted with key id "${id}", which is not among PAYLOAD_ENCRYPTION_KEYS`);
       const sealed = Buffer.from(payload.data ?? new Uint8Array());
@@ -54,13 +53,11 @@ export class AesGcmCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, NONCE_BYTES));
       decipher.setAAD(text.encode(id));
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      let plain: Buffer;
       try {
-        plain = Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+        return PayloadProto.decode(Buffer.concat([decipher.update(sealed.subarray(NONCE_BYTES, sealed.length - TAG_BYTES)), decipher.final()]));
       } catch {
         throw new ValueError(`payload with key id "${id}" failed authentication: altered, or encrypted with another key of that id`);
       }
-      return PayloadProto.decode(plain);
     });
   }
 }

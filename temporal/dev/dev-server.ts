@@ -25,11 +25,8 @@ export interface DevServerOptions {
   namespace: string;
   /** SQLite file that keeps workflows across restarts; in memory when absent. */
   dbFile?: string;
-  logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Remote codec the Web UI calls to show encrypted payloads decrypted (temporal/codec-server.ts). */
   codecEndpoint?: string;
-  /** Where the server's own output goes: 'inherit' for a terminal, 'ignore' for tests. */
-  stdio?: 'inherit' | 'ignore';
 }
 
 export interface RunningDevServer {
@@ -44,8 +41,8 @@ export interface RunningDevServer {
 export function devServerArgs(options: DevServerOptions): string[] {
   const ip = options.ip ?? '127.0.0.1';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--ui-port', String(devUiPort(options.port))];
-  // Errors only by default: at 'warn' the server's own system workers log a screenful on every Ctrl-C.
-  args.push('--namespace', options.namespace, '--log-level', options.logLevel ?? 'error');
+  // Errors only: at 'warn' the server's own system workers log a screenful on every Ctrl-C.
+  args.push('--namespace', options.namespace, '--log-level', 'error');
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   if (options.codecEndpoint) args.push('--ui-codec-endpoint', options.codecEndpoint);
   args.push(...devServerSettingsArgs(options));
@@ -59,7 +56,7 @@ const READY_TIMEOUT_MS = 60_000;
 export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${options.port}`;
-  const child = spawn(options.cli, devServerArgs(options), { stdio: options.stdio ?? 'ignore' });
+  const child = spawn(options.cli, devServerArgs(options), { stdio: 'ignore' });
   const exited = new Promise<number | null>((resolve) => {
     child.on('error', () => resolve(null));
     child.once('exit', (code) => resolve(code));
@@ -84,5 +81,5 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   // Something answered, but it may be another server that already held the port, while ours exited.
   await sleep(200);
   if (gone) throw new Error(`the dev server exited (code ${await exited}); is another Temporal server using ${address}?`);
-  return { address, uiUrl: `http://${ip === '0.0.0.0' ? '127.0.0.1' : ip}:${devUiPort(options.port)}`, child, exited, stop };
+  return { address, uiUrl: `http://${ip}:${devUiPort(options.port)}`, child, exited, stop };
 }

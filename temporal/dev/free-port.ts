@@ -20,14 +20,8 @@ export function freePort(port = 0): Promise<number> {
 export async function freeDevServerPort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
     const port = await freePort();
-    if (
-      devUiPort(port) <= 65_535 &&
-      (await freePort(devUiPort(port)).then(
-        () => true,
-        () => false,
-      ))
-    )
-      return port;
+    const uiPort = devUiPort(port);
+    if (uiPort <= 65_535 && (await freePort(uiPort).catch(() => 0)) === uiPort) return port;
   }
   throw new Error('found no free pair of ports for a dev server and its Web UI');
 }

@@ -2,21 +2,23 @@
 // the `progress` (or `batchProgress`) and `review` queries, and once it has closed, its result or how it
 // failed. The workflow API's GET /workflows/{key} and the CLI's `status --json` both answer with this.
 import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
-import { batchWorkflow } from '../workflows/batch.ts';
-import { WORKFLOW_KINDS } from '../workflows/kinds.ts';
-import { batchProgressQuery, progressQuery, reviewQuery } from '../workflows/messages.ts';
+import { kindOfType } from '../run-kinds.ts';
+import { batchProgressQuery, batchWorkflow } from '../workflows/batch.ts';
+import { publishWorkflow } from '../workflows/publish.ts';
+import { reviewQuery } from '../workflows/review.ts';
 import { CURRENT_STEP } from '../workflows/search-attributes.ts';
-import { kindOfType } from './kinds.ts';
+import { progressQuery } from '../workflows/steps.ts';
+import type { RunDescription, RunSnapshot } from './contract.ts';
 import { runFailure } from './run-failure.ts';
-import type { RunDescription, RunSnapshot } from './types.ts';
 
 /** A query is answered by a worker; with none it would wait, so the description comes without it after this. */
-export const QUERY_DEADLINE_MS = 2_000;
-/** Describing a run and reading a closed one's result: a Temporal that stopped answering is reported, not waited for. */
+const QUERY_DEADLINE_MS = 2_000;
+/** A call to Temporal from a client that must not hang on a Temporal that stopped answering: it fails after this. */
 export const RPC_DEADLINE_MS = 5_000;
 
-/** Types whose runs answer the `review` query (the publish saga's human in the loop). */
-const REVIEWED_TYPES: ReadonlySet<string> = new Set([WORKFLOW_KINDS.publish.workflow.name]);
+export function within<T>(client: Client, call: () => Promise<T>, deadlineMs = RPC_DEADLINE_MS): Promise<T> {
+  return client.connection.withDeadline(Date.now() + deadlineMs, call);
+}
 
 const CLOSED: ReadonlySet<WorkflowExecutionStatusName> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT', 'CONTINUED_AS_NEW']);
 
@@ -24,16 +26,23 @@ export function isClosed(status: WorkflowExecutionStatusName): boolean {
   return CLOSED.has(status);
 }
 
-/** The newest run under `workflowId`, described; undefined when there is none (within the namespace's retention). */
-export async function describeRun(client: Client, workflowId: string): Promise<RunDescription | undefined> {
-  const within = <T>(ms: number, call: () => Promise<T>) => client.connection.withDeadline(Date.now() + ms, call);
-  let info;
-  try {
-    info = await within(RPC_DEADLINE_MS, () => client.workflow.getHandle(workflowId).describe());
-  } catch (error) {
+/** Whether runs of `type` take a review decision (the `decide` update) and answer the `review` query. */
+export function takesReview(type: string): boolean {
+  return type === publishWorkflow.name;
+}
+
+/** Temporal's description of the newest run under `workflowId`; undefined when there is none (within the namespace's retention). */
+export function describeExecution(client: Client, workflowId: string) {
+  return within(client, () => client.workflow.getHandle(workflowId).describe()).catch((error: unknown) => {
     if (error instanceof WorkflowNotFoundError) return undefined;
     throw error;
-  }
+  });
+}
+
+/** The newest run under `workflowId`, described; undefined when there is none. */
+export async function describeRun(client: Client, workflowId: string): Promise<RunDescription | undefined> {
+  const info = await describeExecution(client, workflowId);
+  if (!info) return undefined;
   const snapshot = await runSnapshot(client, workflowId, info.type);
   const description: RunDescription = {
     workflowId,
@@ -50,7 +59,7 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
   if (!isClosed(info.status.name)) return description;
   try {
     // Pinned to the run described: a closed run's result is its close event, read at once.
-    description.result = (await within(RPC_DEADLINE_MS, () => client.workflow.getHandle(workflowId, info.runId).result())) as RunDescription['result'];
+    description.result = await within(client, () => client.workflow.getHandle(workflowId, info.runId).result());
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
     // On a busy machine a worker may not replay a closed run within the query's deadline: the step the run
@@ -64,17 +73,12 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
 export async function runSnapshot(client: Client, workflowId: string, type: string, signal?: AbortSignal): Promise<RunSnapshot> {
   const handle = client.workflow.getHandle(workflowId);
   const ask = <T>(query: () => Promise<T>): Promise<T | null> => {
-    const asked = () => client.connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, query);
+    const asked = () => within(client, query, QUERY_DEADLINE_MS);
     return (signal ? client.connection.withAbortSignal(signal, asked) : asked()).catch(() => null);
   };
   const [progress, review] = await Promise.all([
     type === batchWorkflow.name ? ask(() => handle.query(batchProgressQuery)) : ask(() => handle.query(progressQuery)),
-    REVIEWED_TYPES.has(type) ? ask(() => handle.query(reviewQuery)) : null,
+    takesReview(type) ? ask(() => handle.query(reviewQuery)) : null,
   ]);
   return { progress, review };
-}
-
-/** Whether runs of `type` take a review decision (the `decide` update). */
-export function takesReview(type: string): boolean {
-  return REVIEWED_TYPES.has(type);
 }

@@ -1,28 +1,25 @@
-// Builds the worker for a role: the workflows on the workflow task queue, and each service's activities on
-// that service's queue (workflows/task-queues.ts), with the shutdown behaviour. Role `all` is all three in
-// one process; `orchestrator`, `server-a` and `server-b` each poll only their share. The worker entry point
-// and the tests both use this, so tests run exactly what production registers.
+// Builds the workers for a role: the workflows on the workflow task queue, each service's activities on that
+// service's queue; `all` is all three in one process. The entry point and the tests both use it, so tests run
+// exactly what production registers.
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
-import type { ServiceName } from '../../shared/api.ts';
 import type { WorkerRole } from '../../shared/config.ts';
+import type { ServiceName } from '../../shared/contract.ts';
 import type { Tracing } from '../../shared/tracing/setup.ts';
-import { type Activities, createActivities } from '../activities/index.ts';
-import { activitiesOf } from '../activities/ownership.ts';
+import { type Activities, activitiesOf, createActivities } from '../activities/index.ts';
 import { createServiceClients } from '../activities/service-clients.ts';
-import { SERVICE_NAMES, serviceTaskQueue } from '../workflows/task-queues.ts';
+import { SERVICE_NAMES, serviceTaskQueue } from '../activities/types.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** Every workflow runs with these (steps, progress, the outage rule, routing): part of every bundle of WORKFLOWS_PATH. */
+export const WORKFLOW_INTERCEPTORS = fileURLToPath(new URL('../workflows/interceptors.ts', import.meta.url));
 /** Running activities get this long to finish after a shutdown request before they are cancelled. */
 export const SHUTDOWN_GRACE = '10s';
 /** After this, the worker stops waiting for a clean shutdown. */
 export const SHUTDOWN_FORCE = '30s';
-/**
- * The SDK sends heartbeats at most every min(0.8 × heartbeat timeout, this) (4 s for the 5 s timeout of
- * activity-options.ts), and a cancellation only reaches an activity in the answer to a heartbeat. One
- * second keeps cancelling a run prompt, at one small RPC a second for calls that wait that long.
- */
+/** A cancellation reaches an activity only in the answer to a heartbeat, which the SDK sends at most every
+ *  min(0.8 × heartbeat timeout, this): one second keeps cancelling prompt, at one small RPC a second. */
 export const HEARTBEAT_THROTTLE = '1s';
 
 export interface WorkerSetup {
@@ -30,23 +27,19 @@ export interface WorkerSetup {
   namespace: string;
   /** The workflows' task queue; each service's activities poll the queue named after it. */
   taskQueue: string;
-  /** `all` unless told otherwise. */
   role?: WorkerRole;
   serverUrls: Record<ServiceName, string>;
   /** The services' shared secret (SERVICE_TOKEN), when they require one. */
   serviceToken?: string | undefined;
-  /** A pre-built bundle (tests bundle once and start many workers); by default the worker bundles WORKFLOWS_PATH. */
+  /** A pre-built bundle (tests bundle once for many workers); by default the worker bundles WORKFLOWS_PATH. */
   workflowBundle?: { code: string };
-  /** Shown in the event history for every task this worker completes; the SDK's pid@host by default. */
   identity?: string;
-  /** Payload encryption (codec/data-converter.ts); the SDK's default converter when absent. */
+  /** Payload encryption (codec/data-converter.ts). */
   dataConverter?: DataConverter | undefined;
   /** Replaces the real activities (tests reach failure paths without the services). */
   activities?: Partial<Activities>;
-  /**
-   * Traces workflows and activities into this (shared/tracing/setup.ts); off when absent. A pre-built
-   * bundle must then include TRACING_WORKFLOW_MODULE (tracing.ts) among its workflowInterceptorModules.
-   */
+  /** Traces workflows and activities into this; off when absent. A pre-built bundle must then include
+   *  TRACING_WORKFLOW_MODULE (tracing.ts) among its workflowInterceptorModules. */
   tracing?: Pick<Tracing, 'resource' | 'spanProcessor'> | undefined;
 }
 
@@ -71,21 +64,26 @@ export async function createWorker(setup: WorkerSetup): Promise<WorkerGroup> {
   };
   const services = role === 'all' ? SERVICE_NAMES : role === 'orchestrator' ? [] : [role];
   // One set of HTTP clients (and connection pools) per process, whatever its roles.
-  const activities = services.length > 0 ? { ...createActivities(createServiceClients(setup.serverUrls, setup.serviceToken)), ...setup.activities } : {};
+  const clients = services.length > 0 ? createServiceClients(setup.serverUrls, setup.serviceToken) : undefined;
+  // Tests replace some activities (to reach failure paths without the services): only where they are registered.
+  const withReplaced = <A extends object>(activities: A): A =>
+    ({ ...activities, ...Object.fromEntries(Object.entries(setup.activities ?? {}).filter(([name]) => name in activities)) }) as A;
   const creating: Promise<Worker>[] = [];
   if (role === 'all' || role === 'orchestrator') {
+    const interceptors = { ...tracing?.interceptors, workflowModules: [WORKFLOW_INTERCEPTORS, ...(tracing?.interceptors?.workflowModules ?? [])] };
     creating.push(
       Worker.create({
         ...common,
         taskQueue: setup.taskQueue,
-        ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+        ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH, interceptors }),
         // Runs started before the per-service queues (patches.ts) still call on the workflows' own queue.
-        ...(role === 'all' && { activities }),
+        ...(role === 'all' && clients && { activities: withReplaced(createActivities(clients)) }),
       }),
     );
   }
   for (const service of services) {
-    creating.push(Worker.create({ ...common, taskQueue: serviceTaskQueue(setup.taskQueue, service), activities: activitiesOf(activities, service) }));
+    const activities = withReplaced(activitiesOf(service, clients!));
+    creating.push(Worker.create({ ...common, taskQueue: serviceTaskQueue(setup.taskQueue, service), activities }));
   }
   const created = await Promise.allSettled(creating);
   const workers = created.flatMap((c) => (c.status === 'fulfilled' ? [c.value] : []));
@@ -122,17 +120,10 @@ export class WorkerGroup {
   /** Runs the workers while `body` runs, then shuts them down: the SDK's Worker.runUntil for a group. */
   async runUntil<T>(body: () => Promise<T>): Promise<T> {
     const running = this.run();
-    let stoppedEarly = true;
-    const bodyDone = body().finally(() => {
-      stoppedEarly = false;
-      this.shutdown();
-    });
     // A worker that fails (or stops) before the body is done fails the call: the body would wait forever.
-    const early = running.then(() => {
-      if (stoppedEarly) throw new Error('the workers stopped before the work was done');
-    });
+    const stoppedEarly = running.then(() => Promise.reject(new Error('the workers stopped before the work was done')));
     try {
-      return await Promise.race([bodyDone, early.then(() => bodyDone)]);
+      return await Promise.race([body(), stoppedEarly]);
     } finally {
       this.shutdown();
       await running.catch(() => {});

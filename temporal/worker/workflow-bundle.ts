@@ -1,17 +1,13 @@
-// The workflow code as the worker runs it: one webpack bundle of temporal/workflows/ and what it imports.
-// Bundling takes seconds, most of a worker's start-up, so the bundle is kept in .build/ beside a manifest
-// of every source file it was made from (read from its own source map) with their SHA-256, plus the
-// lockfile's. Tracing (the SDK's interceptors) and encryption (the failure converter, which runs inside the
-// sandbox) are bundled in, so each combination is kept under its own name. A worker uses the kept bundle only when all of those still match;
-// otherwise it bundles again and keeps the new one. So a bundle can never be stale, and
-// `npm run build:workflows` (for an image or a deploy) is the same code path ahead of time.
+// The workflow bundle. Bundling is most of a worker's start-up, so the bundle is kept in .build/ beside the
+// SHA-256 of every source it was made from (from its source map) and of the lockfile, and used only while all
+// match. Each combination of tracing and encryption is kept under its own name.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
 import { fromProjectRoot, PROJECT_ROOT } from '../../shared/paths.ts';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.ts';
-import { WORKFLOWS_PATH } from './create-worker.ts';
+import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from './create-worker.ts';
 
 export const BUNDLE_DIR = fromProjectRoot('.build');
 const LOCKFILE = 'package-lock.json';
@@ -19,13 +15,12 @@ const LOCKFILE = 'package-lock.json';
 interface Manifest {
   /** Where the project was when it was bundled: the source map's paths are absolute. */
   root: string;
-  /** Project-relative path → SHA-256, for every project file in the bundle and the lockfile (dependency versions). */
+  /** Project-relative path → SHA-256. */
   files: Record<string, string>;
 }
 
 export interface LoadedBundle {
   code: string;
-  /** 'kept' when the bundle in .build/ matched its sources, 'bundled' when it was made now. */
   origin: 'kept' | 'bundled';
   /** Why it was bundled now: no kept bundle, or the first file that changed. */
   reason?: string;
@@ -33,7 +28,6 @@ export interface LoadedBundle {
 
 export interface BundleOptions {
   tracing: boolean;
-  /** Payload encryption is on: failures are encoded by codec/failure-converter.ts, inside the sandbox. */
   encryption: boolean;
   logger?: Logger;
   /** Where the bundle is kept; BUNDLE_DIR unless a test keeps its own. */
@@ -43,23 +37,16 @@ export interface BundleOptions {
 function paths(options: BundleOptions) {
   const name = ['workflow-bundle', ...(options.tracing ? ['traced'] : []), ...(options.encryption ? ['encrypted'] : [])].join('-');
   const dir = options.dir ?? BUNDLE_DIR;
-  return { code: join(dir, `${name}.js`), manifest: join(dir, `${name}.json`) };
+  return { dir, code: join(dir, `${name}.js`), manifest: join(dir, `${name}.json`) };
 }
 
+/** Modified after `time`, or gone. */
 function modifiedSince(file: string, time: number): boolean {
-  try {
-    return statSync(file).mtimeMs > time;
-  } catch {
-    return true;
-  }
+  return (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > time;
 }
 
 function sha256(file: string): string | undefined {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch {
-    return undefined;
-  }
+  return existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex') : undefined;
 }
 
 /** The project files webpack put in the bundle, from the inline source map it always appends. */
@@ -73,21 +60,16 @@ function sourcesOf(code: string): string[] {
 }
 
 /** Undefined when the kept bundle may be used; otherwise why not. */
-function staleness(manifest: Manifest | undefined): string | undefined {
-  if (!manifest) return 'no bundle kept in .build/ yet';
-  if (manifest.root !== PROJECT_ROOT) return `the bundle was made in ${manifest.root}`;
-  for (const [file, hash] of Object.entries(manifest.files)) {
-    if (sha256(fromProjectRoot(file)) !== hash) return `${file} changed`;
-  }
-  return undefined;
-}
-
-function readManifest(file: string): Manifest | undefined {
+function staleness(manifestFile: string): string | undefined {
+  let manifest: Manifest;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8')) as Manifest;
   } catch {
-    return undefined;
+    return 'no bundle kept in .build/ yet';
   }
+  if (manifest.root !== PROJECT_ROOT) return `the bundle was made in ${manifest.root}`;
+  for (const [file, hash] of Object.entries(manifest.files)) if (sha256(fromProjectRoot(file)) !== hash) return `${file} changed`;
+  return undefined;
 }
 
 /** Bundles the workflow code now and keeps it (with its manifest) in .build/. */
@@ -95,7 +77,7 @@ export async function buildWorkflowBundle(options: BundleOptions): Promise<strin
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    ...(options.tracing && { workflowInterceptorModules: [(await import('../tracing.ts')).TRACING_WORKFLOW_MODULE] }),
+    workflowInterceptorModules: [WORKFLOW_INTERCEPTORS, ...(options.tracing ? [(await import('../tracing.ts')).TRACING_WORKFLOW_MODULE] : [])],
     ...(options.encryption && { failureConverterPath: FAILURE_CONVERTER_PATH }),
     ...(options.logger && { logger: options.logger }),
   });
@@ -104,7 +86,7 @@ export async function buildWorkflowBundle(options: BundleOptions): Promise<strin
   if (sources.some((file) => modifiedSince(fromProjectRoot(file), started))) return code;
   const files = Object.fromEntries(sources.map((file) => [file, sha256(fromProjectRoot(file)) ?? 'missing']));
   const target = paths(options);
-  mkdirSync(dirname(target.code), { recursive: true });
+  mkdirSync(target.dir, { recursive: true });
   // Written aside and renamed, so a worker starting at the same moment never reads half a bundle.
   const suffix = `.${process.pid}.tmp`;
   writeFileSync(target.code + suffix, code);
@@ -117,14 +99,7 @@ export async function buildWorkflowBundle(options: BundleOptions): Promise<strin
 /** The kept bundle when it still matches every source it was made from; otherwise a new one, kept for next time. */
 export async function loadWorkflowBundle(options: BundleOptions): Promise<LoadedBundle> {
   const target = paths(options);
-  const manifest = readManifest(target.manifest);
-  const reason = staleness(manifest);
-  if (reason === undefined) {
-    try {
-      return { code: readFileSync(target.code, 'utf8'), origin: 'kept' };
-    } catch {
-      // The manifest outlived its bundle: bundle again below.
-    }
-  }
+  const reason = staleness(target.manifest);
+  if (reason === undefined && existsSync(target.code)) return { code: readFileSync(target.code, 'utf8'), origin: 'kept' };
   return { code: await buildWorkflowBundle(options), origin: 'bundled', reason: reason ?? 'the kept bundle could not be read' };
 }

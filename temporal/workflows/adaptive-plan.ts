@@ -1,9 +1,18 @@
-// The adaptive workflow's rules: which steps a finished step's result adds to the run's plan. Pure
-// functions of activity results (recorded in the history), never of the clock or chance, so a replay
-// grows the same plan. The README's table of plans is this file, in words. A change to these rules changes
-// what open runs schedule next: put it behind takesPatch() (patches.ts), or replay of those runs breaks.
-import type { Category, EnrichResponse, ProcessInternalResponse } from '../../shared/api.ts';
-import type { AdaptiveStep, PlannedStep } from './types.ts';
+// The adaptive workflow's rules: which steps a finished step's result adds to the plan. Pure functions of
+// activity results, so a replay grows the same plan (docs/batches-schedules-adaptive.md tabulates them). A change
+// changes what open runs schedule next: put it behind takesPatch() (patches.ts), or replay of those runs breaks.
+import type { ProcessInternalResponse } from '../../server-a/contract.ts';
+import type { Category, EnrichResponse } from '../../server-b/contract.ts';
+import type { StepName } from './steps.ts';
+
+export type AdaptiveStep = Extract<StepName, 'validate' | 'enrich' | 'process-internal' | 'process-external' | 'third-party' | 'digest'>;
+
+/** One step of an adaptive run's plan, and the decision that put it there. */
+export interface PlannedStep {
+  step: AdaptiveStep;
+  /** Why it was planned, in words: "every run", "category commerce", "24 words (20+)". */
+  reason: string;
+}
 
 /** Every run starts with these: whether the data is valid (Server A), then what it is about (Server B). */
 export const FIRST_STEPS: readonly PlannedStep[] = [

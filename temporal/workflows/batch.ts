@@ -1,21 +1,6 @@
-// A batch: many inputs, one child workflow per input, at most `maxConcurrent` running at a time. Each
-// child is one of the table's workflows (kinds.ts), started by function under an id derived from the
-// batch's id and the item's index, and how it ends is part of the result (succeeded, rejected, failed),
-// never a failure of the batch. A large batch continues as new every `continueAsNewAfter` children (or
-// when Temporal suggests it), so no run's history grows with the batch.
-//
-// Decisions, each for a reason:
-// - Children are drained before the batch continues as new or completes: a run never closes with a child
-//   still running, so the parent-close policy never cuts a child off on the normal path.
-// - Parent-close policy REQUEST_CANCEL, not the default TERMINATE: it only applies when the batch closes
-//   with children still running, i.e. when it is terminated, times out or fails. Terminating a publish saga
-//   would skip its compensations and leave records reserved; a cancel request lets every child undo what
-//   it did and end cancelled. (ABANDON would leave children running that nothing reports on.)
-// - Cancelling the batch cancels its running children (the SDK's WAIT_CANCELLATION_COMPLETED): the sagas
-//   compensate, the batch waits until every child has ended, starts no more, and then ends cancelled.
-// - Child ids are `<batch id>-<kind's id prefix>-<index>`: the same on every replay, retry and run of the
-//   batch. With workflowIdReusePolicy REJECT_DUPLICATE a child is never started twice, even by a retried
-//   or reset batch: an id already used is reported as that item's failure (ChildAlreadyStarted).
+// A batch: one child workflow per input, at most `maxConcurrent` at a time, continuing as new every
+// `continueAsNewAfter` children; each child's outcome is part of the result, never a failure of the batch.
+// Its decisions (draining, REQUEST_CANCEL, child ids) and their reasons: docs/batches-schedules-adaptive.md.
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -24,6 +9,7 @@ import {
   ChildWorkflowFailure,
   condition,
   continueAsNew,
+  defineQuery,
   isCancellation,
   ParentClosePolicy,
   setHandler,
@@ -34,34 +20,124 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { z } from 'zod';
+import { wholeNumber } from '../../shared/contract.ts';
+import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
-import { BATCH_LIMITS, parseBatchInput } from './input.ts';
-import { WORKFLOW_KINDS } from './kinds.ts';
-import { batchProgressQuery } from './messages.ts';
-import type { BatchInput, BatchItem, BatchItemProblem, BatchProgress, BatchResult, WorkflowResult } from './types.ts';
+import { type InputIssue, inputIssues, invalidInput } from './input.ts';
+import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind, type WorkflowResult } from './kinds.ts';
 
-/**
- * What one run hands the next when it continues as new; never sent by a client. The items still to run
- * travel in the input (`items` holds only those), so the carried state stays small: which of the earlier
- * items succeeded (indexes only: their child ids follow from them) and the problems of the others.
- */
-export interface BatchCarryOver {
-  /** Items in the whole batch. */
+/** The input and every continue-as-new's carried state live in the history: these bounds keep them, and the
+ *  result (about 300 characters per item at worst), well under Temporal's 2 MB payload limit. */
+export const BATCH_LIMITS = {
+  maxItems: 2_000,
+  maxInputChars: 512 * 1024,
+  /** Enough to keep both services busy, few enough not to swamp them or the worker. */
+  maxConcurrent: { default: 5, min: 1, max: 50 },
+  /** About 6 to 9 events per child: 200 keep a run near 2,000 events, below the 4,096 at which Temporal suggests continuing as new. */
+  continueAsNewAfter: { default: 200, min: 1, max: 1_000 },
+  maxReasonChars: 200,
+  /** A bad batch lists this many problems, then how many more there are. */
+  maxIssuesListed: 50,
+} as const;
+
+const ITEMS = {
+  error: ({ input }: { input?: unknown }) =>
+    `must be an array of 1 to ${BATCH_LIMITS.maxItems} inputs, got ${Array.isArray(input) ? `${input.length} items` : input === undefined ? 'nothing' : typeof input}`,
+};
+/** What a client sends to start a batch; each item is checked as its kind's workflow checks its own input. */
+export const BatchInput = z.strictObject({
+  kind: z.enum(KIND_NAMES).meta({ description: 'The workflow each item runs as.' }),
+  items: z
+    .array(z.unknown(), ITEMS)
+    .min(1, ITEMS)
+    .max(BATCH_LIMITS.maxItems, ITEMS)
+    .meta({ description: "One child workflow per item, each the input of that kind's workflow." }),
+  maxConcurrent: wholeNumber(BATCH_LIMITS.maxConcurrent.min, BATCH_LIMITS.maxConcurrent.max).optional().meta({ description: 'Children at once (default 5).' }),
+  continueAsNewAfter: wholeNumber(BATCH_LIMITS.continueAsNewAfter.min, BATCH_LIMITS.continueAsNewAfter.max)
+    .optional()
+    .meta({ description: 'Children one run starts before it continues as new (default 200).' }),
+});
+export type BatchInput = z.infer<typeof BatchInput>;
+/** One item of a batch: the fields of any kind's input; the batch's kind decides which are allowed. */
+export type BatchItem = z.infer<(typeof WORKFLOW_KINDS)['multi']['input']> & z.infer<(typeof WORKFLOW_KINDS)['publish']['input']>;
+
+/** Every problem with `raw` as a batch's input, each item checked as its kind's workflow checks it; empty when valid. */
+export function batchInputIssues(raw: unknown): InputIssue[] {
+  const example = '{"kind": "multi", "items": [{"data": "hello"}]}';
+  const issues = inputIssues(BatchInput, raw, 'batchWorkflow', example);
+  const { kind, items } = (raw ?? {}) as { kind?: unknown; items?: unknown };
+  if (Array.isArray(items) && items.length > 0 && items.length <= BATCH_LIMITS.maxItems) {
+    const chars = JSON.stringify(items).length;
+    if (chars > BATCH_LIMITS.maxInputChars) {
+      issues.push({
+        field: 'items',
+        message: `"items" must be at most ${BATCH_LIMITS.maxInputChars} characters of JSON in all, got ${chars}; split the batch`,
+      });
+    }
+    // Without a valid kind, each item is checked as the widest input (multi's).
+    const { workflow, input } = WORKFLOW_KINDS[KIND_NAMES.includes(kind as WorkflowKind) ? (kind as WorkflowKind) : 'multi'];
+    items.forEach((item, index) => {
+      for (const issue of inputIssues(input, item, workflow.name)) {
+        issues.push({ field: issue.field === '(input)' ? `items[${index}]` : `items[${index}].${issue.field}`, message: `items[${index}]: ${issue.message}` });
+      }
+    });
+  }
+  if (issues.length <= BATCH_LIMITS.maxIssuesListed) return issues;
+  const more = issues.length - BATCH_LIMITS.maxIssuesListed;
+  return [...issues.slice(0, BATCH_LIMITS.maxIssuesListed), { field: 'items', message: `and ${more} more problem${more === 1 ? '' : 's'}` }];
+}
+
+/** An item that did not succeed: its failure type (or PublishRejected) and why. `index`: its place as sent. */
+const BatchItemProblem = z.object({ index: z.int(), childId: z.string(), type: z.string(), reason: z.string() });
+export type BatchItemProblem = z.infer<typeof BatchItemProblem>;
+
+/** What a batch returns. rejected: a business outcome (the data or input refused, the saga rejected); failed: anything else. */
+export interface BatchResult {
+  workflow: 'batchWorkflow';
+  kind: WorkflowKind;
   total: number;
-  /** Index in the whole batch of this run's `items[0]`. */
-  offset: number;
-  /** This run's number, 1 for the first. */
-  run: number;
-  succeeded: number[];
+  /** Runs of the batch, the first included. */
+  runs: number;
+  succeeded: Array<{ index: number; childId: string }>;
   rejected: BatchItemProblem[];
   failed: BatchItemProblem[];
 }
 
-/**
- * The id of the child for item `index` of batch `batchId`: the same however often it is computed. It is
- * part of the batch's history (the child's start command), so changing the scheme, or a kind's idPrefix,
- * breaks the replay of batches in flight: guard such a change with patched().
- */
+const count = z.int().min(0);
+/** Answer of the `batchProgress` query; counts cover the whole batch, across continue-as-new. */
+export const BatchProgress = z.object({
+  workflow: z.literal('batchWorkflow'),
+  /** continued-as-new: this run handed over to the next one (a query by workflow id reaches the newest). */
+  status: z.enum(['running', 'completed', 'failed', 'cancelled', 'continued-as-new']),
+  kind: z.enum(KIND_NAMES).nullable(),
+  total: count,
+  started: count.meta({ description: 'Children started so far: finished ones plus the running ones.' }),
+  succeeded: count,
+  rejected: count,
+  failed: count,
+  running: count,
+  maxConcurrent: count,
+  runs: count.meta({ description: 'Runs so far, this one included: 1 until the batch first continues as new.' }),
+});
+export type BatchProgress = z.infer<typeof BatchProgress>;
+
+export const batchProgressQuery = defineQuery<BatchProgress>('batchProgress');
+
+/** What one run hands the next when it continues as new (the items still to run travel in the input).
+ *  `offset`: the index in the whole batch of this run's `items[0]`. */
+const BatchCarryOver = z.object({
+  total: z.int().min(0),
+  offset: z.int().min(0),
+  run: z.int().min(1),
+  succeeded: z.array(z.int()),
+  rejected: z.array(BatchItemProblem),
+  failed: z.array(BatchItemProblem),
+});
+export type BatchCarryOver = z.infer<typeof BatchCarryOver>;
+
+/** Part of the batch's history (the child's start command): changing the scheme, or a kind's idPrefix, breaks
+ *  the replay of batches in flight; guard such a change with patched(). */
 export function batchChildId(batchId: string, kind: BatchInput['kind'], index: number): string {
   return `${batchId}-${WORKFLOW_KINDS[kind].idPrefix}-${index}`;
 }
@@ -87,7 +163,9 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
     };
   });
   try {
-    const input = parseBatchInput(raw);
+    const issues = batchInputIssues(raw);
+    if (issues.length > 0) throw invalidInput('batchWorkflow', issues);
+    const input = raw;
     checked = { input, state: carriedState(carried, input) };
   } catch (error) {
     status = 'failed';
@@ -95,7 +173,8 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
   }
 
   const { input, state } = checked;
-  const { kind, items } = input;
+  const { kind } = input;
+  const items = input.items as BatchItem[];
   const maxConcurrent = input.maxConcurrent ?? BATCH_LIMITS.maxConcurrent.default;
   const perRun = input.continueAsNewAfter ?? BATCH_LIMITS.continueAsNewAfter.default;
   const batchId = workflowInfo().workflowId;
@@ -134,11 +213,11 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
       if (next >= perRun || (next > 0 && workflowInfo().continueAsNewSuggested)) break;
       await condition(() => running < maxConcurrent);
       running++;
-      // Not awaited: up to maxConcurrent children run side by side; `running` tracks them.
+      // Not awaited: `running` tracks the children running side by side.
       void runChild(state.offset + next, items[next]!);
       next++;
     }
-    // Drained: no run closes with a child still running (see the parent-close policy above).
+    // Drained: no run closes with a child still running.
     await condition(() => running === 0);
   } catch (error) {
     // Cancelled: the running children were asked to cancel with the batch; wait until every one has ended
@@ -169,30 +248,17 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
 
 /** The state carried from the previous run, checked; a fresh one for the first run. */
 function carriedState(carried: unknown, input: BatchInput): BatchCarryOver {
-  if (carried === undefined || carried === null) {
-    return { total: input.items.length, offset: 0, run: 1, succeeded: [], rejected: [], failed: [] };
+  if (carried === undefined || carried === null) return { total: input.items.length, offset: 0, run: 1, succeeded: [], rejected: [], failed: [] };
+  const c = BatchCarryOver.safeParse(carried);
+  if (
+    c.success &&
+    c.data.offset + input.items.length === c.data.total &&
+    c.data.succeeded.length + c.data.rejected.length + c.data.failed.length === c.data.offset
+  ) {
+    return c.data;
   }
-  const c = carried as Partial<BatchCarryOver>;
-  const whole = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
-  const ok =
-    whole(c.total) &&
-    whole(c.offset) &&
-    whole(c.run) &&
-    c.offset + input.items.length === c.total &&
-    Array.isArray(c.succeeded) &&
-    Array.isArray(c.rejected) &&
-    Array.isArray(c.failed) &&
-    c.succeeded.length + c.rejected.length + c.failed.length === c.offset;
-  if (!ok) {
-    const message = 'the second argument is the state a batch carries over when it continues as new; clients start a batch with its input only';
-    throw ApplicationFailure.create({
-      type: FailureType.invalidInput,
-      message: `Invalid input for batchWorkflow: ${message}`,
-      nonRetryable: true,
-      details: [[{ field: '(carry-over)', message }]],
-    });
-  }
-  return { total: c.total!, offset: c.offset!, run: c.run!, succeeded: [...c.succeeded!], rejected: [...c.rejected!], failed: [...c.failed!] };
+  const message = 'the second argument is the state a batch carries over when it continues as new; clients start a batch with its input only';
+  throw invalidInput('batchWorkflow', [{ field: '(carry-over)', message }]);
 }
 
 function problem(index: number, childId: string, type: string, reason: string): BatchItemProblem {
@@ -218,17 +284,8 @@ function classify(error: unknown, childId: string): { list: 'rejected' | 'failed
 
 /** The first application failure's type, and the chain's messages: "activity enrichData: boom". */
 function describeFailure(error: unknown): { type: string; reason: string } {
-  let type: string | undefined;
-  const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e instanceof ApplicationFailure) {
-      type ??= e.type ?? 'Error';
-      parts.push(e.message);
-    } else if (e instanceof ActivityFailure) {
-      parts.push(`activity ${e.activityType}`);
-    } else {
-      parts.push(e.message);
-    }
-  }
-  return { type: type ?? (error instanceof Error ? error.name : 'Error'), reason: parts.join(': ') || String(error) };
+  const chain = causeChain(error);
+  const type = chain.find((e): e is ApplicationFailure => e instanceof ApplicationFailure)?.type;
+  const parts = chain.map((e) => (e instanceof ActivityFailure ? `activity ${e.activityType}` : e.message));
+  return { type: type ?? chain[0]?.name ?? 'Error', reason: parts.join(': ') || String(error) };
 }

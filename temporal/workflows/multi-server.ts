@@ -1,81 +1,115 @@
-// The multi-server workflow: validate the data on Server A, health-check both servers, process on
-// Server A, process and enrich on Server B, optionally call B's third party, and combine. Each step is
-// an activity (one HTTP call) except combine. Validation comes first, so invalid data is reported at
-// once whatever state Server B is in; the health check then gates everything that does real work.
-// Enrich is the one step with a fallback: while the worker's circuit breaker for Server B is open, a default
-// enrichment, and the run completes degraded. Every other step keeps the outage rule.
-import { proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import { activityOptions } from './activity-options.ts';
-import { combineMultiServer, fallbackEnrichment } from './combine.ts';
-import { outageLimitMs, parseInput } from './input.ts';
-import { PATCHES, takesPatch } from './patches.ts';
-import { DATA_CATEGORY } from './search-attributes.ts';
-import { progressQuery } from './messages.ts';
-import { orFallback, rideOut } from './outage.ts';
-import { StepTracker } from './step-tracker.ts';
-import type { MultiServerInput, MultiServerResult, StepFallback, StepName } from './types.ts';
-import { assertValid } from './validation.ts';
+// The multi-server workflow: validate on Server A (first, so bad data is reported whatever state Server B is in),
+// health-check both servers, process on A, process and enrich on B, optionally ask B's third party, combine.
+import { proxyActivities } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ProcessInternalResponse, ValidateResponse } from '../../server-a/contract.ts';
+import { type Category, type EnrichResponse, type ProcessExternalResponse, ThirdPartyRequest, type ThirdPartyResponse } from '../../server-b/contract.ts';
+import type { PingResponse, ServiceName } from '../../shared/contract.ts';
+import type { HealthActivities, ServerAActivities, ServerBActivities } from '../activities/types.ts';
+import { assertValid, circuitOpenCause } from '../failure-types.ts';
+import { ENRICH, HEALTH_CHECK, SERVICE_CALL, THIRD_PARTY } from './activity-options.ts';
+import { parseInput, WorkflowInput } from './input.ts';
+import { elapsedMs, plan, step, type StepName, type StepTiming, timings } from './steps.ts';
+
+const { checkHealth } = proxyActivities<HealthActivities>(HEALTH_CHECK);
+const { validateData, processInternal } = proxyActivities<ServerAActivities>(SERVICE_CALL);
+const { processExternal } = proxyActivities<ServerBActivities>(SERVICE_CALL);
+const { enrichData } = proxyActivities<ServerBActivities>(ENRICH);
+const { callThirdParty } = proxyActivities<ServerBActivities>(THIRD_PARTY);
+
+export const MultiServerInput = WorkflowInput.extend({
+  thirdParty: z
+    .strictObject(ThirdPartyRequest.omit({ query: true }).shape)
+    .optional()
+    .meta({ description: "When given, the run also calls Server B's simulated third party, with these settings." }),
+});
+export type MultiServerInput = z.infer<typeof MultiServerInput>;
+
+/** What enrich gives while Server B's circuit breaker is open: a documented default, not an analysis. */
+export interface FallbackEnrichment extends Omit<EnrichResponse, 'category' | 'enrichedBy'> {
+  category: 'uncategorized';
+  enrichedBy: 'fallback';
+}
+export type Enrichment = EnrichResponse | FallbackEnrichment;
+
+/** A step that took its documented fallback instead of its service's answer, and why (the CircuitOpen message). */
+export interface StepFallback {
+  step: StepName;
+  service: ServiceName;
+  reason: string;
+}
+
+export interface MultiServerResult {
+  workflow: 'multiServerWorkflow';
+  input: MultiServerInput;
+  health: Record<ServiceName, PingResponse>;
+  validation: ValidateResponse;
+  internal: ProcessInternalResponse;
+  external: ProcessExternalResponse;
+  enrichment: Enrichment;
+  thirdParty: ThirdPartyResponse | null;
+  summary: ReturnType<typeof combine>;
+  timings: StepTiming[];
+  /** The run completed, but some step took its fallback (see fallbacks) instead of its service's answer. */
+  degraded: boolean;
+  fallbacks: StepFallback[];
+}
 
 export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiServerResult> {
-  const steps = new StepTracker('multiServerWorkflow');
-  setHandler(progressQuery, () => steps.progress());
-  const input = steps.guard(() => parseInput(raw, 'multiServerWorkflow'));
-  const plan: StepName[] = ['validate', 'health-check', 'process-internal', 'process-external', 'enrich'];
-  if (input.thirdParty) plan.push('third-party');
-  steps.plan([...plan, 'combine']);
-
-  const limit = outageLimitMs(input);
-  const options = activityOptions(limit);
-  const { checkHealth: checkHealthA } = proxyActivities<Activities>(options.health['server-a']);
-  const { checkHealth: checkHealthB } = proxyActivities<Activities>(options.health['server-b']);
-  const { validateData, processInternal } = proxyActivities<Activities>(options.serverA);
-  const { processExternal } = proxyActivities<Activities>(options.serverB);
-  const { enrichData } = proxyActivities<Activities>(options.enrich);
-  const { callThirdParty } = proxyActivities<Activities>(options.thirdParty);
+  const input = parseInput(MultiServerInput, raw, 'multiServerWorkflow');
   const { data, metadata } = input;
+  plan('validate', 'health-check', 'process-internal', 'process-external', 'enrich', ...(input.thirdParty ? ['third-party' as const] : []), 'combine');
 
-  const validation = await steps.run('validate', async () => assertValid(await rideOut('server-a', limit, () => validateData({ data, metadata }))));
-  const health = await steps.run('health-check', async () => {
-    const [a, b] = await Promise.all([rideOut('server-a', limit, () => checkHealthA('server-a')), rideOut('server-b', limit, () => checkHealthB('server-b'))]);
-    return { 'server-a': a, 'server-b': b };
-  });
-  const internal = await steps.run('process-internal', () => rideOut('server-a', limit, () => processInternal({ data, metadata })));
-  const external = await steps.run('process-external', () => rideOut('server-b', limit, () => processExternal({ data, contentHash: internal.contentHash })));
+  const validation = assertValid(await validateData({ data, metadata }));
+  const [pingA, pingB] = await Promise.all([checkHealth('server-a'), checkHealth('server-b')]);
+  const internal = await processInternal({ data, metadata });
+  const external = await processExternal({ data, contentHash: internal.contentHash });
+
+  // The one step with a fallback (see ENRICH): while Server B's breaker is open, the run completes degraded.
   const fallbacks: StepFallback[] = [];
-  const enrichment = await steps.run('enrich', () =>
-    orFallback(
-      () => rideOut('server-b', limit, () => enrichData({ data, reference: external.reference })),
-      (circuitOpen) => {
-        fallbacks.push({ step: 'enrich', service: 'server-b', reason: circuitOpen.message });
-        return fallbackEnrichment(external.reference);
-      },
-    ),
-  );
-  // So runs can be found by what the data is about (client.ts list --category). A fallback knows nothing about
-  // it and sets none, so a category found always comes from Server B; degraded runs are the ones without one.
-  if (takesPatch(PATCHES.searchAttributes) && enrichment.enrichedBy === 'server-b') {
-    upsertSearchAttributes([{ key: DATA_CATEGORY, value: enrichment.category }]);
-  }
-  const { thirdParty: thirdPartyOptions } = input;
-  const thirdParty = thirdPartyOptions
-    ? await steps.run('third-party', () => rideOut('server-b', limit, () => callThirdParty({ ...thirdPartyOptions, query: internal.normalized })))
-    : null;
-  const summary = await steps.run('combine', () => combineMultiServer(internal, external, enrichment, steps.elapsedMs()));
-  steps.complete();
+  const enrichment = await step('enrich', async (): Promise<Enrichment> => {
+    try {
+      return await enrichData({ data, reference: external.reference });
+    } catch (error) {
+      const circuitOpen = circuitOpenCause(error);
+      if (!circuitOpen) throw error;
+      fallbacks.push({ step: 'enrich', service: 'server-b', reason: circuitOpen.message });
+      // Workflow time, so a replay gives the same value.
+      return { category: 'uncategorized', score: 0, keywords: [], reference: external.reference, enrichedBy: 'fallback', enrichedAt: new Date().toISOString() };
+    }
+  });
 
+  const thirdParty = input.thirdParty ? await callThirdParty({ ...input.thirdParty, query: internal.normalized }) : null;
+  const summary = await step('combine', () => combine(internal, external, enrichment));
   return {
     workflow: 'multiServerWorkflow',
     input,
-    health,
+    health: { 'server-a': pingA, 'server-b': pingB },
     validation,
     internal,
     external,
     enrichment,
     thirdParty,
     summary,
-    timings: steps.timings(),
+    timings: timings(),
     degraded: fallbacks.length > 0,
     fallbacks,
+  };
+}
+
+/** Pure computation, so it runs in the workflow itself: no activity, the same answer on every replay. */
+function combine(internal: ProcessInternalResponse, external: ProcessExternalResponse, enrichment: Enrichment) {
+  return {
+    reference: external.reference,
+    category: enrichment.category satisfies Category | 'uncategorized',
+    score: enrichment.score,
+    keywords: enrichment.keywords,
+    wordCount: internal.wordCount,
+    characterCount: internal.characterCount,
+    contentHash: internal.contentHash,
+    /** Server B echoed the hash Server A computed: both worked on the same content. */
+    hashesMatch: external.contentHash === internal.contentHash,
+    servers: ['server-a', 'server-b'] satisfies ServiceName[],
+    totalDurationMs: elapsedMs(),
   };
 }

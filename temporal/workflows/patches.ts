@@ -1,17 +1,15 @@
-// Every change to what the workflows schedule, behind a patch id. A run that started before a change
-// replays its history on the old path (patched() is false there); runs that start after take the new
-// one and record a marker. The lifecycle of each id (README, "Changing workflow code safely"):
-// patched → deprecatePatch once no run from before the change is open or retained → removed with the old path.
+// Every change to what the workflows schedule, behind a patch id: runs from before the change replay the old
+// path. Each id's lifecycle (patched → deprecatePatch → removed): docs/versioning.md.
 import { patched } from '@temporalio/workflow';
 
 export const PATCHES = {
-  /** The runs keep the DataCategory and CurrentStep search attributes up to date (issue 10). */
+  /** The runs keep the DataCategory and CurrentStep search attributes up to date. */
   searchAttributes: 'upsert-search-attributes-v1',
-  /** The publish saga waits for a reviewer when the data meets the review rule (issue 10). */
+  /** The publish saga waits for a reviewer when the data meets the review rule. */
   review: 'publish-review-v1',
   /** A review cancelled while waiting publishes ReviewState "cancelled" instead of staying "pending". */
   reviewCancelledState: 'review-cancelled-state-v1',
-  /** Each service's calls go to that service's task queue instead of the workflow's own (issue 14). */
+  /** Each service's calls go to that service's task queue instead of the workflow's own. */
   serviceQueues: 'per-service-task-queues-v1',
 } as const;
 

@@ -1,27 +1,49 @@
-// The saga: a distributed transaction across Server A and Server B. Validate and process the data on A,
-// reserve a record on A, submit a publication on B, confirm it on B, and commit the record on A.
-// Each compensation is registered before its step runs, so a step that applied its change but never
-// answered is still undone (the compensation finds the change by the step's Idempotency-Key).
-// Data that needs a person's eyes (review.ts) waits, once submitted, for a reviewer's decision before it
-// is confirmed. Outcomes: published; rejected by Server B's rules or by the review (a business outcome:
-// everything is undone and the run *completes* saying why); or a technical failure past the outage limit
-// (everything is undone and the run fails with the cause). Cancelling the run undoes it the same way. Committing the record is the point of no return: once it happened, the
-// saga has succeeded, even if its answer was lost.
-import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { DataRecord, Publication } from '../../shared/api.ts';
-import type { Activities } from '../activities/index.ts';
-import type { Undone } from '../activities/saga.ts';
+// The publish saga across Server A and Server B (docs/saga-and-review.md): validate, process, reserve a record
+// (A), submit and confirm a publication (B), commit the record (A), with a review before confirming when needed.
+// Each compensation is registered before its step runs, so a step that applied its change but never answered is
+// still undone. A rejection completes the run as "rejected"; a technical failure fails it; both undo everything.
+import { ActivityFailure, ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { DataRecord } from '../../server-a/contract.ts';
+import type { Publication } from '../../server-b/contract.ts';
+import type { ServerAActivities, ServerBActivities, Undone } from '../activities/types.ts';
+import { assertValid, FailureType } from '../failure-types.ts';
 import { SAGA_STEPS } from '../saga-steps.ts';
-import { FailureType } from '../failure-types.ts';
-import { activityOptions } from './activity-options.ts';
-import { outageLimitMs, parseInput, reviewDeadlineMs } from './input.ts';
+import { COMPENSATION, SERVICE_CALL } from './activity-options.ts';
+import { duration, isReviewDeadline, parseDuration, parseInput, REVIEW_DEADLINE, WorkflowInput } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
-import { progressQuery } from './messages.ts';
-import { rideOut } from './outage.ts';
-import { Review, reviewReason, reviewRejection } from './review.ts';
-import { StepTracker } from './step-tracker.ts';
-import type { CompensationRecord, PublishInput, PublishResult } from './types.ts';
-import { assertValid } from './validation.ts';
+import { Review, reviewReason, reviewRejection, type ReviewStatus } from './review.ts';
+import { addStep, type CompensationRecord, compensated, compensationsRun, plan, step, stepBegun, type StepTiming, timings } from './steps.ts';
+
+const { validateData, processInternal, reserveRecord, commitRecord } = proxyActivities<ServerAActivities>(SERVICE_CALL);
+const { submitPublication, confirmPublication } = proxyActivities<ServerBActivities>(SERVICE_CALL);
+const { releaseReservedRecord } = proxyActivities<ServerAActivities>(COMPENSATION);
+const { withdrawSubmittedPublication } = proxyActivities<ServerBActivities>(COMPENSATION);
+
+export const PublishInput = WorkflowInput.extend({
+  review: z.boolean().optional().meta({ description: 'Ask a person to review even when the review rule would not.' }),
+  reviewDeadline: duration(
+    isReviewDeadline,
+    'must be a duration from 1s to 24h such as "90s" or "10m"',
+    'Each review wait: at the first deadline the review escalates, at the second it expires (rejected). Default 5m.',
+  ).optional(),
+});
+export type PublishInput = z.infer<typeof PublishInput>;
+
+export interface PublishResult {
+  workflow: 'publishWorkflow';
+  /** published: every step done. rejected: Server B's rules or a reviewer refused the content (or its review expired); everything was undone. */
+  outcome: 'published' | 'rejected';
+  input: PublishInput;
+  record: DataRecord | null;
+  publication: Publication | null;
+  /** Why Server B's rules (rule name) or the review (rule "review") refused the content, when they did. */
+  rejection: { rule: string; message: string } | null;
+  /** The review, when the run needed one. */
+  review: ReviewStatus | null;
+  compensations: CompensationRecord[];
+  timings: StepTiming[];
+}
 
 interface Compensation {
   name: CompensationRecord['name'];
@@ -29,27 +51,15 @@ interface Compensation {
 }
 
 export async function publishWorkflow(raw: PublishInput): Promise<PublishResult> {
-  const steps = new StepTracker('publishWorkflow');
-  setHandler(progressQuery, () => steps.progress());
   const review = new Review();
-  const input: PublishInput = steps.guard(() => parseInput(raw, 'publishWorkflow'));
-  steps.plan(['validate', 'process-internal', SAGA_STEPS.reserve, SAGA_STEPS.submit, SAGA_STEPS.confirm, SAGA_STEPS.commit]);
-
-  const limit = outageLimitMs(input);
-  const options = activityOptions(limit);
-  const { validateData, processInternal, reserveRecord, commitRecord } = proxyActivities<Activities>(options.serverA);
-  const { submitPublication, confirmPublication } = proxyActivities<Activities>(options.serverB);
-  const { releaseReservedRecord } = proxyActivities<Activities>(options.compensation['server-a']);
-  const { withdrawSubmittedPublication } = proxyActivities<Activities>(options.compensation['server-b']);
-  const onA = <T>(call: () => Promise<T>) => rideOut('server-a', limit, call);
-  const onB = <T>(call: () => Promise<T>) => rideOut('server-b', limit, call);
+  const input = parseInput(PublishInput, raw, 'publishWorkflow');
+  plan('validate', 'process-internal', SAGA_STEPS.reserve, SAGA_STEPS.submit, SAGA_STEPS.confirm, SAGA_STEPS.commit);
   const { data, metadata } = input;
 
   /** Undo actions, last registered first. */
   const compensations: Compensation[] = [];
   const state: { record: DataRecord | null; publication: Publication | null } = { record: null, publication: null };
   const result = (outcome: PublishResult['outcome'], rejection: PublishResult['rejection']): PublishResult => {
-    steps.complete();
     const reviewed = review.status.reason === null ? null : review.status;
     return {
       workflow: 'publishWorkflow',
@@ -58,43 +68,44 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
       ...state,
       rejection,
       review: reviewed,
-      compensations: steps.compensationsRun(),
-      timings: steps.timings(),
+      compensations: compensationsRun(),
+      timings: timings(),
     };
   };
 
   try {
-    await steps.run('validate', async () => assertValid(await onA(() => validateData({ data, metadata }))));
-    const internal = await steps.run('process-internal', () => onA(() => processInternal({ data, metadata })));
+    assertValid(await validateData({ data, metadata }));
+    const internal = await processInternal({ data, metadata });
     compensations.unshift({ name: 'release-record', run: releaseReservedRecord });
-    const record = await steps.run(SAGA_STEPS.reserve, () => onA(() => reserveRecord({ data })));
+    const record = await reserveRecord({ data });
     state.record = record;
     compensations.unshift({ name: 'withdraw-publication', run: withdrawSubmittedPublication });
-    const submitted = await steps.run(SAGA_STEPS.submit, () => onB(() => submitPublication({ recordId: record.id, content: internal.normalized })));
+    const submitted = await submitPublication({ recordId: record.id, content: internal.normalized });
     state.publication = submitted;
     // Replaying a run that passed this point before the review existed: no review, as its history says.
     const reason = takesPatch(PATCHES.review) ? reviewReason(internal, input.review === true) : null;
     if (reason === null) review.notNeeded();
     else {
-      steps.insertBefore('review', SAGA_STEPS.confirm);
-      await steps.run('review', async () => {
-        const verdict = await review.decision(reason, reviewDeadlineMs(input));
+      addStep('review', SAGA_STEPS.confirm);
+      await step('review', async () => {
+        const deadlineMs = input.reviewDeadline === undefined ? REVIEW_DEADLINE.defaultMs : parseDuration(input.reviewDeadline)!;
+        const verdict = await review.decision(reason, deadlineMs);
         if (verdict !== 'approve') throw reviewRejection(review.status);
       });
     }
-    state.publication = await steps.run(SAGA_STEPS.confirm, () => onB(() => confirmPublication(submitted.id)));
-    state.record = await steps.run(SAGA_STEPS.commit, () => onA(() => commitRecord(record.id)));
+    state.publication = await confirmPublication(submitted.id);
+    state.record = await commitRecord(record.id);
     return result('published', null);
   } catch (error) {
     const rejection = ruleRejection(error);
     // Once the commit was tried it may have landed although its answer never came. Server A decides: the
     // record is released first, and releasing and committing exclude each other there.
-    const commitTried = steps.progress().steps.some((s) => s.step === SAGA_STEPS.commit && s.status !== 'pending');
+    const commitTried = stepBegun(SAGA_STEPS.commit);
     const release = compensations.filter((c) => c.name === 'release-record');
     const order = commitTried ? [...release, ...compensations.filter((c) => c.name !== 'release-record')] : compensations;
-    const committed = await CancellationScope.nonCancellable(() => compensate(order, steps, state));
+    const committed = await CancellationScope.nonCancellable(() => compensate(order, state));
     if (committed) return result('published', null);
-    const failed = steps.compensationsRun().filter((c) => c.outcome === 'failed');
+    const failed = compensationsRun().filter((c) => c.outcome === 'failed');
     if (failed.length > 0) {
       throw ApplicationFailure.create({
         type: FailureType.compensationFailed,
@@ -109,15 +120,9 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
   }
 }
 
-/**
- * Runs the compensations in order; one that fails for good is recorded and does not stop the others.
- * Resolves true when the record turned out to be committed: the saga succeeded, and nothing more is undone.
- */
-async function compensate(
-  compensations: Compensation[],
-  steps: StepTracker,
-  state: { record: DataRecord | null; publication: Publication | null },
-): Promise<boolean> {
+/** Runs the compensations in order; one that fails for good is recorded and does not stop the others. True when
+ *  the record turned out to be committed: the saga succeeded, and nothing more is undone. */
+async function compensate(compensations: Compensation[], state: { record: DataRecord | null; publication: Publication | null }): Promise<boolean> {
   for (const { name, run } of compensations) {
     try {
       const undone = await run();
@@ -125,13 +130,13 @@ async function compensate(
         state.record = undone.resource as DataRecord;
         return true;
       }
-      steps.compensated({ name, outcome: undone.outcome, detail: undone.resource?.id ?? '' });
+      compensated({ name, outcome: undone.outcome, detail: undone.resource?.id ?? '' });
       if (undone.resource && name === 'release-record') state.record = undone.resource as DataRecord;
       if (undone.resource && name === 'withdraw-publication') state.publication = undone.resource as Publication;
     } catch (error) {
       // Only an undo the service refused for good (a 4xx) ends here; a bug in this code must fail the task.
       if (!(error instanceof ActivityFailure)) throw error;
-      steps.compensated({ name, outcome: 'failed', detail: error.cause?.message ?? error.message });
+      compensated({ name, outcome: 'failed', detail: error.cause?.message ?? error.message });
     }
   }
   return false;

@@ -3,33 +3,55 @@
 // the `review` query shows the state. Each wait is a durable timer: at the first deadline the review
 // escalates once (a reminder in its state and the logs), at the second it expires, which rejects.
 import { ApplicationFailure } from '@temporalio/common';
-import { condition, isCancellation, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { ProcessInternalResponse } from '../../shared/api.ts';
+import { condition, defineQuery, defineSignal, defineUpdate, isCancellation, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { z } from 'zod';
+import type { ProcessInternalResponse } from '../../server-a/contract.ts';
 import { FailureType } from '../failure-types.ts';
-import { decideSignal, decideUpdate, reviewQuery } from './messages.ts';
+import { inputIssues } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
 import { REVIEW_STATE } from './search-attributes.ts';
-import type { ReviewDecision, ReviewStatus } from './types.ts';
 
 /** Words that make a text need a person's eyes before it is published. */
 export const REVIEW_WORDS = ['refund', 'urgent', 'legal', 'lawsuit', 'confidential'] as const;
 /** Longer texts are reviewed too. */
 export const REVIEW_WORD_LIMIT = 40;
-export const REVIEWER_MAX_LENGTH = 100;
-export const COMMENT_MAX_LENGTH = 1_000;
 /** Ignored signals kept in the review (the newest); the rest are only counted. Any sender may send any number. */
 export const IGNORED_SIGNALS_KEPT = 10;
 
-/** A caller's value in a message about it: never more than a few dozen characters of it. */
-function quoted(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'nothing';
-  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
-}
+const REVIEWER = { error: 'must name the reviewer (1 to 100 characters)' };
+/** What a reviewer sends (update or signal); any client may send anything, so it is checked. */
+export const ReviewDecision = z.strictObject({
+  decision: z.enum(['approve', 'reject']),
+  reviewer: z.string(REVIEWER).trim().min(1, REVIEWER).max(100, REVIEWER),
+  comment: z
+    .string({ error: 'must be text of at most 1000 characters when given' })
+    .max(1_000, { error: 'must be text of at most 1000 characters when given' })
+    .optional(),
+});
+export type ReviewDecision = z.infer<typeof ReviewDecision>;
 
-/**
- * The review rule, on Server A's analysis of the data (deterministic: the same result, the same answer
- * on every replay). Returns why a review is needed, or null.
- */
+export const ReviewStatus = z.object({
+  state: z.enum(['not-needed', 'not-yet', 'pending', 'escalated', 'approved', 'rejected', 'expired', 'cancelled']),
+  reason: z.string().nullable().meta({ description: 'Why the run asked for a review; null when it did not.' }),
+  requestedAt: z.string().nullable(),
+  deadline: z.string().nullable().meta({ description: 'When the current wait ends: escalation, then expiry.' }),
+  escalatedAt: z.string().nullable(),
+  decision: ReviewDecision.extend({ decidedAt: z.string() }).nullable(),
+  ignoredSignals: z
+    .array(z.object({ reason: z.string(), receivedAt: z.string() }))
+    .meta({ description: 'Signals that could not be applied (bad or late), the newest kept.' }),
+  ignoredSignalsDropped: z.number(),
+});
+export type ReviewStatus = z.infer<typeof ReviewStatus>;
+
+export const reviewQuery = defineQuery<ReviewStatus>('review');
+/** A reviewer's decision, for callers that want an answer: the validator refuses a malformed decision, or one
+ *  when no review is pending, before anything enters the history; an accepted one returns the review. */
+export const decideUpdate = defineUpdate<ReviewStatus, [ReviewDecision]>('decide');
+/** The same decision, fire-and-forget: one that cannot apply is kept in the review's ignoredSignals. */
+export const decideSignal = defineSignal<[ReviewDecision]>('decide');
+
+/** Why a review is needed, or null: from Server A's analysis only, so every replay gives the same answer. */
 export function reviewReason(internal: ProcessInternalResponse, requested: boolean): string | null {
   if (requested) return 'the client asked for a review';
   const words = internal.normalized.split(' ');
@@ -39,25 +61,10 @@ export function reviewReason(internal: ProcessInternalResponse, requested: boole
   return null;
 }
 
-/** Every problem with a decision as a caller sent it (any JSON: the Web UI and `temporal` CLI can send anything). */
+/** Every problem with a decision as a caller sent it (any JSON: the Web UI and `temporal` CLI can send anything), at most three. */
 export function decisionProblems(raw: unknown): string[] {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    return ['the decision must be a JSON object such as {"decision": "approve", "reviewer": "ada"}'];
-  const { decision, reviewer, comment, ...rest } = raw as Record<string, unknown>;
-  const problems: string[] = [];
-  if (decision !== 'approve' && decision !== 'reject') problems.push(`"decision" must be "approve" or "reject", got ${quoted(decision)}`);
-  if (typeof reviewer !== 'string' || reviewer.trim() === '' || reviewer.length > REVIEWER_MAX_LENGTH) {
-    problems.push(`"reviewer" must name the reviewer (1 to ${REVIEWER_MAX_LENGTH} characters)`);
-  }
-  if (comment !== undefined && (typeof comment !== 'string' || comment.length > COMMENT_MAX_LENGTH)) {
-    problems.push(`"comment" must be text of at most ${COMMENT_MAX_LENGTH} characters when given`);
-  }
-  const unknown = Object.keys(rest);
-  if (unknown.length > 0)
-    problems.push(
-      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 3).map(quoted).join(', ')}${unknown.length > 3 ? ', …' : ''}; a decision takes decision, reviewer, comment`,
-    );
-  return problems;
+  const problems = inputIssues(ReviewDecision, raw, 'a decision', '{"decision": "approve", "reviewer": "ada"}').map((i) => i.message);
+  return problems.length > 3 ? [...problems.slice(0, 3), '…'] : problems;
 }
 
 export class Review {
@@ -150,9 +157,9 @@ export class Review {
     return `This run's review is already over (${state}${this.status.decision ? ` by ${this.status.decision.reviewer}` : ''})`;
   }
 
-  private decide(decision: ReviewDecision): void {
-    const { decision: kind, reviewer, comment } = decision;
-    this.status.decision = { decision: kind, reviewer: reviewer.trim(), ...(comment ? { comment } : {}), decidedAt: new Date().toISOString() };
+  private decide(raw: ReviewDecision): void {
+    const { decision: kind, reviewer, comment } = ReviewDecision.parse(raw);
+    this.status.decision = { decision: kind, reviewer, ...(comment ? { comment } : {}), decidedAt: new Date().toISOString() };
     this.status.state = kind === 'approve' ? 'approved' : 'rejected';
     this.status.deadline = null;
     this.publishState();

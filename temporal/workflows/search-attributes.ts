@@ -1,6 +1,5 @@
-// What a person searches runs by, as typed search attribute keys: the workflows upsert them as they
-// move, `client.ts list` and the Web UI query them, and start-up registers them on the namespace
-// (temporal/search-attributes-registration.ts). Keywords: exact values, cheap to filter on.
+// What a person searches runs by: the workflows upsert them, `client.ts list` and the Web UI query them, and
+// start-up registers them (search-attributes-registration.ts). Keywords: exact values, cheap to filter on.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** The category Server B's enrichment gave the data ("greeting", "order", …). */

@@ -1,28 +1,32 @@
 // The single-server workflow: validate and process on Server A only.
-import { proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.ts';
-import { activityOptions } from './activity-options.ts';
-import { summarizeSimple } from './combine.ts';
-import { outageLimitMs, parseInput } from './input.ts';
-import { progressQuery } from './messages.ts';
-import { rideOut } from './outage.ts';
-import { StepTracker } from './step-tracker.ts';
-import type { SimpleResult, WorkflowInput } from './types.ts';
-import { assertValid } from './validation.ts';
+import { proxyActivities } from '@temporalio/workflow';
+import type { ProcessInternalResponse, ValidateResponse } from '../../server-a/contract.ts';
+import type { ServerAActivities } from '../activities/types.ts';
+import { assertValid } from '../failure-types.ts';
+import { SERVICE_CALL } from './activity-options.ts';
+import { parseInput, WorkflowInput } from './input.ts';
+import { elapsedMs, plan, type StepTiming, timings } from './steps.ts';
+
+const { validateData, processInternal } = proxyActivities<ServerAActivities>(SERVICE_CALL);
+
+export interface SimpleResult {
+  workflow: 'simpleWorkflow';
+  input: WorkflowInput;
+  validation: ValidateResponse;
+  internal: ProcessInternalResponse;
+  summary: Pick<ProcessInternalResponse, 'normalized' | 'wordCount' | 'characterCount' | 'contentHash'> & { servers: ['server-a']; totalDurationMs: number };
+  timings: StepTiming[];
+}
 
 export async function simpleWorkflow(raw: WorkflowInput): Promise<SimpleResult> {
-  const steps = new StepTracker('simpleWorkflow');
-  setHandler(progressQuery, () => steps.progress());
-  const input: WorkflowInput = steps.guard(() => parseInput(raw, 'simpleWorkflow'));
-  steps.plan(['validate', 'process-internal']);
-
-  const limit = outageLimitMs(input);
-  const { validateData, processInternal } = proxyActivities<Activities>(activityOptions(limit).serverA);
+  const input = parseInput(WorkflowInput, raw, 'simpleWorkflow');
   const { data, metadata } = input;
+  plan('validate', 'process-internal');
 
-  const validation = await steps.run('validate', async () => assertValid(await rideOut('server-a', limit, () => validateData({ data, metadata }))));
-  const internal = await steps.run('process-internal', () => rideOut('server-a', limit, () => processInternal({ data, metadata })));
-  steps.complete();
+  const validation = assertValid(await validateData({ data, metadata }));
+  const internal = await processInternal({ data, metadata });
 
-  return { workflow: 'simpleWorkflow', input, validation, internal, summary: summarizeSimple(internal, steps.elapsedMs()), timings: steps.timings() };
+  const { normalized, wordCount, characterCount, contentHash } = internal;
+  const summary = { normalized, wordCount, characterCount, contentHash, servers: ['server-a'] as ['server-a'], totalDurationMs: elapsedMs() };
+  return { workflow: 'simpleWorkflow', input, validation, internal, summary, timings: timings() };
 }

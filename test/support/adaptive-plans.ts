@@ -1,6 +1,6 @@
 // Data that takes each plan of the adaptive workflow (temporal/workflows/adaptive-plan.ts), and the steps
 // that plan runs: test/workflows/adaptive.test.ts runs them, scripts/record-histories.ts records them.
-import type { AdaptiveStep } from '../../temporal/workflows/types.ts';
+import type { AdaptiveStep } from '../../temporal/workflows/adaptive-plan.ts';
 
 export interface AdaptivePlanCase {
   /** The history's file name in test/histories/, and the recorded run's workflow id. */

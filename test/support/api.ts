@@ -1,8 +1,10 @@
 // The workflow API (api/) in the test process, on 127.0.0.1 and a free port, and a caller for it that
-// holds every answer to api/openapi.json as it comes (status, content type, body, and each event of a
+// holds every answer to the API's OpenAPI document as it comes (status, content type, body, and each event of a
 // stream), and notes which documented operations were answered, so a test can say all of them were.
+import type { Client } from '@temporalio/client';
 import { expect } from 'vitest';
 import { type ApiOptions, createApiApp } from '../../api/app.ts';
+import type { TemporalLink } from '../../api/temporal-link.ts';
 import { listen, type RunningService } from '../../shared/service/serve.ts';
 import { checkAnswer, eventSchema, schemaErrors } from './openapi.ts';
 import { HOST, silentLogger } from './services.ts';
@@ -25,6 +27,11 @@ export interface RunningApi {
   call: <T = unknown>(method: string, path: string, body?: unknown) => Promise<ApiAnswer<T>>;
   /** Opens a run's event stream: the answer, and its messages as they come (each event checked against the description). */
   events: (key: string, signal?: AbortSignal) => Promise<{ status: number; headers: Headers; messages: AsyncGenerator<SseMessage> }>;
+}
+
+/** A link to a client that is connected already (the suite's); closing it is its owner's business. */
+export function connectedLink(client: Client): TemporalLink {
+  return { client: () => client, state: () => 'connected', close: async () => {} };
 }
 
 export async function startApi(options: Omit<ApiOptions, 'logger' | 'namespace'> & Partial<Pick<ApiOptions, 'logger' | 'namespace'>>): Promise<RunningApi> {

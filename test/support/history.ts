@@ -74,3 +74,21 @@ export function countEvents(events: HistoryEvent[], attribute: keyof HistoryEven
 export function workflowTaskWorkers(events: HistoryEvent[]): string[] {
   return events.flatMap((e) => (e.workflowTaskCompletedEventAttributes ? [e.workflowTaskCompletedEventAttributes.identity ?? ''] : []));
 }
+
+/** By the server's own clock (ms): when an activity was scheduled, when its last attempt started, when it closed. */
+export function activityTimes(events: HistoryEvent[], scheduledEventId: number): { scheduled: number; lastStarted: number | null; closed: number | null } {
+  const of = (e: HistoryEvent) =>
+    e.activityTaskStartedEventAttributes ??
+    e.activityTaskCompletedEventAttributes ??
+    e.activityTaskFailedEventAttributes ??
+    e.activityTaskTimedOutEventAttributes ??
+    e.activityTaskCanceledEventAttributes;
+  const mine = events.filter((e) => Number(of(e)?.scheduledEventId) === scheduledEventId);
+  const started = mine.find((e) => e.activityTaskStartedEventAttributes);
+  const closed = mine.find((e) => !e.activityTaskStartedEventAttributes);
+  return {
+    scheduled: eventTime(events.find((e) => Number(e.eventId) === scheduledEventId)!),
+    lastStarted: started ? eventTime(started) : null,
+    closed: closed ? eventTime(closed) : null,
+  };
+}

@@ -1,12 +1,10 @@
-// api/openapi.json as a checker of real answers: which documented operation a request reached (a concrete
-// path before a templated one, as OpenAPI says), and whether the answer's status, content type and body
-// match what the description promises for it. Its schemas are JSON Schema 2020-12 (OpenAPI 3.1).
+// The workflow API's OpenAPI document (api/openapi.ts, generated from its schemas) as a checker of real
+// answers: which documented operation a request reached (a concrete path before a templated one, as
+// OpenAPI says), and whether the answer's status, content type and body match what the document promises
+// for it. Its schemas are JSON Schema 2020-12 (OpenAPI 3.1), checked here by ajv, independently of zod.
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
-import spec from '../../api/openapi.json' with { type: 'json' };
-
-export type Spec = typeof spec;
-export { spec };
+import { openapiDocument } from '../../api/openapi.ts';
 
 interface MediaType {
   schema: object;
@@ -15,6 +13,14 @@ interface MediaType {
 interface Operation {
   responses: Record<string, { content?: Record<string, MediaType> }>;
 }
+export interface Spec {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Record<string, unknown>> };
+}
+
+/** The document as a client reads it: the JSON GET /openapi.json sends. */
+export const spec = JSON.parse(JSON.stringify(openapiDocument)) as Spec;
 
 const SCHEMAS_ID = 'openapi-components';
 const ajv = new Ajv2020({ allErrors: true, allowUnionTypes: true });
@@ -53,7 +59,7 @@ export function pathTemplate(path: string): string | undefined {
 
 function operationOf(method: string, path: string): { template: string; operation: Operation } | undefined {
   const template = pathTemplate(path);
-  const item = template === undefined ? undefined : (spec.paths as Record<string, Record<string, Operation>>)[template];
+  const item = template === undefined ? undefined : spec.paths[template];
   const operation = item?.[method.toLowerCase()];
   return template !== undefined && operation ? { template, operation } : undefined;
 }

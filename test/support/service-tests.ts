@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import type { ErrorBody, ServiceName } from '../../shared/api.ts';
+import type { ErrorBody, ServiceName } from '../../shared/contract.ts';
 import type { RunningService } from '../../shared/service/serve.ts';
 import { startNode, type LongRunning } from './processes.ts';
 import { type Answer, call } from './services.ts';

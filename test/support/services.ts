@@ -5,9 +5,10 @@ import { Writable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
 import { createServerAApp, type ServerAOptions } from '../../server-a/app.ts';
 import { createServerBApp, type ServerBOptions } from '../../server-b/app.ts';
-import type { StatusResponse } from '../../shared/api.ts';
+import type { StatusResponse } from '../../shared/contract.ts';
 import { createLogger, type Logger } from '../../shared/logger.ts';
 import { listen, type RunningService } from '../../shared/service/serve.ts';
+import { traceRequests } from '../../shared/service/trace-requests.ts';
 
 export const HOST = '127.0.0.1';
 
@@ -39,9 +40,10 @@ interface CommonOptions {
   token?: string;
 }
 
-/** The options both apps take alike, without keys whose value is undefined. */
+/** The options both apps take alike, without keys whose value is undefined; traced like a real start with traces on. */
 function storeOptions(options: CommonOptions): ServerAOptions {
   return {
+    trace: traceRequests,
     ...(options.database !== undefined && { database: options.database }),
     ...(options.faults && { faults: options.faults }),
     ...(options.token && { token: options.token }),

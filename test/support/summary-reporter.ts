@@ -31,11 +31,11 @@ export default class SummaryReporter implements Reporter {
       }
     }
     const out = (line: string) => process.stdout.write(`${line}\n`);
-    if (temporalSkipped > 0) {
-      const target = this.vitest?.getRootProject().getProvidedContext().temporal;
-      const reason = target && !target.available ? target.reason : 'no Temporal server';
+    // Skipped with a server at hand means filtered out (-t, .only): no hint to give then.
+    const target = this.vitest?.getRootProject().getProvidedContext().temporal;
+    if (temporalSkipped > 0 && !target?.available) {
       out('');
-      out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${reason}`);
+      out(`SKIPPED ${temporalSkipped} tests that need a Temporal server: ${target?.reason ?? 'no Temporal server'}`);
       out('  To run them: install Go or the Temporal CLI (npm run temporal:install says what it finds), or set');
       out('  TEMPORAL_ADDRESS to a running server (e.g. "npm run temporal:dev", then TEMPORAL_ADDRESS=localhost:7233 npm test).');
     }

@@ -4,12 +4,12 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { nanoid } from 'nanoid';
 import { inject } from 'vitest';
-import type { ServiceName } from '../../shared/api.ts';
+import type { ServiceName } from '../../shared/contract.ts';
 import type { WorkerRole } from '../../shared/config.ts';
 import type { Activities } from '../../temporal/activities/index.ts';
 import { existingCli } from '../../temporal/dev/temporal-cli.ts';
 import { TRACING_WORKFLOW_MODULE } from '../../temporal/tracing.ts';
-import { createWorker, WORKFLOWS_PATH, type WorkerSetup } from '../../temporal/worker/create-worker.ts';
+import { createWorker, WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH, type WorkerSetup } from '../../temporal/worker/create-worker.ts';
 
 export { TEMPORAL_TAG } from './tag.ts';
 
@@ -63,7 +63,7 @@ export async function connectToTemporal(): Promise<TemporalConnections> {
 let bundle: Promise<{ code: string }> | undefined;
 /** The production workflow code, bundled once per test file. */
 export function workflowBundle(): Promise<{ code: string }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
@@ -72,7 +72,7 @@ let tracedBundle: Promise<{ code: string }> | undefined;
 export function tracedWorkflowBundle(): Promise<{ code: string }> {
   tracedBundle ??= bundleWorkflowCode({
     workflowsPath: WORKFLOWS_PATH,
-    workflowInterceptorModules: [TRACING_WORKFLOW_MODULE],
+    workflowInterceptorModules: [WORKFLOW_INTERCEPTORS, TRACING_WORKFLOW_MODULE],
     logger: new DefaultLogger('WARN'),
   });
   return tracedBundle;

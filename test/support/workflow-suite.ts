@@ -2,10 +2,10 @@
 // real services that are stopped after each test, a worker per test, and typed starts by kind.
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { ServiceName } from '../../shared/api.ts';
+import type { ServiceName } from '../../shared/contract.ts';
 import type { RunningService } from '../../shared/service/serve.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../../temporal/workflows/kinds.ts';
-import type { MultiServerInput } from '../../temporal/workflows/types.ts';
+import type { MultiServerInput } from '../../temporal/workflows/multi-server.ts';
 import { connectToTemporal, type TemporalConnections, testWorker, type TestWorkerOptions, workflowBundle } from './temporal.ts';
 
 export function workflowSuite() {

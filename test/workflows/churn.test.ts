@@ -1,17 +1,19 @@
 // Runs under churn: workflows keep starting while Server B is killed twice and the worker once, each
-// with SIGKILL (no graceful stop) and back within a few seconds. Every run must complete: an outage
-// shorter than the outage limit is ridden out at any step, worker crashes included.
-import { setTimeout as sleep } from 'node:timers/promises';
+// with SIGKILL (no graceful stop) and back as soon as the server shows runs meeting the blow. Every run must
+// complete: an outage shorter than the outage limit is ridden out at any step, worker crashes included.
+import type { WorkflowExecutionDescription } from '@temporalio/client';
+import protos from '@temporalio/proto';
 import { describe, expect, test } from 'vitest';
 import { freePort } from '../../temporal/dev/free-port.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
-import type { MultiServerResult } from '../../temporal/workflows/types.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { activitiesOf, countEvents, eventsOf } from '../support/history.ts';
 import { killLeftovers, type LongRunning, startNode } from '../support/processes.ts';
 import { startServerA } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from '../support/temporal.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
 
+const { PendingWorkflowTaskState } = protos.temporal.api.enums.v1;
 const RUNS_PER_PHASE = 6;
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} churn`, { timeout: 180_000 }, () => {
@@ -59,20 +61,31 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} churn`, { timeout: 180_000
         }
       };
 
+      /** Waits until `seen` holds for the runs of the last batch, by what the server says of them. */
+      const untilLastBatch = (seen: (runs: WorkflowExecutionDescription[]) => boolean) =>
+        expect
+          .poll(async () => seen(await Promise.all(handles.slice(-RUNS_PER_PHASE).map((h) => h.describe()))), { timeout: 60_000, interval: 250 })
+          .toBe(true);
+      // B's outage was met: one of the runs is retrying a call to it.
+      const bOutageMet = () => untilLastBatch((runs) => runs.some((r) => (r.raw.pendingActivities ?? []).some((p) => (p.attempt ?? 1) > 1)));
+      // Nothing runs them: every run waits with its first workflow task scheduled and not started.
+      const waitingForAWorker = () =>
+        untilLastBatch((runs) => runs.every((r) => r.raw.pendingWorkflowTask?.state === PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED));
+
       await startBatch();
       await kill(b);
       await startBatch();
-      await sleep(4_000);
+      await bOutageMet();
       b = await startB();
       await startBatch();
       await kill(worker);
       await startBatch();
-      await sleep(3_000);
+      await waitingForAWorker();
       worker = await startWorker();
       await startBatch();
       await kill(b);
       await startBatch();
-      await sleep(5_000);
+      await bOutageMet();
       b = await startB();
       await startBatch();
 

@@ -7,18 +7,10 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { nanoid } from 'nanoid';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  executionStatus,
-  listCommand,
-  listLimit,
-  queryLines,
-  quoteValue,
-  type RunRow,
-  runTable,
-  shellQuote,
-  visibilityQuery,
-} from '../../temporal/cli/commands/list.ts';
-import { EXIT } from '../../temporal/cli/exit-codes.ts';
+import { listCommand, listLimit, queryLines, runTable, shellQuote } from '../../temporal/cli/commands/list.ts';
+import { EXIT } from '../../temporal/cli/args.ts';
+import type { RunRow } from '../../temporal/runs/contract.ts';
+import { executionStatus, quoteValue, visibilityQuery } from '../../temporal/runs/visibility.ts';
 import { ensureSearchAttributes } from '../../temporal/search-attributes-registration.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../../temporal/workflows/search-attributes.ts';

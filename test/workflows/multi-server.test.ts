@@ -2,11 +2,13 @@
 // results, step timings checked against the event history, the production retry policy as the
 // history records it, and a real Retry-After delay between two attempts.
 import { describe, expect, test } from 'vitest';
-import { activityOptions } from '../../temporal/workflows/activity-options.ts';
+import { attemptsToRideOut } from '../../temporal/workflows/activity-options.ts';
 import { OUTAGE_LIMIT } from '../../temporal/workflows/input.ts';
-import { serviceTaskQueue } from '../../temporal/workflows/task-queues.ts';
-import type { MultiServerResult, SimpleResult, StepName } from '../../temporal/workflows/types.ts';
-import { activitiesOf, eventsOf, eventTime, type HistoryEvent } from '../support/history.ts';
+import { serviceTaskQueue } from '../../temporal/activities/types.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
+import type { SimpleResult } from '../../temporal/workflows/simple.ts';
+import type { StepName } from '../../temporal/workflows/steps.ts';
+import { activitiesOf, activityTimes, eventsOf, eventTime, type HistoryEvent } from '../support/history.ts';
 import { recorder, startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
@@ -137,7 +139,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: 60_
       enrichData: { ...policy, startToClose: 10 },
       callThirdParty: { ...policy, startToClose: 30 },
     });
-    expect(activityOptions(OUTAGE_LIMIT.defaultMs, { workflowTaskQueue: taskQueue, perServiceQueues: true }).serverA.retry.maximumAttempts).toBe(16);
+    expect(attemptsToRideOut(OUTAGE_LIMIT.defaultMs)).toBe(16);
     // Each call goes to the task queue of the service it calls, where that service's worker polls.
     const [queueA, queueB] = [serviceTaskQueue(taskQueue, 'server-a'), serviceTaskQueue(taskQueue, 'server-b')];
     expect(activitiesOf(events).map((x) => [x.type, x.taskQueue])).toEqual([
@@ -149,6 +151,21 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: 60_
       ['enrichData', queueB],
       ['callThirdParty', queueB],
     ]);
+  });
+
+  test("the run's outage limit sets the attempts of every call, whatever else its input holds", async () => {
+    const a = await suite.track(startServerA());
+    const b = await suite.track(startServerB());
+    const taskQueue = uniqueTaskQueue('limit');
+    const events = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b.url }, async () => {
+      const handle = await suite.start('multi', taskQueue, { data: 'limit check', outageLimit: '30s', thirdParty: { latencyMs: 0, failureRate: 0 } });
+      await handle.result();
+      return eventsOf(handle);
+    });
+    const attempts = events.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.retryPolicy?.maximumAttempts] : [],
+    );
+    expect(attempts).toEqual(Array(7).fill(attemptsToRideOut(30_000)));
   });
 
   test('simpleWorkflow uses Server A only (Server B is not even running)', async () => {
@@ -181,7 +198,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: 60_
     expect(result.thirdParty).toMatchObject({ query: 'abc', answer: { reversed: 'cba', length: 3 } });
     expect(activitiesOf(events).find((x) => x.type === 'callThirdParty')).toMatchObject({ attempt: 2, outcome: 'completed' });
     expect(arrivals.arrivals).toHaveLength(2);
-    // The policy alone would retry after 1 s; the service asked for 3.
-    expect(arrivals.arrivals[1]! - arrivals.arrivals[0]!).toBeGreaterThanOrEqual(3_000);
+    // By the history's own times (scheduled with the first attempt, started at the second): the policy alone
+    // would retry after 1 s; the service asked for 3.
+    const thirdParty = activityTimes(events, activitiesOf(events).find((x) => x.type === 'callThirdParty')!.scheduledEventId);
+    expect(thirdParty.lastStarted! - thirdParty.scheduled).toBeGreaterThanOrEqual(3_000);
   });
 });

@@ -1,15 +1,14 @@
 // One rule for service outages, on a real server with real services: an outage shorter than the run's
 // outage limit is ridden out at any step; a longer one fails the run with ServiceUnavailable naming
 // the service; invalid data is reported as such whatever state Server B is in.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, test } from 'vitest';
 import { FailureType } from '../../temporal/failure-types.ts';
-import { attemptsToRideOut } from '../../temporal/retry-policy.ts';
-import { progressQuery } from '../../temporal/workflows/messages.ts';
-import type { MultiServerResult } from '../../temporal/workflows/types.ts';
-import { activitiesOf, countEvents, eventsOf } from '../support/history.ts';
+import { attemptsToRideOut } from '../../temporal/workflows/activity-options.ts';
+import { progressQuery } from '../../temporal/workflows/steps.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
+import { activitiesOf, activityTimes, countEvents, eventsOf } from '../support/history.ts';
 import { gate, startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
 import { failureOf, workflowSuite } from '../support/workflow-suite.ts';
@@ -40,8 +39,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} service outages`, { timeou
     const taskQueue = uniqueTaskQueue('b-down-at-start');
     const { result, events } = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': reserved.url }, async () => {
       const handle = await suite.start('multi', taskQueue, { data: 'late start' });
-      await attemptsReached(handle, 'checkHealth', 2);
-      await sleep(OUTAGE_MS);
+      // Down until the retries have waited out the outage: the attempt that follows starts at least OUTAGE_MS after the first.
+      await attemptsReached(handle, 'checkHealth', attemptsToRideOut(OUTAGE_MS));
       await suite.track(startServerB({ port: reserved.port }));
       return { result: (await handle.result()) as MultiServerResult, events: await eventsOf(handle) };
     });
@@ -49,6 +48,9 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} service outages`, { timeou
     const healthB = activitiesOf(events).find((x) => x.type === 'checkHealth' && x.input === 'server-b');
     // 30 s of backoff (1 + 2 + 4 + 8 + 10 + 10 s) is at least 6 failed attempts before B is back.
     expect(healthB?.attempt).toBeGreaterThanOrEqual(attemptsToRideOut(OUTAGE_MS));
+    // By the history's own times: the attempt that reached B started at least OUTAGE_MS after the first.
+    const times = activityTimes(events, healthB!.scheduledEventId);
+    expect(times.lastStarted! - times.scheduled).toBeGreaterThanOrEqual(OUTAGE_MS);
     expect(countEvents(events, 'workflowTaskFailedEventAttributes')).toBe(0);
   });
 
@@ -64,7 +66,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} service outages`, { timeou
       held.release();
       await attemptsReached(handle, 'processExternal', 2);
       const duringOutage = await handle.query(progressQuery);
-      await sleep(OUTAGE_MS);
+      await attemptsReached(handle, 'processExternal', attemptsToRideOut(OUTAGE_MS));
       await suite.track(startServerB({ port: b1.port }));
       return { duringOutage, result: (await handle.result()) as MultiServerResult, events: await eventsOf(handle) };
     });
@@ -87,7 +89,10 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} service outages`, { timeou
     const activities = activitiesOf(events);
     // One scheduled activity per step, the waiting one retried in place.
     expect(activities.map((x) => x.type)).toEqual(['validateData', 'checkHealth', 'checkHealth', 'processInternal', 'processExternal', 'enrichData']);
-    expect(activities.find((x) => x.type === 'processExternal')?.attempt).toBeGreaterThanOrEqual(attemptsToRideOut(OUTAGE_MS));
+    const external = activities.find((x) => x.type === 'processExternal')!;
+    expect(external.attempt).toBeGreaterThanOrEqual(attemptsToRideOut(OUTAGE_MS));
+    const times = activityTimes(events, external.scheduledEventId);
+    expect(times.lastStarted! - times.scheduled).toBeGreaterThanOrEqual(OUTAGE_MS);
   });
 
   test('an outage longer than the outage limit fails the run with ServiceUnavailable naming the service', async () => {

@@ -5,13 +5,14 @@ import { type ApplicationFailure } from '@temporalio/common';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { RequestHandler } from 'express';
 import { describe, expect, test } from 'vitest';
-import type { DataRecord, ListResponse, Publication } from '../../shared/api.ts';
+import type { RecordList } from '../../server-a/contract.ts';
+import type { PublicationList } from '../../server-b/contract.ts';
 import type { RunningService } from '../../shared/service/serve.ts';
-import type { FaultPlan } from '../../shared/service/faults.ts';
+import type { FaultPlan } from '../../shared/service/idempotency.ts';
 import { FailureType } from '../../temporal/failure-types.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
-import { progressQuery } from '../../temporal/workflows/messages.ts';
-import type { PublishResult } from '../../temporal/workflows/types.ts';
+import { progressQuery } from '../../temporal/workflows/steps.ts';
+import type { PublishResult } from '../../temporal/workflows/publish.ts';
 import { activitiesOf, countEvents, eventsOf } from '../support/history.ts';
 import { killLeftovers, startNode } from '../support/processes.ts';
 import { gate, startServerA, startServerB } from '../support/services.ts';
@@ -21,8 +22,8 @@ import { failureOf, workflowSuite } from '../support/workflow-suite.ts';
 /** What a run left in the services: its records and publications, found by the keys it created them with. */
 async function stateOf(a: RunningService, b: RunningService, workflowId: string) {
   const mine = <T extends { createdByKey: string }>(items: T[]) => items.filter((x) => x.createdByKey.startsWith(`${workflowId}/`));
-  const records = mine(((await (await fetch(`${a.url}/records`)).json()) as ListResponse<DataRecord>).items);
-  const publications = mine(((await (await fetch(`${b.url}/publications`)).json()) as ListResponse<Publication>).items);
+  const records = mine(((await (await fetch(`${a.url}/records`)).json()) as RecordList).items);
+  const publications = mine(((await (await fetch(`${b.url}/publications`)).json()) as PublicationList).items);
   return { records: records.map((r) => r.status), publications: publications.map((p) => p.status) };
 }
 

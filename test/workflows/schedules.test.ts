@@ -5,14 +5,16 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { nanoid } from 'nanoid';
 import { afterEach, describe, expect, test } from 'vitest';
-import { scheduleCommand } from '../../temporal/cli/commands/schedule.ts';
-import { EXIT } from '../../temporal/cli/exit-codes.ts';
-import { formatInterval, parseInterval, SCHEDULE_POLICY, type ScheduledRun, scheduleIdIssue } from '../../temporal/schedules.ts';
-import type { MultiServerResult } from '../../temporal/workflows/types.ts';
+import { EXIT, parseCommand } from '../../temporal/cli/args.ts';
+import { scheduleCommand, type ScheduledRun } from '../../temporal/cli/commands/schedule.ts';
+import { formatInterval, parseInterval, SCHEDULE_POLICY, scheduleIdIssue } from '../../temporal/schedules.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { recordingContext, runVerb } from '../support/command-context.ts';
 import { gate, startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, uniqueTaskQueue } from '../support/temporal.ts';
 import { workflowSuite } from '../support/workflow-suite.ts';
+
+const HOUR = 3_600_000;
 
 describe('schedule settings', () => {
   test('--every takes 1m to 24h in whole seconds, and says why anything else is refused', () => {
@@ -29,6 +31,17 @@ describe('schedule settings', () => {
   test('schedule ids: letters, digits, ".", "_" and "-", up to 100', () => {
     for (const ok of ['every-5m', 'nightly.import_2', 'A', 'x'.repeat(100)]) expect(scheduleIdIssue(ok), ok).toBeUndefined();
     for (const bad of ['', 'has space', '-leading', 'slash/y', 'x'.repeat(101)]) expect(scheduleIdIssue(bad), bad).toMatch(/^must be 1 to 100 letters/);
+  });
+
+  test('a bad id or --every is refused by the command line, naming why, before anything is created', () => {
+    const cases: Array<[string[], string]> = [
+      [['--id', 'x', '--every', '30s'], `Option '--every <time>' argument '30s' is invalid. It must be from 1m to 24h, got "30s"`],
+      [['--id', 'x', '--every', 'hourly'], 'It must be a duration such as 5m or 1h, got "hourly"'],
+      [['--id', 'no spaces please', '--every', '5m'], 'The schedule id must be 1 to 100 letters'],
+      [['--id', 'x'], 'schedule create needs --id ID and --every TIME'],
+    ];
+    for (const [argv, reason] of cases) expect(() => parseCommand(['schedule', 'create', ...argv]), reason).toThrow(reason);
+    expect(parseCommand(['schedule', 'create', '--id', 'x', '--every', '90m'])).toMatchObject({ id: 'x', everyMs: 90 * 60_000 });
   });
 
   test('intervals read as people write them', () => {
@@ -70,7 +83,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
     const taskQueue = uniqueTaskQueue('schedule');
     const ctx = recordingContext(suite.client, taskQueue);
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '24h', data: 'Scheduled order check' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: 24 * HOUR, data: 'Scheduled order check' }))).toBe(EXIT.completed);
     expect(ctx.lastOut()).toMatchObject({ scheduleId: id, every: '24h', taskQueue, workflowIdPrefix: `multi-server-${id}` });
 
     const { run, result } = await suite.withWorker(taskQueue, urls, async () => {
@@ -111,7 +124,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
     const taskQueue = uniqueTaskQueue('schedule');
     const ctx = recordingContext(suite.client, taskQueue);
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '90m' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: 1.5 * HOUR }))).toBe(EXIT.completed);
     const d = await describeSchedule(id);
     expect(d.spec.intervals?.map((i) => i.every)).toEqual([90 * 60_000]);
     expect(d.policies).toEqual({ overlap: 'SKIP', catchupWindow: 90 * 60_000, pauseOnFailure: false });
@@ -131,7 +144,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
     const taskQueue = uniqueTaskQueue('schedule');
     const ctx = recordingContext(suite.client, taskQueue);
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '24h' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: 24 * HOUR }))).toBe(EXIT.completed);
 
     await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b.url }, async () => {
       expect(await runVerb(ctx, () => scheduleCommand(ctx, 'trigger', { id }))).toBe(EXIT.completed);
@@ -156,7 +169,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
   test('pause and unpause show in describe with their notes, and in the JSON', async () => {
     const ctx = recordingContext(suite.client, uniqueTaskQueue('schedule'));
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '1h' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: HOUR }))).toBe(EXIT.completed);
 
     expect(await runVerb(ctx, () => scheduleCommand(ctx, 'pause', { id, note: 'Server B maintenance' }))).toBe(EXIT.completed);
     expect(ctx.lastOut()).toEqual({ scheduleId: id, paused: true, wasPaused: false, note: 'Server B maintenance' });
@@ -173,7 +186,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
   test('list shows the schedule, its state, interval and next run, once visibility has it', async () => {
     const ctx = recordingContext(suite.client, uniqueTaskQueue('schedule'));
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '2h' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: 2 * HOUR }))).toBe(EXIT.completed);
     expect(await runVerb(ctx, () => scheduleCommand(ctx, 'pause', { id, note: 'quiet hours' }))).toBe(EXIT.completed);
 
     // Schedules are listed from visibility, which lags: ask until it shows the paused state.
@@ -193,7 +206,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
   test('delete: describe then finds nothing, and pause, trigger or delete of it exit 1 naming it', async () => {
     const ctx = recordingContext(suite.client, uniqueTaskQueue('schedule'));
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '1h' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: HOUR }))).toBe(EXIT.completed);
     expect(await runVerb(ctx, () => scheduleCommand(ctx, 'delete', { id }))).toBe(EXIT.completed);
     expect(ctx.lastOut()).toEqual({ scheduleId: id, deleted: true });
     await expect(describeSchedule(id)).rejects.toBeInstanceOf(ScheduleNotFoundError);
@@ -209,8 +222,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
   test('a second create with the same id is refused (exit 1) and leaves the first schedule as it was', async () => {
     const ctx = recordingContext(suite.client, uniqueTaskQueue('schedule'));
     const id = scheduleId();
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '1h', data: 'first' }))).toBe(EXIT.completed);
-    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, every: '5m', data: 'second' }))).toBe(EXIT.failed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: HOUR, data: 'first' }))).toBe(EXIT.completed);
+    expect(await runVerb(ctx, () => scheduleCommand(ctx, 'create', { id, everyMs: HOUR / 12, data: 'second' }))).toBe(EXIT.failed);
     expect(ctx.errors.join('')).toContain(`A schedule "${id}" already exists; it was left as it is.`);
     expect(ctx.lastOut()).toMatchObject({ error: { kind: 'ScheduleAlreadyExists' } });
     const d = await describeSchedule(id);
@@ -218,15 +231,12 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} schedules`, { timeout: 60_
     expect(d.action.args).toEqual([{ data: 'first' }]);
   });
 
-  test('a bad id or --every is a usage error (exit 2) and creates nothing', async () => {
+  test('create without an id or an interval is a usage error (exit 2) and creates nothing', async () => {
     const ctx = recordingContext(suite.client, uniqueTaskQueue('schedule'));
     const id = scheduleId();
-    const cases: Array<[{ id?: string; every?: string }, string]> = [
-      [{ id, every: '30s' }, '--every must be from 1m to 24h, got "30s"'],
-      [{ id, every: 'hourly' }, '--every must be a duration such as 5m or 1h, got "hourly"'],
+    const cases: Array<[{ id?: string; everyMs?: number }, string]> = [
       [{ id }, 'schedule create needs --every TIME'],
-      [{ id: 'no spaces please', every: '5m' }, 'The schedule id must be 1 to 100 letters'],
-      [{ every: '5m' }, "schedule create needs the schedule's id"],
+      [{ everyMs: HOUR }, "schedule create needs the schedule's id"],
     ];
     for (const [options, reason] of cases) {
       ctx.errors.length = 0;

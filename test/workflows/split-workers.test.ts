@@ -4,9 +4,9 @@
 import { describe, expect, test } from 'vitest';
 import type { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
-import type { MultiServerResult } from '../../temporal/workflows/types.ts';
-import { serviceTaskQueue } from '../../temporal/workflows/task-queues.ts';
-import { finalProgress } from '../../temporal/cli/watch-progress.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
+import { serviceTaskQueue } from '../../temporal/activities/types.ts';
+import { finalProgress } from '../../temporal/cli/queries.ts';
 import { activitiesOf, eventsOf } from '../support/history.ts';
 import { startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, testWorker, uniqueTaskQueue } from '../support/temporal.ts';
@@ -43,7 +43,17 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workers per service`, { ti
         await expect
           .poll(async () => (await finalProgress(suite.client.connection as Connection, handle))?.currentStep, { timeout: 20_000 })
           .toBe('health-check');
-        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        // Then it is blocked on Server B's health check: no workflow task is left to run and only that activity is
+        // pending, so nothing after it can start until its result arrives.
+        await expect
+          .poll(
+            async () => {
+              const { raw } = await handle.describe();
+              return { workflowTask: raw.pendingWorkflowTask ?? null, activities: (raw.pendingActivities ?? []).map((x) => x.activityType?.name) };
+            },
+            { timeout: 20_000 },
+          )
+          .toEqual({ workflowTask: null, activities: ['checkHealth'] });
         const waiting = activitiesOf(await eventsOf(handle));
         expect(waiting.map((x) => [x.type, x.taskQueue, x.outcome, x.startedBy])).toEqual([
           ['validateData', queueA, 'completed', 'worker-a'],

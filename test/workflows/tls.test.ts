@@ -4,7 +4,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { EXIT } from '../../temporal/cli/exit-codes.ts';
+import { EXIT } from '../../temporal/cli/args.ts';
 import { killLeftovers, runNode, startNode } from '../support/processes.ts';
 import { startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, temporalEnv, uniqueTaskQueue } from '../support/temporal.ts';

@@ -10,8 +10,8 @@ import type { RunningService } from '../../shared/service/serve.ts';
 import { createTracing, type Tracing } from '../../shared/tracing/setup.ts';
 import { ATTEMPT_ATTRIBUTE, clientTracing } from '../../temporal/tracing.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
-import { progressQuery } from '../../temporal/workflows/messages.ts';
-import type { MultiServerResult } from '../../temporal/workflows/types.ts';
+import { progressQuery } from '../../temporal/workflows/steps.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { startServerA, startServerB } from '../support/services.ts';
 import {
   connectToTemporal,

@@ -1,7 +1,7 @@
 // A worker stopped mid-run: the activity it was running finishes within the shutdown grace time,
 // and a second worker continues from the history. Nothing is re-run and no workflow task fails.
 import { describe, expect, test } from 'vitest';
-import type { MultiServerResult } from '../../temporal/workflows/types.ts';
+import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { activitiesOf, countEvents, eventsOf, workflowTaskWorkers } from '../support/history.ts';
 import { gate, startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, testWorker, uniqueTaskQueue } from '../support/temporal.ts';

@@ -1,67 +1,19 @@
 // The `list` verb: finds runs with a visibility query over the run's status and the project's search
 // attributes (workflows/search-attributes.ts), prints the query first (the same text works in the Web
 // UI's search box and in `temporal workflow list --query`), then one line per run.
-import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import { status } from '@grpc/grpc-js';
+import type { RunRow } from '../../runs/contract.ts';
+import { LIST_LIMIT, type ListFilters, ListUsageError, runRow, visibilityQuery } from '../../runs/visibility.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../../workflows/search-attributes.ts';
-import type { CommandContext } from '../context.ts';
-import { EXIT, type ExitCode } from '../exit-codes.ts';
-
-/** The ExecutionStatus values a visibility query accepts, spelled as it wants them (it is case-sensitive). */
-export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-
-export const LIST_LIMIT = { min: 1, max: 1000, default: 20 } as const;
-
-export interface ListFilters {
-  /** One of EXECUTION_STATUSES, in any case ("running" is Running). */
-  status?: string | undefined;
-  category?: string | undefined;
-  step?: string | undefined;
-  review?: string | undefined;
-  /** Runs whose workflow id starts with this, such as a schedule's "multi-server-every-5m". */
-  workflowIdPrefix?: string | undefined;
-}
+import { EXIT, type ExitCode } from '../args.ts';
+import { type CommandContext, refuse } from '../context.ts';
+import { table } from '../render.ts';
 
 export interface ListOptions extends ListFilters {
   limit?: number | undefined;
 }
 
-export class ListUsageError extends Error {}
-
-/** The status as the query spells it; undefined when it is none of EXECUTION_STATUSES. */
-export function executionStatus(value: string): ExecutionStatus | undefined {
-  const wanted = value.toLowerCase().replaceAll('_', '');
-  return EXECUTION_STATUSES.find((s) => s.toLowerCase() === wanted || (s === 'Canceled' && wanted === 'cancelled'));
-}
-
-/**
- * A string literal of the query language: in double quotes, with `\` and `"` escaped, so a value can
- * never end the literal early and add conditions of its own.
- */
-export function quoteValue(value: string): string {
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
-}
-
-/** The visibility query for the filters, conditions joined by AND; "" (every run) when there are none. Throws ListUsageError. */
-export function visibilityQuery(filters: ListFilters): string {
-  const conditions: string[] = [];
-  if (filters.status !== undefined) {
-    const status = executionStatus(filters.status);
-    if (!status) throw new ListUsageError(`--status must be one of ${EXECUTION_STATUSES.join(', ')}, got ${JSON.stringify(filters.status)}`);
-    conditions.push(`ExecutionStatus = ${quoteValue(status)}`);
-  }
-  if (filters.category !== undefined) conditions.push(`${DATA_CATEGORY.name} = ${quoteValue(filters.category)}`);
-  if (filters.step !== undefined) conditions.push(`${CURRENT_STEP.name} = ${quoteValue(filters.step)}`);
-  if (filters.review !== undefined) {
-    conditions.push(`${REVIEW_STATE.name} = ${quoteValue(filters.review)}`);
-    // A run that ended without deciding (terminated, timed out) keeps "pending": waiting means running.
-    if (filters.status === undefined && (filters.review === 'pending' || filters.review === 'escalated')) conditions.push('ExecutionStatus = "Running"');
-  }
-  if (filters.workflowIdPrefix !== undefined) conditions.push(`WorkflowId STARTS_WITH ${quoteValue(filters.workflowIdPrefix)}`);
-  return conditions.join(' AND ');
-}
-
-/** The limit, checked: a whole number from 1 to 1000 (default 20). Throws ListUsageError. */
+/** Throws ListUsageError. */
 export function listLimit(limit: number | undefined): number {
   if (limit === undefined) return LIST_LIMIT.default;
   if (!Number.isInteger(limit) || limit < LIST_LIMIT.min || limit > LIST_LIMIT.max) {
@@ -81,51 +33,6 @@ export function queryLines(query: string, namespace: string): string[] {
   return [`Query   ${query === '' ? '(none: every run)' : query}`, "  Web UI: paste it in the Workflows page's search box", `  CLI:    ${cli}`];
 }
 
-/** One run as `list` shows it (and prints it with --json). */
-export interface RunRow {
-  workflowId: string;
-  runId: string;
-  type: string;
-  status: string;
-  startTime: string;
-  closeTime: string | null;
-  dataCategory: string | null;
-  currentStep: string | null;
-  reviewState: string | null;
-}
-
-const STATUS_WORDS: Partial<Record<WorkflowExecutionStatusName, ExecutionStatus>> = {
-  RUNNING: 'Running',
-  COMPLETED: 'Completed',
-  FAILED: 'Failed',
-  CANCELLED: 'Canceled',
-  TERMINATED: 'Terminated',
-  TIMED_OUT: 'TimedOut',
-  CONTINUED_AS_NEW: 'ContinuedAsNew',
-};
-
-/** A run's status as the query spells it (CANCELLED → Canceled); others (PAUSED, UNKNOWN) as the SDK names them. */
-export function statusWord(name: WorkflowExecutionStatusName): string {
-  return STATUS_WORDS[name] ?? name;
-}
-
-const time = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-export function runRow(info: WorkflowExecutionInfo): RunRow {
-  const attributes = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    runId: info.runId,
-    type: info.type,
-    status: statusWord(info.status.name),
-    startTime: time(info.startTime),
-    closeTime: info.closeTime ? time(info.closeTime) : null,
-    dataCategory: attributes.get(DATA_CATEGORY) ?? null,
-    currentStep: attributes.get(CURRENT_STEP) ?? null,
-    reviewState: attributes.get(REVIEW_STATE) ?? null,
-  };
-}
-
 const COLUMNS: Array<[keyof RunRow, string]> = [
   ['workflowId', 'WORKFLOW ID'],
   ['type', 'TYPE'],
@@ -138,14 +45,7 @@ const COLUMNS: Array<[keyof RunRow, string]> = [
 
 /** The table: a header, then one line per run; an attribute a run has not set shows as "-". */
 export function runTable(rows: RunRow[]): string[] {
-  const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => row[key] ?? '-'))];
-  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i]!.length)));
-  return cells.map((line) =>
-    line
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd(),
-  );
+  return table([COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => row[key] ?? '-'))]);
 }
 
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<ExitCode> {
@@ -172,17 +72,14 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
     }
   } catch (error) {
     // The SDK wraps the server's refusal ("Failed to list workflows"); its reason is in the cause.
-    const cause = (error as Error).cause instanceof Error ? ((error as Error).cause as Error) : undefined;
+    const { cause } = error as { cause?: { message?: string; code?: number } };
     const message = [(error as Error).message, cause?.message].filter(Boolean).join(': ').split('\n')[0] ?? '';
     if (/not a valid search attribute|is not defined/i.test(message)) {
-      return refuse(
-        ctx,
-        EXIT.failed,
-        `The namespace "${namespace}" lacks a search attribute of this query (${message}). Start the worker once (npm run worker): it registers them.`,
-      );
+      const fix = 'Start the worker once (npm run worker): it registers them.';
+      return refuse(ctx, EXIT.failed, `The namespace "${namespace}" lacks a search attribute of this query (${message}). ${fix}`);
     }
     // INVALID_ARGUMENT: the server refused the query itself; anything else is reaching Temporal.
-    const refusedQuery = (cause as { code?: number } | undefined)?.code === 3;
+    const refusedQuery = cause?.code === status.INVALID_ARGUMENT;
     return refuse(ctx, refusedQuery ? EXIT.failed : EXIT.couldNotStart, `Could not list runs: ${message}`);
   }
 
@@ -193,11 +90,4 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
   }
   if (ctx.json) ctx.out(rows);
   return EXIT.completed;
-}
-
-/** Says why (stderr), and with --json prints it as `{ error }` on stdout too. */
-function refuse(ctx: CommandContext, code: ExitCode, message: string): ExitCode {
-  process.stderr.write(`${message}\n`);
-  if (ctx.json) ctx.out({ error: { message } });
-  return code;
 }

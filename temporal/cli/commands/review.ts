@@ -1,18 +1,18 @@
 // The verbs about one run: `status` (its steps, and a publish run's review), `approve`/`reject` (the
 // review's Update, or its Signal), and `cancel` (the run undoes what it did and ends cancelled).
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { RunDescription } from '../../runs/contract.ts';
 import { describeRun } from '../../runs/describe-run.ts';
-import type { RunDescription } from '../../runs/types.ts';
-import { decideSignal, decideUpdate } from '../../workflows/messages.ts';
 import { workerIsPolling } from '../../task-queue.ts';
-import { decisionProblems } from '../../workflows/review.ts';
-import type { BatchProgress, ReviewDecision, ReviewStatus } from '../../workflows/types.ts';
-import type { CommandContext } from '../context.ts';
-import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { compensationLines, stepLine } from '../render.ts';
-import { finalProgress } from '../watch-progress.ts';
-import { reviewWaitLines } from '../watch-review.ts';
+import { decideSignal, decideUpdate, decisionProblems, type ReviewDecision } from '../../workflows/review.ts';
+import type { Progress } from '../../workflows/steps.ts';
+import { type CliCommand, EXIT, type ExitCode } from '../args.ts';
+import { type CommandContext, refuse } from '../context.ts';
+import { outcomeOf } from '../follow.ts';
+import { finalProgress } from '../queries.ts';
+import { compensationLines, reviewLines, stepLine } from '../render.ts';
 
 /** An update is answered by a worker; without one it would wait, so the client gives up after this. */
 const UPDATE_DEADLINE_MS = 30_000;
@@ -25,40 +25,36 @@ export async function statusCommand(ctx: CommandContext, workflowId: string): Pr
   } catch (error) {
     return await refused(ctx, workflowId, error);
   }
-  if (!run) return refusal(ctx, workflowId, notFound(ctx, workflowId));
-  if (ctx.json) {
-    ctx.out(run);
-    return EXIT.completed;
+  if (!run) return refuse(ctx, EXIT.failed, notFound(ctx, workflowId));
+  if (ctx.json) ctx.out(run);
+  else if (run.type === 'batchWorkflow') batchStatus(ctx, run);
+  else {
+    ctx.say(`${run.type} ${workflowId}: ${run.status}`);
+    ctx.say(`  Started ${run.startTime}${run.closeTime ? `, closed ${run.closeTime}` : ''}`);
+    if (run.progress && 'steps' in run.progress) sayProgress(ctx, run.progress);
+    else ctx.say('  (no worker answered the progress query: start one with "npm run worker" to see the steps)');
+    if (run.review) for (const line of reviewLines(workflowId, run.review)) ctx.say(line);
   }
-  const { progress, review } = run;
-  if (progress?.workflow === 'batchWorkflow' || run.type === 'batchWorkflow')
-    return batchStatus(ctx, run, progress?.workflow === 'batchWorkflow' ? progress : null);
-  ctx.say(`${run.type} ${workflowId}: ${run.status}`);
-  ctx.say(`  Started ${run.startTime}${run.closeTime ? `, closed ${run.closeTime}` : ''}`);
-  if (progress) for (const step of progress.steps) ctx.say(stepLine(step.step, step.status === 'completed' ? step.durationMs : null, step.status));
-  else ctx.say('  (no worker answered the progress query: start one with "npm run worker" to see the steps)');
-  for (const line of compensationLines(progress?.compensations ?? [])) ctx.say(line);
-  if (review) for (const line of reviewLines(workflowId, review)) ctx.say(line);
   return EXIT.completed;
 }
 
-export async function decideCommand(ctx: CommandContext, workflowId: string, decision: ReviewDecision, asSignal: boolean): Promise<ExitCode> {
+type Decide = Extract<CliCommand, { verb: 'approve' | 'reject' }>;
+
+export async function decideCommand(ctx: CommandContext, { verb, workflowId, reviewer, comment, signal }: Decide): Promise<ExitCode> {
+  const decision: ReviewDecision = { decision: verb, reviewer, ...(comment !== undefined && { comment }) };
   const problems = decisionProblems(decision);
-  if (problems.length > 0) {
-    process.stderr.write(`${problems.join('\n')}\n`);
-    return EXIT.usage;
-  }
+  if (problems.length > 0) return refuse(ctx, EXIT.usage, problems.join('\n'));
   const handle = ctx.client.workflow.getHandle(workflowId);
-  const verb = decision.decision === 'approve' ? 'Approval' : 'Rejection';
+  const what = verb === 'approve' ? 'Approval' : 'Rejection';
   try {
-    if (asSignal) {
+    if (signal) {
       await handle.signal(decideSignal, decision);
-      ctx.say(`${verb} sent as a signal to ${workflowId}. A signal gets no answer: "status ${workflowId}" shows whether it applied.`);
+      ctx.say(`${what} sent as a signal to ${workflowId}. A signal gets no answer: "status ${workflowId}" shows whether it applied.`);
       if (ctx.json) ctx.out({ workflowId, sent: decision });
       return EXIT.completed;
     }
     const review = await ctx.connection.withDeadline(Date.now() + UPDATE_DEADLINE_MS, () => handle.executeUpdate(decideUpdate, { args: [decision] }));
-    ctx.say(`${verb} recorded by ${workflowId}: review ${review.state} by ${review.decision?.reviewer}.`);
+    ctx.say(`${what} recorded by ${workflowId}: review ${review.state} by ${review.decision?.reviewer}.`);
     ctx.say(
       review.state === 'approved'
         ? '  The run goes on: it confirms the publication and commits the record.'
@@ -86,72 +82,51 @@ export async function cancelCommand(ctx: CommandContext, workflowId: string): Pr
     return EXIT.completed;
   }
   ctx.say(`Cancellation requested for ${workflowId}; waiting for it to stop (a saga first undoes what it did)…`);
-  let ended: 'completed' | 'cancelled' | 'failed';
-  try {
-    ended = await handle.result().then(() => 'completed' as const);
-  } catch (error) {
-    if (!(error instanceof WorkflowFailedError)) {
-      process.stderr.write(`Lost contact with Temporal while waiting: ${(error as Error).message.split('\n')[0]}. The cancellation stands.\n`);
-      return EXIT.lostContact;
-    }
-    ended = error.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
+  const outcome = await outcomeOf(handle);
+  if ('lostContact' in outcome) {
+    process.stderr.write(`Lost contact with Temporal while waiting: ${outcome.lostContact.message.split('\n')[0]}. The cancellation stands.\n`);
+    return EXIT.lostContact;
   }
+  const ended = 'result' in outcome ? 'completed' : outcome.failure.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
   const progress = await finalProgress(ctx.connection, handle);
-  if (progress)
-    for (const step of progress.steps.filter((s) => s.status !== 'pending'))
-      ctx.say(stepLine(step.step, step.status === 'completed' ? step.durationMs : null, step.status));
-  for (const line of compensationLines(progress?.compensations ?? [])) ctx.say(line);
+  if (progress) sayProgress(ctx, { ...progress, steps: progress.steps.filter((s) => s.status !== 'pending') });
   ctx.say(ended === 'cancelled' ? 'The run ended cancelled.' : `The run ended ${ended} before the cancellation reached it.`);
   if (ctx.json) ctx.out({ workflowId, ended, compensations: progress?.compensations ?? [] });
   return ended === 'cancelled' ? EXIT.completed : EXIT.failed;
 }
 
-/** A batch reports counts, not steps (its children have the steps). */
-function batchStatus(ctx: CommandContext, run: RunDescription, progress: BatchProgress | null): ExitCode {
-  ctx.say(`batchWorkflow ${run.workflowId}: ${run.status}`);
-  if (!progress) ctx.say('  (no worker answered the batchProgress query: start one with "npm run worker")');
-  else {
-    ctx.say(
-      `  ${progress.started} of ${progress.total} children started, ${progress.running} running (at most ${progress.maxConcurrent} at once), run ${progress.runs}`,
-    );
-    ctx.say(`  ${progress.succeeded} succeeded, ${progress.rejected} rejected, ${progress.failed} failed`);
-  }
-  return EXIT.completed;
+function sayProgress(ctx: CommandContext, progress: Progress): void {
+  for (const step of progress.steps) ctx.say(stepLine(step.step, step.durationMs, step.status));
+  for (const line of compensationLines(progress.compensations)) ctx.say(line);
 }
 
-function reviewLines(workflowId: string, review: ReviewStatus): string[] {
-  if (review.state === 'pending' || review.state === 'escalated') return ['Review', ...reviewWaitLines(workflowId, review)];
-  if (review.state === 'not-needed' || review.state === 'not-yet') return [`Review: ${review.state === 'not-needed' ? 'not needed' : 'not reached yet'}`];
-  const by = review.decision ? ` by ${review.decision.reviewer}${review.decision.comment ? ` ("${review.decision.comment}")` : ''}` : '';
-  return [`Review: ${review.state}${by}${review.reason ? `; asked because ${review.reason}` : ''}`];
+/** A batch reports counts, not steps (its children have the steps). */
+function batchStatus(ctx: CommandContext, run: RunDescription): void {
+  ctx.say(`batchWorkflow ${run.workflowId}: ${run.status}`);
+  if (!run.progress || 'steps' in run.progress) return ctx.say('  (no worker answered the batchProgress query: start one with "npm run worker")');
+  const { started, total, running, maxConcurrent, runs, succeeded, rejected, failed } = run.progress;
+  ctx.say(`  ${started} of ${total} children started, ${running} running (at most ${maxConcurrent} at once), run ${runs}`);
+  ctx.say(`  ${succeeded} succeeded, ${rejected} rejected, ${failed} failed`);
 }
 
 /** Says why a request about a run could not be done, and ends with EXIT.failed. */
 async function refused(ctx: CommandContext, workflowId: string, error: unknown): Promise<ExitCode> {
-  let message: string;
+  const message = (error as Error).message.split('\n')[0];
   if (error instanceof WorkflowNotFoundError) {
     // The server says "not found" for a run that exists but has closed, too: tell the two apart.
-    const closed = await ctx.client.workflow
-      .getHandle(workflowId)
-      .describe()
-      .then(
-        (d) => d.status.name,
-        () => undefined,
-      );
-    message = closed ? `The run ${workflowId} has already ended (${closed}): there is nothing to decide or cancel any more.` : notFound(ctx, workflowId);
-  } else if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure)
-    message = `Refused by ${workflowId}: ${error.cause.message}`;
-  else if ((error as { code?: number }).code === 4 || /deadline/i.test(String((error as Error).message))) {
-    message = `No worker answered within ${UPDATE_DEADLINE_MS / 1000} s: is one running for task queue "${ctx.config.temporal.taskQueue}"? (npm run worker)`;
-  } else message = `Could not reach ${workflowId}: ${(error as Error).message.split('\n')[0]}`;
-  return refusal(ctx, workflowId, message);
-}
-
-/** Says why (stderr, and with --json as `{ refused }` on stdout), and ends with EXIT.failed. */
-function refusal(ctx: CommandContext, workflowId: string, message: string): ExitCode {
-  process.stderr.write(`${message}\n`);
-  if (ctx.json) ctx.out({ workflowId, refused: message });
-  return EXIT.failed;
+    const handle = ctx.client.workflow.getHandle(workflowId);
+    const closed = (await handle.describe().catch(() => undefined))?.status.name;
+    if (!closed) return refuse(ctx, EXIT.failed, notFound(ctx, workflowId));
+    return refuse(ctx, EXIT.failed, `The run ${workflowId} has already ended (${closed}): there is nothing to decide or cancel any more.`);
+  }
+  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+    return refuse(ctx, EXIT.failed, `Refused by ${workflowId}: ${error.cause.message}`);
+  }
+  if ((error as { code?: number }).code === grpcStatus.DEADLINE_EXCEEDED || /deadline/i.test(String(message))) {
+    const { taskQueue } = ctx.config.temporal;
+    return refuse(ctx, EXIT.failed, `No worker answered within ${UPDATE_DEADLINE_MS / 1000} s: is one running for task queue "${taskQueue}"? (npm run worker)`);
+  }
+  return refuse(ctx, EXIT.failed, `Could not reach ${workflowId}: ${message}`);
 }
 
 function notFound(ctx: CommandContext, workflowId: string): string {

@@ -1,198 +1,135 @@
-// The `schedule` verb: create, list, pause, unpause, trigger and delete the Temporal Schedules that run the
-// multi-server workflow every N minutes (temporal/schedules.ts holds the policies and their reasons).
-// A schedule that does not exist, or already does, is a refused request (exit 1); a bad id or interval
-// is a usage error (exit 2).
-import { ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
-import { NamespaceNotFoundError } from '@temporalio/common';
-import {
-  catchupWindowMs,
-  createSchedule,
-  deleteSchedule,
-  describeSchedule,
-  formatInterval,
-  listSchedules,
-  parseInterval,
-  SCHEDULE_POLICY,
-  type ScheduledRun,
-  scheduledWorkflowIdPrefix,
-  scheduleIdIssue,
-  type ScheduleView,
-  setPaused,
-  triggerSchedule,
-} from '../../schedules.ts';
-import { SAMPLE_DATA, type ScheduleAction } from '../args.ts';
-import type { CommandContext } from '../context.ts';
-import { EXIT, type ExitCode } from '../exit-codes.ts';
-import { webUiLinkFor } from '../web-ui.ts';
-import { statusWord } from './list.ts';
+// The `schedule` verb: the Temporal Schedules that run the multi-server workflow every N minutes
+// (temporal/schedules.ts holds the policies and their reasons).
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ScheduleAlreadyRunning, type ScheduleExecutionResult, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client';
+import { statusWord } from '../../runs/visibility.ts';
+import { catchupWindowMs, createSchedule, formatInterval, SCHEDULE_POLICY, scheduledWorkflowIdPrefix } from '../../schedules.ts';
+import { CLIENT, EXIT, type ExitCode, SAMPLE_DATA, type ScheduleAction, type ScheduleOptions } from '../args.ts';
+import { type CommandContext, refuse, temporalRefused } from '../context.ts';
+import { sayWhere } from '../follow.ts';
+import { table } from '../render.ts';
 
-export interface ScheduleOptions {
-  /** The schedule (every action but list). */
-  id?: string | undefined;
-  /** How often (create): 1m to 24h, such as 5m. */
-  every?: string | undefined;
-  /** The data each run processes (create). */
-  data?: string | undefined;
-  /** Why (pause, unpause); shown by `schedule list` and the Web UI. */
-  note?: string | undefined;
-}
-
-const CLIENT = 'npx node temporal/client.ts';
-
-/** "2026-12-01T23:05:00Z": to the second, as schedules work. */
-export function timeText(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+const TRIGGER_WAIT_MS = 10_000;
 
 export async function scheduleCommand(ctx: CommandContext, action: ScheduleAction, options: ScheduleOptions): Promise<ExitCode> {
-  if (action !== 'list') {
-    const id = options.id;
-    if (id === undefined || id === '') return refuse(ctx, EXIT.usage, 'usage', `schedule ${action} needs the schedule's id`);
-    // Only ids this client creates are held to its pattern: one made elsewhere (Temporal's CLI, the Web UI) can still be managed.
-    const issue = action === 'create' ? scheduleIdIssue(id) : undefined;
-    if (issue) return refuse(ctx, EXIT.usage, 'usage', `The schedule id ${issue}`);
-  }
+  const id = options.id ?? '';
+  if (action !== 'list' && id === '') return refuse(ctx, EXIT.usage, `schedule ${action} needs the schedule's id`);
+  if (action === 'create' && options.everyMs === undefined) return refuse(ctx, EXIT.usage, 'schedule create needs --every TIME, such as 5m');
   try {
     switch (action) {
       case 'create':
-        return await create(ctx, options.id!, options);
+        return await create(ctx, id, options.everyMs!, options.data ?? SAMPLE_DATA);
       case 'list':
         return await list(ctx);
       case 'pause':
       case 'unpause':
-        return await pauseOrUnpause(ctx, options.id!, action === 'pause', options.note);
+        return await pauseOrUnpause(ctx, id, action === 'pause', options.note);
       case 'trigger':
-        return await trigger(ctx, options.id!);
+        return await trigger(ctx, id);
       case 'delete':
-        await deleteSchedule(ctx.client, options.id!);
-        ctx.say(`Deleted schedule ${options.id}. Runs it already started are not affected.`);
-        if (ctx.json) ctx.out({ scheduleId: options.id, deleted: true });
+        await ctx.client.schedule.getHandle(id).delete();
+        ctx.say(`Deleted schedule ${id}. Runs it already started are not affected.`);
+        if (ctx.json) ctx.out({ scheduleId: id, deleted: true });
         return EXIT.completed;
     }
   } catch (error) {
     if (error instanceof ScheduleNotFoundError) {
-      return refuse(
-        ctx,
-        EXIT.failed,
-        'ScheduleNotFound',
-        `There is no schedule "${options.id}" in namespace "${ctx.config.temporal.namespace}": see "${CLIENT} schedule list".`,
-      );
+      const { namespace } = ctx.config.temporal;
+      return refuse(ctx, EXIT.failed, `There is no schedule "${id}" in namespace "${namespace}": see "${CLIENT} schedule list".`, 'ScheduleNotFound');
     }
     if (error instanceof ScheduleAlreadyRunning) {
-      return refuse(
-        ctx,
-        EXIT.failed,
-        'ScheduleAlreadyExists',
-        `A schedule "${options.id}" already exists; it was left as it is. Delete it first ("${CLIENT} schedule delete ${options.id}") or pick another id.`,
-      );
+      const message = `A schedule "${id}" already exists; it was left as it is. Delete it first ("${CLIENT} schedule delete ${id}") or pick another id.`;
+      return refuse(ctx, EXIT.failed, message, 'ScheduleAlreadyExists');
     }
-    if (error instanceof NamespaceNotFoundError) {
-      return refuse(
-        ctx,
-        EXIT.usage,
-        'NamespaceNotFound',
-        `Namespace "${ctx.config.temporal.namespace}" does not exist on ${ctx.config.temporal.address}: check TEMPORAL_NAMESPACE.`,
-      );
-    }
-    return refuse(ctx, EXIT.couldNotStart, 'TemporalError', `Could not ${action} the schedule: ${(error as Error).message.split('\n')[0]}`);
+    return temporalRefused(ctx, error, `${action} the schedule`);
   }
 }
 
-/** Says why the request is refused (stderr), and with --json prints it as `{ error }` on stdout too. */
-function refuse(ctx: CommandContext, code: ExitCode, kind: string, message: string): ExitCode {
-  process.stderr.write(`${message}\n`);
-  if (ctx.json) ctx.out({ error: { kind, message } });
-  return code;
+/** "2026-12-01T23:05:00Z": to the second, as schedules work. */
+function timeText(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function create(ctx: CommandContext, scheduleId: string, options: ScheduleOptions): Promise<ExitCode> {
-  if (options.every === undefined) return refuse(ctx, EXIT.usage, 'usage', 'schedule create needs --every TIME, such as 5m');
-  const interval = parseInterval(options.every);
-  if ('issue' in interval) return refuse(ctx, EXIT.usage, 'usage', `--every ${interval.issue}`);
+async function create(ctx: CommandContext, scheduleId: string, everyMs: number, data: string): Promise<ExitCode> {
   const { taskQueue } = ctx.config.temporal;
-  const data = options.data ?? SAMPLE_DATA;
-  await createSchedule(ctx.client, { scheduleId, everyMs: interval.ms, data, taskQueue });
-  const every = formatInterval(interval.ms);
-  const catchup = formatInterval(catchupWindowMs(interval.ms));
-  const { nextActionTimes } = await describeSchedule(ctx.client, scheduleId);
+  const handle = await createSchedule(ctx.client, { scheduleId, everyMs, data, taskQueue });
+  const { nextActionTimes } = (await handle.describe()).info;
+  const every = formatInterval(everyMs);
   const { say } = ctx;
   say(`Created schedule ${scheduleId}: multiServerWorkflow every ${every} on task queue "${taskQueue}"`);
   say(`  Data         ${JSON.stringify(data)}`);
   say(`  Runs         ${scheduledWorkflowIdPrefix(scheduleId)}-<time of the tick>`);
   say(`  Overlap      ${SCHEDULE_POLICY.overlap}: a tick that finds the previous run still going is skipped`);
-  say(`  Catch-up     ${catchup}: after Temporal itself was down, only a tick missed by less than that still runs`);
+  say(`  Catch-up     ${formatInterval(catchupWindowMs(everyMs))}: after Temporal itself was down, only a tick missed by less than that still runs`);
   say(`  On failure   the schedule keeps going; the next tick tries again`);
   say(`  Next runs    ${nextActionTimes.slice(0, 3).map(timeText).join(', ') || '(none)'}`);
   say(`Run one now with: ${CLIENT} schedule trigger ${scheduleId}`);
   if (ctx.json) {
-    ctx.out({
+    const settings = {
       scheduleId,
       workflowType: 'multiServerWorkflow',
       taskQueue,
       data,
       every,
-      everyMs: interval.ms,
+      everyMs,
       workflowIdPrefix: scheduledWorkflowIdPrefix(scheduleId),
-      overlap: SCHEDULE_POLICY.overlap,
-      catchupWindowMs: catchupWindowMs(interval.ms),
-      pauseOnFailure: SCHEDULE_POLICY.pauseOnFailure,
-      nextActionTimes,
-    });
+    };
+    const { overlap, pauseOnFailure } = SCHEDULE_POLICY;
+    ctx.out({ ...settings, overlap, catchupWindowMs: catchupWindowMs(everyMs), pauseOnFailure, nextActionTimes });
   }
   return EXIT.completed;
 }
 
-/** The status of a schedule's last run, in the visibility query's words ("Completed"); undefined if it could not be read. */
-async function lastRunStatus(ctx: CommandContext, view: ScheduleView): Promise<string | undefined> {
-  const last = view.recentActions.at(-1);
-  if (!last) return undefined;
-  try {
-    const { status } = await ctx.client.workflow.getHandle(last.workflowId, last.runId).describe();
-    return statusWord(status.name);
-  } catch {
-    return undefined;
-  }
+export type ScheduledRun = ReturnType<typeof runOf>;
+
+function runOf(result: ScheduleExecutionResult) {
+  const { workflowId, firstExecutionRunId } = result.action.workflow;
+  return { workflowId, runId: firstExecutionRunId, scheduledAt: result.scheduledAt, takenAt: result.takenAt };
 }
 
-export interface ScheduleRow {
-  scheduleId: string;
-  state: 'paused' | 'running';
-  every: string;
-  nextRun: string;
-  lastRun: string;
+/** What `schedule list` shows of a schedule, and prints with --json. */
+function viewOf(schedule: ScheduleSummary) {
+  return {
+    scheduleId: schedule.scheduleId,
+    paused: schedule.state.paused,
+    note: schedule.state.note || undefined,
+    workflowType: schedule.action?.workflowType,
+    everyMs: (schedule.spec?.intervals ?? []).map((i) => i.every),
+    nextActionTimes: schedule.info.nextActionTimes,
+    /** Oldest first, as Temporal keeps them (its last few). */
+    recentActions: schedule.info.recentActions.map(runOf),
+  };
 }
 
-/** The table `schedule list` prints, one line per schedule under a header. */
-export function scheduleTable(rows: ScheduleRow[]): string[] {
-  const header: ScheduleRow = { scheduleId: 'SCHEDULE', state: 'STATE' as ScheduleRow['state'], every: 'EVERY', nextRun: 'NEXT RUN', lastRun: 'LAST RUN' };
-  const all = [header, ...rows];
-  const width = (key: keyof ScheduleRow) => Math.max(...all.map((r) => r[key].length));
-  const keys: Array<keyof ScheduleRow> = ['scheduleId', 'state', 'every', 'nextRun', 'lastRun'];
-  return all.map((r) =>
-    keys
-      .map((k, i) => (i === keys.length - 1 ? r[k] : r[k].padEnd(width(k))))
-      .join('  ')
-      .trimEnd(),
-  );
+/** The status of a run in the visibility query's words ("Completed"); undefined if it could not be read. */
+async function runStatus(ctx: CommandContext, run: ScheduledRun | undefined): Promise<string | undefined> {
+  if (!run) return undefined;
+  const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
+  const described = await handle.describe().catch(() => undefined);
+  return described && statusWord(described.status.name);
 }
 
 async function list(ctx: CommandContext): Promise<ExitCode> {
-  const views = await listSchedules(ctx.client);
-  const statuses = await Promise.all(views.map((v) => lastRunStatus(ctx, v)));
+  // Listed from Temporal's visibility store, which lags a little behind a create or a change.
+  const views: Array<ReturnType<typeof viewOf>> = [];
+  for await (const summary of ctx.client.schedule.list()) views.push(viewOf(summary));
+  views.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+  const statuses = await Promise.all(views.map((v) => runStatus(ctx, v.recentActions.at(-1))));
   if (views.length === 0) {
     ctx.say(`No schedules in namespace "${ctx.config.temporal.namespace}". Create one with: ${CLIENT} schedule create --id every-5m --every 5m`);
   } else {
-    const rows = views.map((v, i): ScheduleRow => {
+    const rows = views.map((v, i) => {
       const last = v.recentActions.at(-1);
-      return {
-        scheduleId: v.scheduleId,
-        state: v.paused ? 'paused' : 'running',
-        every: v.everyMs.map(formatInterval).join(', ') || '-',
-        nextRun: v.paused ? '-' : ((v.nextActionTimes[0] && timeText(v.nextActionTimes[0])) ?? '-'),
-        lastRun: last ? `${last.workflowId} (${statuses[i] ?? 'status unknown'})` : '-',
-      };
+      const next = v.nextActionTimes[0];
+      return [
+        v.scheduleId,
+        v.paused ? 'paused' : 'running',
+        v.everyMs.map(formatInterval).join(', ') || '-',
+        !v.paused && next ? timeText(next) : '-',
+        last ? `${last.workflowId} (${statuses[i] ?? 'status unknown'})` : '-',
+      ];
     });
-    for (const line of scheduleTable(rows)) ctx.say(line);
+    for (const line of table([['SCHEDULE', 'STATE', 'EVERY', 'NEXT RUN', 'LAST RUN'], ...rows])) ctx.say(line);
     for (const v of views) if (v.paused && v.note) ctx.say(`${v.scheduleId} is paused: ${v.note}`);
     ctx.say("(Schedules are listed from Temporal's visibility store: one created or changed a moment ago may show a second later.)");
   }
@@ -202,29 +139,43 @@ async function list(ctx: CommandContext): Promise<ExitCode> {
 
 async function pauseOrUnpause(ctx: CommandContext, scheduleId: string, pause: boolean, note: string | undefined): Promise<ExitCode> {
   const why = note ?? `${pause ? 'paused' : 'unpaused'} with temporal/client.ts`;
-  const { wasPaused } = await setPaused(ctx.client, scheduleId, pause, why);
-  const verb = pause ? 'Paused' : 'Unpaused';
+  const handle = ctx.client.schedule.getHandle(scheduleId);
+  const wasPaused = (await handle.describe()).state.paused;
+  await (pause ? handle.pause(why) : handle.unpause(why));
   const already = wasPaused === pause ? ` (it already was ${pause ? 'paused' : 'running'})` : '';
-  ctx.say(`${verb} schedule ${scheduleId}${already}. Note: ${why}`);
+  ctx.say(`${pause ? 'Paused' : 'Unpaused'} schedule ${scheduleId}${already}. Note: ${why}`);
   if (!pause) ctx.say('Missed ticks are not made up for: the next run is at the next tick.');
   if (ctx.json) ctx.out({ scheduleId, paused: pause, wasPaused, note: why });
   return EXIT.completed;
 }
 
+/** Starts a run now, whatever the interval (and even while the schedule is paused), under the trigger's overlap policy. */
 async function trigger(ctx: CommandContext, scheduleId: string): Promise<ExitCode> {
-  const run: ScheduledRun | undefined = await triggerSchedule(ctx.client, scheduleId);
+  const handle = ctx.client.schedule.getHandle(scheduleId);
+  const before = (await handle.describe()).info.numActionsTaken;
+  await handle.trigger(SCHEDULE_POLICY.triggerOverlap);
+  const run = await startedRun(handle, before);
   const { say } = ctx;
   if (!run) {
     say(`Triggered schedule ${scheduleId}; its run has not shown yet. See "${CLIENT} schedule list" in a moment.`);
     if (ctx.json) ctx.out({ scheduleId, triggered: true, run: null });
     return EXIT.completed;
   }
-  const { address, namespace, uiUrl } = ctx.config.temporal;
   say(`Triggered schedule ${scheduleId}: started multiServerWorkflow now (overlap ${SCHEDULE_POLICY.triggerOverlap} for a manual run)`);
-  say(`  Workflow ID  ${run.workflowId}`);
-  say(`  Run ID       ${run.runId}`);
-  say(`  Web UI       ${await webUiLinkFor(address, uiUrl, namespace, run.workflowId, run.runId)}`);
+  await sayWhere(ctx, run.workflowId, run.runId);
   say(`Follow it with: ${CLIENT} status ${run.workflowId}`);
   if (ctx.json) ctx.out({ scheduleId, triggered: true, run });
   return EXIT.completed;
+}
+
+/** The run a trigger started, once the schedule records it; undefined if it has not within TRIGGER_WAIT_MS. */
+async function startedRun(handle: ScheduleHandle, actionsBefore: number): Promise<ScheduledRun | undefined> {
+  const deadline = Date.now() + TRIGGER_WAIT_MS;
+  while (Date.now() < deadline) {
+    const { info } = await handle.describe();
+    const last = info.recentActions.at(-1);
+    if (info.numActionsTaken > actionsBefore && last) return runOf(last);
+    await sleep(200);
+  }
+  return undefined;
 }

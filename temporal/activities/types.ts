@@ -1,0 +1,84 @@
+// What each service's activities take and return, and the service (so the task queue) each calls. One
+// interface per service, so a proxy of Server A cannot name Server B's activity. No I/O: workflow code imports it.
+import type {
+  DataRecord,
+  ProcessInternalRequest,
+  ProcessInternalResponse,
+  ReserveRecordRequest,
+  ValidateRequest,
+  ValidateResponse,
+} from '../../server-a/contract.ts';
+import type {
+  EnrichRequest,
+  EnrichResponse,
+  ProcessExternalRequest,
+  ProcessExternalResponse,
+  Publication,
+  SubmitPublicationRequest,
+  ThirdPartyRequest,
+  ThirdPartyResponse,
+} from '../../server-b/contract.ts';
+import type { PingResponse, ServiceName } from '../../shared/contract.ts';
+
+/** What a compensation found and did. `committed`: the record could not be released because the saga's commit
+ *  reached Server A after all, so the saga has in fact succeeded. */
+export interface Undone<T> {
+  outcome: 'undone' | 'nothing-to-undo' | 'committed';
+  resource: T | null;
+}
+
+/** Every service answers a ping, asked by name. */
+export interface HealthActivities {
+  checkHealth(service: ServiceName): Promise<PingResponse>;
+}
+
+export interface ServerAActivities extends HealthActivities {
+  validateData(request: ValidateRequest): Promise<ValidateResponse>;
+  processInternal(request: ProcessInternalRequest): Promise<ProcessInternalResponse>;
+  reserveRecord(request: ReserveRecordRequest): Promise<DataRecord>;
+  commitRecord(recordId: string): Promise<DataRecord>;
+  /** Compensation of reserveRecord: releases the record it created, found by its Idempotency-Key. */
+  releaseReservedRecord(): Promise<Undone<DataRecord>>;
+}
+
+export interface ServerBActivities extends HealthActivities {
+  processExternal(request: ProcessExternalRequest): Promise<ProcessExternalResponse>;
+  enrichData(request: EnrichRequest): Promise<EnrichResponse>;
+  callThirdParty(request: ThirdPartyRequest): Promise<ThirdPartyResponse>;
+  submitPublication(request: SubmitPublicationRequest): Promise<Publication>;
+  confirmPublication(publicationId: string): Promise<Publication>;
+  /** Compensation of submitPublication: withdraws the publication it created, found by its Idempotency-Key. */
+  withdrawSubmittedPublication(): Promise<Undone<Publication>>;
+}
+
+export type Activities = ServerAActivities & ServerBActivities;
+export type ActivityName = keyof Activities;
+
+type Of<A, S extends ServiceName> = { [K in Exclude<keyof A, keyof HealthActivities>]: S };
+
+/** The service each activity calls; checkHealth calls the one it is given. */
+export const ACTIVITY_SERVICE: Of<ServerAActivities, 'server-a'> & Of<ServerBActivities, 'server-b'> = {
+  validateData: 'server-a',
+  processInternal: 'server-a',
+  reserveRecord: 'server-a',
+  commitRecord: 'server-a',
+  releaseReservedRecord: 'server-a',
+  processExternal: 'server-b',
+  enrichData: 'server-b',
+  callThirdParty: 'server-b',
+  submitPublication: 'server-b',
+  confirmPublication: 'server-b',
+  withdrawSubmittedPublication: 'server-b',
+};
+
+export function serviceOf(activityType: string, args: readonly unknown[]): ServiceName {
+  if (activityType === 'checkHealth') return args[0] as ServiceName;
+  return ACTIVITY_SERVICE[activityType as keyof typeof ACTIVITY_SERVICE];
+}
+
+export const SERVICE_NAMES: readonly ServiceName[] = ['server-a', 'server-b'];
+
+/** One task queue per service, named after the workflows' own: `multi-server-queue` → `multi-server-queue-server-b`. */
+export function serviceTaskQueue(workflowTaskQueue: string, service: ServiceName): string {
+  return `${workflowTaskQueue}-${service}`;
+}

@@ -1,0 +1,81 @@
+// What the verbs that start a run (run, batch) do once Temporal has it: say where to find it (as `schedule
+// trigger` does too), stop watching (never the run) on Ctrl-C, wait for the outcome, tell a failure or a lost contact.
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { workerIsPolling } from '../task-queue.ts';
+import { EXIT, type ExitCode } from './args.ts';
+import { type CommandContext, temporalRefused } from './context.ts';
+import { failureLines } from './render.ts';
+import { webUiLinkFor } from './web-ui.ts';
+
+type Noun = 'workflow' | 'batch';
+
+/**
+ * Starts the run and prints its ids, its Web UI link and whether a worker will pick it up; a refused start
+ * is the exit code. Until `stopWatching()`, Ctrl-C stops watching: the run is durable and keeps going.
+ */
+export async function startRun<H extends WorkflowHandleWithFirstExecutionRunId>(
+  ctx: CommandContext,
+  noun: Noun,
+  start: () => Promise<H>,
+  headline: string,
+  more: string[] = [],
+): Promise<ExitCode | { handle: H; link: string; stopWatching: () => void }> {
+  let handle: H;
+  try {
+    handle = await start();
+  } catch (error) {
+    return temporalRefused(ctx, error, `start the ${noun}`);
+  }
+  const { workflowId, firstExecutionRunId: runId } = handle;
+  const { taskQueue } = ctx.config.temporal;
+  let link = `workflow ${workflowId}, run ${runId}`;
+  const onInterrupt = () => {
+    ctx.say(`\nStopped watching. The ${noun} keeps running in Temporal: ${link}`);
+    process.exit(EXIT.interrupted);
+  };
+  process.once('SIGINT', onInterrupt);
+  ctx.say(headline);
+  link = await sayWhere(ctx, workflowId, runId);
+  for (const line of more) ctx.say(line);
+  if ((await workerIsPolling(ctx.client, taskQueue)) === false) {
+    ctx.say(`  No worker is polling task queue "${taskQueue}" yet: start one with "npm run worker".`);
+    ctx.say(`  The ${noun} is saved in Temporal and runs as soon as a worker is up.`);
+  }
+  ctx.say();
+  return { handle, link, stopWatching: () => process.off('SIGINT', onInterrupt) };
+}
+
+/** Says where to find a run: its ids and its Web UI link, which it returns. */
+export async function sayWhere(ctx: CommandContext, workflowId: string, runId: string): Promise<string> {
+  const { address, namespace, uiUrl } = ctx.config.temporal;
+  ctx.say(`  Workflow ID  ${workflowId}`);
+  ctx.say(`  Run ID       ${runId}`);
+  const link = await webUiLinkFor(address, uiUrl, namespace, workflowId, runId);
+  ctx.say(`  Web UI       ${link}`);
+  return link;
+}
+
+/** The run's result, its failure, or the error that cut the client off while it waited. */
+export async function outcomeOf<T>(handle: { result: () => Promise<T> }): Promise<{ result: T } | { failure: WorkflowFailedError } | { lostContact: Error }> {
+  try {
+    return { result: await handle.result() };
+  } catch (error) {
+    return error instanceof WorkflowFailedError ? { failure: error } : { lostContact: error as Error };
+  }
+}
+
+/** A run that ended without a result: the headline, its cause chain, what else there is to say, and its history. */
+export function sayFailure(ctx: CommandContext, headline: string, cause: unknown, more: string[], link: string): void {
+  ctx.say();
+  ctx.say(headline);
+  for (const line of failureLines(cause).lines) ctx.say(`  ${line}`);
+  for (const line of more) ctx.say(line);
+  ctx.say(`Full history: ${link}`);
+}
+
+/** Contact lost while waiting: the run itself is unaffected. */
+export function sayLostContact(noun: Noun, error: Error, link: string): ExitCode {
+  process.stderr.write(`Lost contact with Temporal while waiting for the ${noun === 'workflow' ? 'result' : 'batch'}: ${error.message}\n`);
+  process.stderr.write(`The ${noun} keeps running in Temporal: ${link}\n`);
+  return EXIT.lostContact;
+}

@@ -1,0 +1,46 @@
+// Every kind of run a client can start by name: the workflow kinds and the batch, each with its input check,
+// so a starter (the CLI, the API) refuses a bad input before the run exists, in the words the run would fail with.
+import type { Workflow } from '@temporalio/common';
+import type { z } from 'zod';
+import { BatchInput, batchInputIssues, batchWorkflow } from './workflows/batch.ts';
+import { type InputIssue, inputIssues } from './workflows/input.ts';
+import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from './workflows/kinds.ts';
+
+export type RunKind = WorkflowKind | 'batch';
+
+export interface RunKindEntry {
+  workflow: Workflow;
+  idPrefix: string;
+  description: string;
+  /** The workflow's input schema (the API documents its request bodies from it). */
+  input: z.ZodObject;
+  /** Every problem with `input` as this workflow's input; empty when it is valid. */
+  issues: (input: unknown) => InputIssue[];
+}
+
+export const RUN_KINDS: Record<RunKind, RunKindEntry> = {
+  ...(Object.fromEntries(
+    KIND_NAMES.map((kind) => {
+      const entry = WORKFLOW_KINDS[kind];
+      return [kind, { ...entry, issues: (raw: unknown) => inputIssues(entry.input, raw, entry.workflow.name) }];
+    }),
+  ) as unknown as Record<WorkflowKind, RunKindEntry>),
+  batch: {
+    workflow: batchWorkflow,
+    idPrefix: 'batch',
+    input: BatchInput,
+    description: 'one child workflow of a kind per item, a few at a time',
+    issues: batchInputIssues,
+  },
+};
+
+export const RUN_KIND_NAMES = Object.keys(RUN_KINDS) as RunKind[];
+
+export function isRunKind(name: string): name is RunKind {
+  return Object.hasOwn(RUN_KINDS, name);
+}
+
+/** The kind that starts workflows of `type`; null for a type no kind starts. */
+export function kindOfType(type: string): RunKind | null {
+  return RUN_KIND_NAMES.find((kind) => RUN_KINDS[kind].workflow.name === type) ?? null;
+}

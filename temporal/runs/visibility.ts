@@ -1,0 +1,76 @@
+// Finding runs: the visibility query built from filters over the run's status and the project's search
+// attributes, and a found run as a RunRow. The API's GET /workflows and the CLI's `list` both build their
+// query here, so the text one shows works in the other, in the Web UI and in `temporal workflow list --query`.
+import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../workflows/search-attributes.ts';
+import type { RunRow } from './contract.ts';
+
+/** The ExecutionStatus values a visibility query accepts, spelled as it wants them (it is case-sensitive). */
+export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const LIST_LIMIT = { min: 1, max: 1000, default: 20 } as const;
+
+export interface ListFilters {
+  /** One of EXECUTION_STATUSES, in any case ("running" is Running). */
+  status?: string | undefined;
+  category?: string | undefined;
+  step?: string | undefined;
+  review?: string | undefined;
+  /** Runs whose workflow id starts with this, such as a schedule's "multi-server-every-5m". */
+  workflowIdPrefix?: string | undefined;
+}
+
+export class ListUsageError extends Error {}
+
+/** The status as the query spells it (RUNNING, cancelled and TIMED_OUT too); undefined when it is none of EXECUTION_STATUSES. */
+export function executionStatus(value: string): ExecutionStatus | undefined {
+  const wanted = value.toLowerCase().replaceAll('_', '');
+  return EXECUTION_STATUSES.find((s) => s.toLowerCase() === wanted || (s === 'Canceled' && wanted === 'cancelled'));
+}
+
+/** A run's status as the query spells it (CANCELLED → Canceled); others (PAUSED, UNKNOWN) as the SDK names them. */
+export function statusWord(name: WorkflowExecutionStatusName): string {
+  return executionStatus(name) ?? name;
+}
+
+/** A string literal of the query language, `\` and `"` escaped: a value can never end it early and add conditions of its own. */
+export function quoteValue(value: string): string {
+  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+}
+
+/** The visibility query for the filters, conditions joined by AND; "" (every run) when there are none. Throws ListUsageError. */
+export function visibilityQuery(filters: ListFilters): string {
+  const conditions: string[] = [];
+  if (filters.status !== undefined) {
+    const status = executionStatus(filters.status);
+    if (!status) throw new ListUsageError(`--status must be one of ${EXECUTION_STATUSES.join(', ')}, got ${JSON.stringify(filters.status)}`);
+    conditions.push(`ExecutionStatus = ${quoteValue(status)}`);
+  }
+  if (filters.category !== undefined) conditions.push(`${DATA_CATEGORY.name} = ${quoteValue(filters.category)}`);
+  if (filters.step !== undefined) conditions.push(`${CURRENT_STEP.name} = ${quoteValue(filters.step)}`);
+  if (filters.review !== undefined) {
+    conditions.push(`${REVIEW_STATE.name} = ${quoteValue(filters.review)}`);
+    // A run that ended without deciding (terminated, timed out) keeps "pending": waiting means running.
+    if (filters.status === undefined && (filters.review === 'pending' || filters.review === 'escalated')) conditions.push('ExecutionStatus = "Running"');
+  }
+  if (filters.workflowIdPrefix !== undefined) conditions.push(`WorkflowId STARTS_WITH ${quoteValue(filters.workflowIdPrefix)}`);
+  return conditions.join(' AND ');
+}
+
+const time = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export function runRow(info: WorkflowExecutionInfo): RunRow {
+  const attributes = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    type: info.type,
+    status: statusWord(info.status.name),
+    startTime: time(info.startTime),
+    closeTime: info.closeTime ? time(info.closeTime) : null,
+    dataCategory: attributes.get(DATA_CATEGORY) ?? null,
+    currentStep: attributes.get(CURRENT_STEP) ?? null,
+    reviewState: attributes.get(REVIEW_STATE) ?? null,
+  };
+}

@@ -1,0 +1,148 @@
+// What every workflow gets without writing it, as workflow interceptors (registered in worker/create-worker.ts),
+// so a workflow reads as plain awaited activity calls. Around each run: its steps, the `progress` query and the
+// patch decisions. Around each activity call: routing to its service's task queue, the outage rule (retried until
+// the run's outage limit, then ServiceUnavailable naming the service), step tracking and search attributes.
+import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure } from '@temporalio/common';
+import {
+  type ActivityInput,
+  isCancellation,
+  type Next,
+  setHandler,
+  upsertSearchAttributes,
+  type WorkflowExecuteInput,
+  type WorkflowInboundCallsInterceptor,
+  type WorkflowInterceptors,
+  type WorkflowOutboundCallsInterceptor,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { type ActivityName, serviceOf, serviceTaskQueue } from '../activities/types.ts';
+import { FailureType, OUTAGE_FAILURE_TYPES } from '../failure-types.ts';
+import { attemptsToRideOut } from './activity-options.ts';
+import { outageLimitOf } from './input.ts';
+import { PATCHES, takesPatch } from './patches.ts';
+import { CURRENT_STEP, DATA_CATEGORY } from './search-attributes.ts';
+import { failStep, progressQuery, runSteps, type StepName } from './steps.ts';
+
+/** The step each activity call is, unless the workflow runs it inside step(); compensations are no step. */
+export const ACTIVITY_STEP: Record<ActivityName, StepName | null> = {
+  checkHealth: 'health-check',
+  validateData: 'validate',
+  processInternal: 'process-internal',
+  reserveRecord: 'reserve-record',
+  commitRecord: 'commit-record',
+  releaseReservedRecord: null,
+  processExternal: 'process-external',
+  enrichData: 'enrich',
+  callThirdParty: 'third-party',
+  submitPublication: 'submit-publication',
+  confirmPublication: 'confirm-publication',
+  withdrawSubmittedPublication: null,
+};
+
+/** A batch reports through its own query and its children: it has no steps. */
+const WITHOUT_STEPS = new Set(['batchWorkflow']);
+
+interface RunRules {
+  /** Runs from before the search attributes replay without their upserts. */
+  publishes: boolean;
+  /** Runs from before the per-service queues call every activity on the workflow's own queue. */
+  perServiceQueues: boolean;
+  outageLimitMs: number;
+}
+
+class RunInbound implements WorkflowInboundCallsInterceptor {
+  private readonly rules: (rules: RunRules) => void;
+
+  constructor(rules: (rules: RunRules) => void) {
+    this.rules = rules;
+  }
+
+  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    const { workflowType } = workflowInfo();
+    if (WITHOUT_STEPS.has(workflowType)) return next(input);
+    const steps = runSteps(workflowType);
+    setHandler(progressQuery, () => steps.progress());
+    // Asked once, first, in this order: where the code that predates the interceptors asked them.
+    const publishes = takesPatch(PATCHES.searchAttributes);
+    const perServiceQueues = takesPatch(PATCHES.serviceQueues);
+    const rules: RunRules = { publishes, perServiceQueues, outageLimitMs: outageLimitOf(input.args[0]) };
+    this.rules(rules);
+    if (rules.publishes) steps.onStart = (step) => upsertSearchAttributes([{ key: CURRENT_STEP, value: step }]);
+    try {
+      const result = await next(input);
+      steps.close('completed');
+      if (rules.publishes) upsertSearchAttributes([{ key: CURRENT_STEP, value: 'done' }]);
+      return result;
+    } catch (error) {
+      steps.close(isCancellation(error) ? 'cancelled' : 'failed');
+      throw error;
+    }
+  }
+}
+
+class ActivityOutbound implements WorkflowOutboundCallsInterceptor {
+  private readonly rules: () => RunRules | undefined;
+
+  constructor(rules: () => RunRules | undefined) {
+    this.rules = rules;
+  }
+
+  async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    const rules = this.rules();
+    if (!rules) return next(input);
+    const service = serviceOf(input.activityType, input.args);
+    const { retry } = input.options;
+    const options = {
+      ...input.options,
+      taskQueue: rules.perServiceQueues ? serviceTaskQueue(workflowInfo().taskQueue, service) : undefined,
+      // Enough attempts that the last starts at least the outage limit after the first.
+      retry: { ...retry, maximumAttempts: retry?.maximumAttempts ?? attemptsToRideOut(rules.outageLimitMs) },
+    };
+    const steps = runSteps();
+    const name = steps.explicit ?? ACTIVITY_STEP[input.activityType as ActivityName];
+    // A call outside the plan (a workflow that plans no steps) is no step: tracking never fails a run.
+    const step = name && !steps.explicit && steps.planned(name) ? steps.enter(name) : undefined;
+    if (step) step.inFlight++;
+    try {
+      const result = await next({ ...input, options }).catch((error: unknown) => {
+        throw outage(error, service, rules.outageLimitMs);
+      });
+      if (step && --step.inFlight === 0) steps.end(step, 'completed');
+      if (input.activityType === 'enrichData' && rules.publishes) {
+        // So runs can be found by what their data is about (client.ts list --category).
+        upsertSearchAttributes([{ key: DATA_CATEGORY, value: (result as { category: string }).category }]);
+      }
+      return result;
+    } catch (error) {
+      if (step) step.inFlight--;
+      throw step ? failStep(step, error) : error;
+    }
+  }
+}
+
+/** A call that used up its outage limit's attempts on outages fails with ServiceUnavailable; anything else
+ *  (failures no retry fixes, cancellations, a bug in an activity) passes through. */
+function outage(error: unknown, service: string, limitMs: number): unknown {
+  if (!(error instanceof ActivityFailure) || error.retryState !== RetryState.MAXIMUM_ATTEMPTS_REACHED) return error;
+  const cause = error.cause;
+  const isOutage =
+    cause instanceof TimeoutFailure ||
+    (cause instanceof ApplicationFailure && (OUTAGE_FAILURE_TYPES.includes(cause.type ?? '') || cause.type === FailureType.circuitOpen));
+  if (!isOutage) return error;
+  const limit = limitMs % 60_000 === 0 ? `${limitMs / 60_000} min` : `${limitMs / 1000} s`;
+  return ApplicationFailure.create({
+    type: FailureType.serviceUnavailable,
+    message: `${service} stayed unavailable for longer than the outage limit of ${limit}: ${cause?.message ?? error.message}`,
+    nonRetryable: true,
+    details: [{ service, outageLimitMs: limitMs, activityType: error.activityType }],
+    cause: error,
+  });
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  let rules: RunRules | undefined;
+  return {
+    inbound: [new RunInbound((decided) => (rules = decided))],
+    outbound: [new ActivityOutbound(() => rules)],
+  };
+};
