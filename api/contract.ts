@@ -3,7 +3,8 @@
 import { z } from 'zod';
 import { PingResponse, queryParam, rule, StatusResponse, wholeNumber } from '../shared/contract.ts';
 import { RunKind } from '../temporal/runs/contract.ts';
-import { EXECUTION_STATUSES, executionStatus, LIST_LIMIT } from '../temporal/runs/visibility.ts';
+import { LIST_LIMIT } from '../temporal/runs/list-filters.ts';
+import { EXECUTION_STATUSES, executionStatus } from '../temporal/runs/visibility.ts';
 import { ReviewDecision } from '../temporal/workflows/review.ts';
 
 // Safe in a URL path, a visibility query and a log line; 200 leaves room for the ids a batch derives from its key.

@@ -14,16 +14,15 @@ import { type ApiContext, notFound } from './temporal-link.ts';
 /** The events' names: `progress` while it runs, `outcome` once at the end, `error` if Temporal is lost. */
 export const RUN_EVENTS = { progress: 'progress', outcome: 'outcome', error: 'error' } as const;
 
-export interface EventStreamOptions {
+export const EVENT_STREAM_DEFAULTS = {
   /** How often a running run's queries are asked: steps take tens of milliseconds and up, a person sees a quarter second. */
-  pollMs: number;
+  pollMs: 250,
   /** A comment this often: proxies and load balancers close a connection that stays quiet for 30 to 60 s. */
-  heartbeatMs: number;
+  heartbeatMs: 15_000,
   /** Streams open at once. Each asks Temporal (and a worker) a few queries a second; past this a new one is refused (503). */
-  maxStreams: number;
-}
-
-export const EVENT_STREAM_DEFAULTS: EventStreamOptions = { pollMs: 250, heartbeatMs: 15_000, maxStreams: 100 };
+  maxStreams: 100,
+};
+export type EventStreamOptions = typeof EVENT_STREAM_DEFAULTS;
 
 export function eventsRoute(ctx: ApiContext, options: EventStreamOptions, stopping?: AbortSignal): { route: Route; openStreams: () => number } {
   let open = 0;

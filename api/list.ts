@@ -5,7 +5,8 @@ import { causeChain } from '../temporal/failure-chain.ts';
 import { RUN_KINDS } from '../temporal/run-kinds.ts';
 import type { RunList, RunRow } from '../temporal/runs/contract.ts';
 import { within } from '../temporal/runs/describe-run.ts';
-import { LIST_LIMIT, quoteValue, runRow, visibilityQuery } from '../temporal/runs/visibility.ts';
+import { LIST_LIMIT } from '../temporal/runs/list-filters.ts';
+import { quoteValue, runRow, visibilityQuery } from '../temporal/runs/visibility.ts';
 import { ListQuery } from './contract.ts';
 import { type ApiContext, unavailable } from './temporal-link.ts';
 

@@ -8,13 +8,12 @@ import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { StatusResponse } from '../shared/contract.ts';
+import { inParallel } from './support/in-parallel.ts';
 
 const RSS_LIMIT_MB = 200;
 const PING_LIMIT_MS = 100;
 
-const [callsArg = '5000', concurrencyArg = '50'] = process.argv.slice(2);
-const calls = Number(callsArg);
-const concurrency = Number(concurrencyArg);
+const [calls = 5000, concurrency = 50] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(calls) || !Number.isInteger(concurrency) || calls < 1 || concurrency < 1) {
   console.error('Usage: npm run abuse:third-party -- [calls >= 1] [at once >= 1]');
   process.exit(2);
@@ -76,15 +75,7 @@ function dropOne(): Promise<void> {
 }
 
 const started = performance.now();
-let sent = 0;
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (sent < calls) {
-      sent += 1;
-      await dropOne();
-    }
-  }),
-);
+await inParallel(calls, concurrency, dropOne);
 await sleep(500);
 running = false;
 await monitor;

@@ -36,7 +36,6 @@ const options = commandOrExit(() => {
     concurrency: { type: 'string' },
     'own-stack': { type: 'boolean' },
   });
-  if (!values) return undefined;
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   return { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false };
 }, USAGE);

@@ -6,6 +6,7 @@ import { createServerBApp } from '../server-b/app.ts';
 import { createLogger } from '../shared/logger.ts';
 import { summarize } from '../shared/service/metrics.ts';
 import { listen } from '../shared/service/serve.ts';
+import { inParallel } from './support/in-parallel.ts';
 
 const [requests = 2000, concurrency = 16] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(requests) || !Number.isInteger(concurrency) || requests < 1 || concurrency < 1 || concurrency > requests) {
@@ -36,17 +37,12 @@ for (const c of cases) {
   };
   for (let i = 0; i < 200; i++) await call(); // warm-up: JIT and connection pool
   const latencies: number[] = [];
-  let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < requests) {
-        const t0 = performance.now();
-        await call();
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
+  await inParallel(requests, concurrency, async () => {
+    const t0 = performance.now();
+    await call();
+    latencies.push(performance.now() - t0);
+  });
   const seconds = (performance.now() - started) / 1000;
   const s = summarize(latencies);
   const col = (n: number) => n.toFixed(1).padStart(8);

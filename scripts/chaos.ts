@@ -31,7 +31,6 @@ const { workflows, concurrency, seed, sagaShare } = commandOrExit(() => {
     seed: { type: 'string' },
     'saga-share': { type: 'string' },
   });
-  if (!values) return undefined;
   const share = values['saga-share'] ?? '0.5';
   const sagaShare = Number(share);
   if (share.trim() === '' || !(sagaShare >= 0 && sagaShare <= 1)) throw new UsageError(`--saga-share must be a number from 0 to 1, got "${share}"`);

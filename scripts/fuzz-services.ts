@@ -3,9 +3,7 @@
 // endpoint, valid-data invariants, repeated Idempotency-Keys. Prints the seed, so a failure can be replayed.
 import { anyBodyIsAnsweredWellFormed, aRepeatedKeyGetsTheSameAnswer, validDataKeepsTheInvariants, withServices } from '../test/support/service-properties.ts';
 
-const [runsArg = '2000', seedArg] = process.argv.slice(2);
-const numRuns = Number(runsArg);
-const seed = seedArg === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(seedArg);
+const [numRuns = 2000, seed = Math.floor(Math.random() * 2 ** 31)] = process.argv.slice(2).map(Number);
 if (!Number.isInteger(numRuns) || numRuns < 1 || !Number.isInteger(seed)) {
   console.error('Usage: npm run fuzz:services -- [runs per property >= 1] [seed]');
   process.exit(2);

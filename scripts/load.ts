@@ -34,7 +34,6 @@ const options = commandOrExit(() => {
     kind: { type: 'string' },
     out: { type: 'string' },
   });
-  if (!values) return undefined;
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   const kind = values.kind ?? 'multi';
   if (!(KIND_NAMES as string[]).includes(kind)) throw new UsageError(`--kind must be one of ${KIND_NAMES.join(', ')}, got "${kind}"`);

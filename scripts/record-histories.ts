@@ -19,7 +19,7 @@ import { ensureSearchAttributes } from '../temporal/search-attributes-registrati
 import { createActivities } from '../temporal/activities/index.ts';
 import { createServiceClients } from '../temporal/activities/service-clients.ts';
 import { createWorker, type WorkerSetup } from '../temporal/worker/create-worker.ts';
-import { failureCause } from './support/run-workflows.ts';
+import { outcomeOf, startWorkflow } from './support/run-workflows.ts';
 import { type BatchInput, type BatchItem, batchWorkflow } from '../temporal/workflows/batch.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 import { decideUpdate, reviewQuery } from '../temporal/workflows/review.ts';
@@ -76,7 +76,7 @@ async function recordAll(): Promise<void> {
     (await createWorker({ connection: nativeConnection, namespace: NAMESPACE, ...setup })).runUntil(work);
   /** Workflow ids are `<kind's prefix>-<name>` unless given: the recorded histories have them. */
   const start = (kind: WorkflowKind, name: string, input: BatchItem, workflowId = `${WORKFLOW_KINDS[kind].idPrefix}-${name}`, taskQueue = TASK_QUEUE) =>
-    client.workflow.start(WORKFLOW_KINDS[kind].workflow as typeof WORKFLOW_KINDS.publish.workflow, { taskQueue, workflowId, args: [input] });
+    startWorkflow(client, kind, { taskQueue, workflowId }, input);
   /** By type name with raw input, as `temporal workflow start` or the Web UI would. */
   const startRaw = (type: string, workflowId: string, input: unknown, taskQueue = TASK_QUEUE) =>
     client.workflow.start(type, { taskQueue, workflowId, args: [input] });
@@ -176,7 +176,8 @@ async function recordAll(): Promise<void> {
 
 /** Checks how the run ended, then writes its history in the JSON form Temporal's tools use. */
 async function record(name: string, handle: WorkflowHandle, expected: Outcome): Promise<void> {
-  const outcome = await outcomeOf(handle);
+  const cause = await outcomeOf(handle.result());
+  const outcome = cause === 'completed' || cause === 'cancelled' ? cause : `failed with ${cause}`;
   if (outcome !== expected) throw new Error(`${name}: expected the run to end ${expected}, but it ended ${outcome}`);
   const history = await handle.fetchHistory();
   if (!selected(name)) {
@@ -187,16 +188,6 @@ async function record(name: string, handle: WorkflowHandle, expected: Outcome): 
   mkdirSync(HISTORIES, { recursive: true });
   writeFileSync(new URL(`${name}.json`, HISTORIES), json);
   console.log(`test/histories/${name}.json: ${outcome}, ${history.events?.length ?? 0} events, ${(json.length / 1024).toFixed(1)} KB`);
-}
-
-async function outcomeOf(handle: WorkflowHandle): Promise<string> {
-  try {
-    await handle.result();
-    return 'completed';
-  } catch (error) {
-    const cause = failureCause(error);
-    return cause === 'cancelled' ? cause : `failed with ${cause}`;
-  }
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

@@ -5,6 +5,5 @@
 import module from 'node:module';
 import { fromProjectRoot } from './paths.ts';
 
-const dir = fromProjectRoot('.build/node-compile-cache');
-process.env.NODE_COMPILE_CACHE ??= dir;
+process.env.NODE_COMPILE_CACHE ??= fromProjectRoot('.build/node-compile-cache');
 module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE);

@@ -1,9 +1,12 @@
 // The one place that reads the environment: one zod schema names every variable with its default and
 // bounds (the services' part in service-config.ts, extended here with Temporal's, the worker's, the
-// codec's and Compose's). Every entry point loads it once, so a bad value stops the process at once.
+// codec's and Compose's), then the Temporal profile (at the end). Every entry point loads it once, so a
+// bad value stops the process at once.
+import { existsSync, readFileSync } from 'node:fs';
+import type { TLSConfig } from '@temporalio/client';
+import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import { z } from 'zod';
-import { ConfigError, type Env, got, httpUrl, noSpaces, orExit, port, readEnv, SERVICE_ENV, serviceConfig } from './service-config.ts';
-import { readTemporalProfile, type TemporalProfile } from './temporal-profile.ts';
+import { type Env, got, httpUrl, noSpaces, orExit, port, readEnv, SERVICE_ENV, serviceConfig } from './service-config.ts';
 
 export { ConfigError } from './service-config.ts';
 
@@ -22,13 +25,8 @@ const METRICS_PORT = got('must be a port from 0 to 65535 (0: any free port) or o
 
 /** Every variable the project reads. Unset or blank means the default (or, where there is none, absent). */
 const ENV = SERVICE_ENV.extend({
-  API_PORT: port.prefault('3003'),
-  WORKER_METRICS_PORT: z
-    .string()
-    .regex(/^(off|\d{1,5})$/, { ...METRICS_PORT, abort: true })
-    .refine((raw) => raw === 'off' || Number(raw) <= 65535, METRICS_PORT)
-    .transform((raw) => (raw === 'off' ? undefined : Number(raw)))
-    .prefault('9464'),
+  API_PORT: port().prefault('3003'),
+  WORKER_METRICS_PORT: z.union([z.literal('off').transform(() => undefined), port(METRICS_PORT)], METRICS_PORT).prefault('9464'),
   WORKER_ROLE: z.enum(WORKER_ROLES, got(`must be one of ${WORKER_ROLES.join(', ')}`)).prefault('all'),
   TEMPORAL_ADDRESS: z
     .string()
@@ -53,7 +51,7 @@ const ENV = SERVICE_ENV.extend({
       return keys.map(({ id, key }) => ({ id, key }));
     })
     .optional(),
-  CODEC_SERVER_PORT: port.prefault('8888'),
+  CODEC_SERVER_PORT: port().prefault('8888'),
   CODEC_SERVER_AUTH: z.string().optional(),
   POSTGRES_USER: noSpaces.prefault('temporal'),
   POSTGRES_PASSWORD: noSpaces.prefault('temporal'),
@@ -90,7 +88,7 @@ function assemble(v: z.output<typeof ENV>, profile: TemporalProfile) {
       cliPath: v.TEMPORAL_CLI_PATH,
       /** SQLite file of the dev server that `npm run temporal:dev` starts (relative to the project root). */
       devDbFile: v.TEMPORAL_DEV_DB,
-      /** TLS, API key and gRPC headers, from the envconfig profile (see temporal-profile.ts). */
+      /** TLS, API key and gRPC headers, from the envconfig profile (see readTemporalProfile). */
       security: { tls: profile.tls, apiKey: profile.apiKey, metadata: profile.metadata },
     },
     /** Payload encryption: the first key encrypts, every key decrypts (old histories stay readable after a rotation). */
@@ -104,13 +102,55 @@ export function loadConfig(env: Env = process.env): Config {
   // The Temporal profile (TOML file and TEMPORAL_* variables) decides the address and namespace first.
   const profileProblems: string[] = [];
   const profile = readTemporalProfile(env, profileProblems);
-  const { values, problems } = readEnv(ENV, env, { TEMPORAL_ADDRESS: profile.address, TEMPORAL_NAMESPACE: profile.namespace });
-  problems.push(...profileProblems);
-  if (!values || problems.length > 0) throw new ConfigError(problems);
+  const values = readEnv(ENV, { ...env, TEMPORAL_ADDRESS: profile.address, TEMPORAL_NAMESPACE: profile.namespace }, profileProblems);
   return assemble(values, profile);
 }
 
 /** For entry points: loadConfig after `.env`; a bad value is printed, naming the variable, and the process exits 2. */
 export function loadConfigOrExit(): Config {
   return orExit(() => loadConfig());
+}
+
+// ---- the Temporal profile: TLS, an API key and gRPC headers, read the way every Temporal SDK and the
+// `temporal` CLI read them (@temporalio/envconfig; variables in docs/production.md), so one temporal.toml
+// serves this project, the `temporal` CLI and any other SDK alike ----
+
+interface TemporalProfile {
+  /** Only when the profile or the environment names one; the caller applies its default. */
+  address?: string;
+  namespace?: string;
+  /** true: TLS with the system's CAs; an object: custom CA, client certificate (mTLS) or server name. */
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+  metadata?: Record<string, string>;
+}
+
+/** Reads the profile; a problem (unreadable file, unknown profile, missing certificate) is added to `problems`. */
+function readTemporalProfile(env: Env, problems: string[]): TemporalProfile {
+  // Empty variables count as unset, as everywhere else in this project's configuration.
+  const set = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
+  // The SDK treats a missing file as "no file", which would silently connect without the TLS it holds.
+  if (set.TEMPORAL_CONFIG_FILE !== undefined && !existsSync(set.TEMPORAL_CONFIG_FILE)) {
+    problems.push(`TEMPORAL_CONFIG_FILE names a file that does not exist (${set.TEMPORAL_CONFIG_FILE})`);
+    return {};
+  }
+  const source = set.TEMPORAL_PROFILE ? `profile "${set.TEMPORAL_PROFILE}"` : 'the Temporal profile';
+  try {
+    // toClientOptions reads the certificate files, and turns TLS on for an API key unless it is switched off.
+    // The SDK fails on a file without any profile (an empty one, say) with a TypeError; that file holds no settings.
+    const noProfiles = set.TEMPORAL_CONFIG_FILE !== undefined && !/^\s*\[/m.test(readFileSync(set.TEMPORAL_CONFIG_FILE, 'utf8'));
+    const profile = loadClientConfigProfile({ overrideEnvVars: set, configFileStrict: true, disableFile: noProfiles && !set.TEMPORAL_PROFILE });
+    const { namespace, connectionOptions: options } = toClientOptions(profile);
+    const metadata = options.metadata && Object.keys(options.metadata).length > 0 ? options.metadata : undefined;
+    return {
+      address: options.address,
+      namespace,
+      tls: options.tls ?? undefined,
+      apiKey: options.apiKey as string | undefined,
+      metadata: metadata as Record<string, string> | undefined,
+    };
+  } catch (error) {
+    problems.push(`${source} cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    return {};
+  }
 }

@@ -9,12 +9,13 @@ export type LogFormat = 'json' | 'pretty';
 
 /** A rule's words, then the value given: `must be a number from 0 to 1 (got "2")`. Not for secrets. */
 export const got = (rule: string) => ({ error: (issue: { input?: unknown }) => `${rule} (got "${String(issue.input)}")` });
-const PORT = got('must be a whole number from 0 to 65535');
-export const port = z
-  .string()
-  .regex(/^\d{1,5}$/, PORT)
-  .transform(Number)
-  .pipe(z.number().max(65535, PORT));
+/** A port (0: any free one), refused in the words of `rule`. */
+export const port = (rule = got('must be a whole number from 0 to 65535')) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, rule)
+    .transform(Number)
+    .pipe(z.number().max(65535, rule));
 const number = (min: number, max: number) => {
   const rule = got(`must be a number from ${min} to ${max}`);
   return z
@@ -32,8 +33,8 @@ export const noSpaces = z.string().regex(/^\S+$/, got('must not contain spaces')
 
 /** The variables every process reads. Unset or blank means the default (or, where there is none, absent). */
 export const SERVICE_ENV = z.object({
-  SERVER_A_PORT: port.prefault('3001'),
-  SERVER_B_PORT: port.prefault('3002'),
+  SERVER_A_PORT: port().prefault('3001'),
+  SERVER_B_PORT: port().prefault('3002'),
   SERVER_A_URL: httpUrl.optional().meta({ default: 'http://localhost:<SERVER_A_PORT>' }),
   SERVER_B_URL: httpUrl.optional().meta({ default: 'http://localhost:<SERVER_B_PORT>' }),
   SERVER_A_DB: z.string().prefault('.data/server-a.db'),
@@ -67,12 +68,13 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** The variables of `schema` from `env`, checked (blank counts as unset); each problem names its variable. */
-export function readEnv<S extends z.ZodObject>(schema: S, env: Env, override: Record<string, string | undefined> = {}) {
-  const input = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, override[name] ?? (env[name]?.trim() || undefined)]));
+/** The variables of `schema` from `env` (blank counts as unset); throws ConfigError naming each bad one, then `otherProblems`. */
+export function readEnv<S extends z.ZodObject>(schema: S, env: Env, otherProblems: string[] = []) {
+  const input = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, env[name]?.trim() || undefined]));
   const parsed = schema.safeParse(input);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`);
-  return { values: parsed.data, problems };
+  const problems = (parsed.error?.issues ?? []).map((issue) => `${String(issue.path[0])} ${issue.message}`).concat(otherProblems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return parsed.data;
 }
 
 export type ServiceConfig = ReturnType<typeof serviceConfig>;
@@ -101,9 +103,7 @@ export function serviceConfig(v: z.output<typeof SERVICE_ENV>) {
 
 /** Reads the services' variables; throws ConfigError naming every bad one. */
 export function loadServiceConfig(env: Env = process.env): ServiceConfig {
-  const { values, problems } = readEnv(SERVICE_ENV, env);
-  if (!values || problems.length > 0) throw new ConfigError(problems);
-  return serviceConfig(values);
+  return serviceConfig(readEnv(SERVICE_ENV, env));
 }
 
 /** For entry points: loads `.env` (real variables win over it), runs `load`, and on a bad value names it and exits 2. */

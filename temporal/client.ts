@@ -47,6 +47,6 @@ async function dispatch(ctx: CommandContext, c: Exclude<CliCommand, { verb: 'hel
     case 'batch':
       return (await import('./cli/commands/batch.ts')).batchCommand(ctx, c);
     case 'schedule':
-      return (await import('./cli/commands/schedule.ts')).scheduleCommand(ctx, c.action, c);
+      return (await import('./cli/commands/schedule.ts')).scheduleCommand(ctx, c);
   }
 }

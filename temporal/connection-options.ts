@@ -1,17 +1,11 @@
 // The options every connection to Temporal is made with (client, worker, scripts), from one place, so
 // TLS, an API key or extra gRPC headers configured once reach all of them.
-import type { TLSConfig } from '@temporalio/client';
 import type { Config } from '../shared/config.ts';
 
 /** Accepted as they are by both Connection (client) and NativeConnection (worker). */
-export interface TemporalConnectionOptions {
-  address: string;
-  tls: TLSConfig | boolean | undefined;
-  apiKey: string | undefined;
-  metadata: Record<string, string> | undefined;
-}
+export type TemporalConnectionOptions = ReturnType<typeof connectionOptions>;
 
-export function connectionOptions(temporal: Config['temporal']): TemporalConnectionOptions {
+export function connectionOptions(temporal: Config['temporal']) {
   const { tls, apiKey, metadata } = temporal.security;
   return { address: temporal.address, tls, apiKey, metadata };
 }

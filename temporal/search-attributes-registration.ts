@@ -9,10 +9,6 @@ import { SEARCH_ATTRIBUTE_KEYS } from './workflows/search-attributes.ts';
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
 
-function typeName(value: protos.temporal.api.enums.v1.IndexedValueType): string {
-  return (IndexedValueType[value] ?? String(value)).replace(/^INDEXED_VALUE_TYPE_/, '');
-}
-
 /**
  * Adds the SEARCH_ATTRIBUTE_KEYS that `namespace` lacks and returns their names (empty when all were
  * there); one registered with another type is an error naming it, since upserts would fail. Takes a
@@ -26,8 +22,9 @@ export async function ensureSearchAttributes(connection: Pick<Connection, 'opera
     const existing = customAttributes?.[key.name];
     if (existing === undefined) missing[key.name] = wanted;
     else if (existing !== wanted) {
+      const registered = (IndexedValueType[existing] ?? String(existing)).replace(/^INDEXED_VALUE_TYPE_/, '');
       throw new Error(
-        `Search attribute ${key.name} is registered on namespace "${namespace}" as ${typeName(existing)}, but this project needs ${key.type}: ` +
+        `Search attribute ${key.name} is registered on namespace "${namespace}" as ${registered}, but this project needs ${key.type}: ` +
           `remove it (temporal operator search-attribute remove --name ${key.name}) or use another namespace`,
       );
     }

@@ -8,7 +8,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createServerAApp } from '../server-a/app.ts';
-import { DEFAULT_HTTP_LIMITS, type HttpLimits, listen, type RunningService } from '../shared/service/serve.ts';
+import { type HttpLimits, listen, type RunningService } from '../shared/service/serve.ts';
 import type { StatusResponse } from '../shared/contract.ts';
 import { createActivities } from '../temporal/activities/index.ts';
 import { createServiceClients } from '../temporal/activities/service-clients.ts';
@@ -114,7 +114,7 @@ describe("answers of Node's HTTP layer", () => {
   }
 
   async function service(limits?: Partial<HttpLimits>): Promise<RunningService> {
-    const running = await listen(createServerAApp(silentLogger()), '127.0.0.1', 0, { ...DEFAULT_HTTP_LIMITS, ...limits });
+    const running = await listen(createServerAApp(silentLogger()), '127.0.0.1', 0, limits);
     started.push(running);
     return running;
   }
@@ -142,7 +142,7 @@ describe("answers of Node's HTTP layer", () => {
   });
 
   test('a client that stalls its body is answered 408 and dropped once the request time limit passes', async () => {
-    const a = await service({ headersTimeoutMs: 300, requestTimeoutMs: 500, checkIntervalMs: 100 });
+    const a = await service({ headersTimeout: 300, requestTimeout: 500, connectionsCheckingInterval: 100 });
     const answer = await raw(a.port, 'POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"da');
     expectJsonError(answer, 408, 'The request did not arrive in time');
   });

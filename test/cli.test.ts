@@ -40,37 +40,24 @@ describe('arguments', () => {
     [[''], { data: '', mode: 'multi' }],
     [['--', '-5', 'simple'], { data: '-5', mode: 'simple' }],
   ])('%j → %j', (argv, expected) => {
-    expect(parseCommand(argv)).toEqual({
-      verb: 'run',
-      json: false,
-      thirdParty: false,
-      outageLimit: undefined,
-      review: false,
-      reviewDeadline: undefined,
-      ...expected,
-    });
+    expect(parseCommand(argv)).toEqual({ verb: 'run', json: false, mode: expected.mode, input: { data: expected.data } });
   });
 
   test('--json, --third-party and --outage-limit', () => {
     expect(parseCommand(['x', '--json', '--third-party', '--outage-limit', '30s'])).toEqual({
       verb: 'run',
-      data: 'x',
       mode: 'multi',
       json: true,
-      thirdParty: true,
-      outageLimit: '30s',
-      review: false,
-      reviewDeadline: undefined,
+      input: { data: 'x', thirdParty: {}, outageLimit: '30s' },
     });
   });
 
   test('the verbs: run is the default; "run" itself lets data be a verb\'s name', () => {
-    expect(parseCommand(['run', 'status', 'simple'])).toMatchObject({ verb: 'run', data: 'status', mode: 'simple' });
+    expect(parseCommand(['run', 'status', 'simple'])).toMatchObject({ verb: 'run', input: { data: 'status' }, mode: 'simple' });
     expect(parseCommand(['x', 'publish', '--review', '--review-deadline', '90s'])).toMatchObject({
       verb: 'run',
       mode: 'publish',
-      review: true,
-      reviewDeadline: '90s',
+      input: { review: true, reviewDeadline: '90s' },
     });
     expect(parseCommand(['status', 'wf-1', '--json'])).toEqual({ verb: 'status', json: true, workflowId: 'wf-1' });
     expect(parseCommand(['cancel', 'wf-1'])).toEqual({ verb: 'cancel', json: false, workflowId: 'wf-1' });
@@ -128,6 +115,7 @@ describe('arguments', () => {
     [['status'], "Missing required argument 'workflowId'"],
     [['batch', '--count', '3', '--file', 'x.json'], 'batch needs exactly one of --file FILE or --count N'],
     [['list', '--limit', '5000'], "Option '--limit <n>' argument '5000' is invalid. It must be a whole number from 1 to 1000"],
+    [['schedule', 'create', '--every', '1h'], 'schedule create needs --id ID and --every TIME'],
     [['schedule', 'pause'], "schedule pause needs the schedule's id"],
     [['schedule', 'explode', 'x'], "Command-argument value 'explode' is invalid for argument 'action'. Allowed choices are create, list, pause, unpause,"],
   ])('%j is a usage error: exit 2 with the reason and the usage', async (argv, reason) => {
@@ -189,7 +177,12 @@ describe('rendering', () => {
   };
 
   test('a failure chain names the step, the service and why', () => {
-    expect(failureLines(new WorkflowFailedError('Workflow execution failed', unavailable(), RetryState.NON_RETRYABLE_FAILURE))).toEqual({
+    const { failedStep, failures } = failureOutcome(
+      'wf-1',
+      'run-1',
+      new WorkflowFailedError('Workflow execution failed', unavailable(), RetryState.NON_RETRYABLE_FAILURE),
+    );
+    expect({ step: failedStep, lines: failureLines(failures) }).toEqual({
       step: 'health-check',
       lines: [
         'Workflow execution failed',
@@ -221,7 +214,8 @@ describe('rendering', () => {
       nonRetryable: true,
       details: [[{ field: 'data', code: 'EMPTY', message: 'data must not be empty or only whitespace' }]],
     });
-    expect(failureLines(failure)).toEqual({
+    const { failedStep, failures } = failureOutcome('wf-1', 'run-1', failure);
+    expect({ step: failedStep, lines: failureLines(failures) }).toEqual({
       step: 'validate',
       lines: [
         'ValidationFailed: Input rejected by server-a /validate: data must not be empty or only whitespace [not retried]',

@@ -3,7 +3,7 @@
 // on for the real entry points, and IdempotencyStore's retention and rollback on their own.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { DataRecord, RecordList } from '../server-a/contract.ts';
 import type { Publication, PublicationList } from '../server-b/contract.ts';
 import type { StatusResponse } from '../shared/contract.ts';
@@ -590,21 +590,24 @@ describe('the fault knob settings', () => {
   });
 });
 
-describe('IdempotencyStore on its own (injected clock)', () => {
+describe('IdempotencyStore on its own (a fake clock)', () => {
   const T0 = Date.UTC(2025, 0, 1);
   const OK: StoredAnswer = { status: 201, body: { id: 'x1' } };
   const FINGERPRINT = IdempotencyStore.fingerprint('POST', '/things', { a: 1 });
   const OTHER_FINGERPRINT = IdempotencyStore.fingerprint('POST', '/things', { a: 2 });
 
-  /** A store over a fresh in-memory database whose clock the test sets. */
+  afterEach(() => vi.useRealTimers());
+
+  /** A store over a fresh in-memory database, at a time the test sets (only Date is faked). */
   function storeAt(start = T0) {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(start);
     const db = openDatabase(':memory:');
     db.exec('CREATE TABLE things (id TEXT PRIMARY KEY)');
-    const clock = { now: start };
-    const store = new IdempotencyStore(db, () => clock.now);
+    const store = new IdempotencyStore(db);
     const things = () => (db.prepare('SELECT id FROM things ORDER BY id').all() as Array<{ id: string }>).map((r) => r.id);
     const insert = (id: string) => db.prepare('INSERT INTO things (id) VALUES (?)').run(id);
-    return { store, clock, things, insert };
+    return { store, things, insert };
   }
 
   const thrown = (work: () => unknown): unknown => {
@@ -617,46 +620,46 @@ describe('IdempotencyStore on its own (injected clock)', () => {
   };
 
   test('an answer is replayed for 24 hours and forgotten after that', () => {
-    const { store, clock } = storeAt();
+    const { store } = storeAt();
     expect(store.claim('k', FINGERPRINT)).toEqual({ kind: 'new' });
     store.apply('k', () => OK);
 
-    clock.now = T0 + KEEP_MS - 1;
+    vi.setSystemTime(T0 + KEEP_MS - 1);
     expect(store.claim('k', FINGERPRINT)).toEqual({ kind: 'replay', answer: OK });
 
-    clock.now = T0 + KEEP_MS + 1;
+    vi.setSystemTime(T0 + KEEP_MS + 1);
     expect(store.claim('k', FINGERPRINT)).toEqual({ kind: 'new' });
   });
 
   test('a forgotten key may be used for a different request', () => {
-    const { store, clock } = storeAt();
+    const { store } = storeAt();
     store.claim('k', FINGERPRINT);
     store.apply('k', () => OK);
 
-    clock.now = T0 + KEEP_MS + 1;
+    vi.setSystemTime(T0 + KEEP_MS + 1);
     expect(store.claim('k', OTHER_FINGERPRINT)).toEqual({ kind: 'new' });
   });
 
   test('a claim younger than 30 s is in progress (409 with Retry-After: 1); an older one is taken over', () => {
-    const { store, clock } = storeAt();
+    const { store } = storeAt();
     store.claim('k', FINGERPRINT);
 
-    clock.now = T0 + CLAIM_LEASE_MS - 1;
+    vi.setSystemTime(T0 + CLAIM_LEASE_MS - 1);
     const busy = thrown(() => store.claim('k', FINGERPRINT));
     expect(busy).toBeInstanceOf(HttpError);
     expect(busy).toMatchObject({ status: 409, code: 'REQUEST_IN_PROGRESS', headers: { 'Retry-After': '1' } });
 
-    clock.now = T0 + CLAIM_LEASE_MS + 1;
+    vi.setSystemTime(T0 + CLAIM_LEASE_MS + 1);
     expect(store.claim('k', FINGERPRINT)).toEqual({ kind: 'new' });
     // The new claim has a lease of its own.
     expect(thrown(() => store.claim('k', FINGERPRINT))).toMatchObject({ status: 409 });
   });
 
   test('a claim abandoned for over 24 hours is forgotten, whatever the next request under its key', () => {
-    const { store, clock } = storeAt();
+    const { store } = storeAt();
     store.claim('k', FINGERPRINT);
 
-    clock.now = T0 + KEEP_MS + 1;
+    vi.setSystemTime(T0 + KEEP_MS + 1);
     expect(store.claim('k', OTHER_FINGERPRINT)).toEqual({ kind: 'new' });
   });
 

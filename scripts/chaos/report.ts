@@ -46,11 +46,7 @@ export async function report(stack: LocalStack, run: Awaited<ReturnType<typeof r
   const byTarget = (target: string) => count(chaosDone, (c) => c.target === target);
   const range = (values: number[]) => (values.length === 0 ? '-' : `${(Math.min(...values) / 1000).toFixed(1)}-${seconds(Math.max(...values))}`);
   const exits = stack.unplannedExits.map((x) => `${x.name} (${x.signal ?? `code ${x.code}`})`);
-  const ids = (runs: Run[]) =>
-    `${runs
-      .slice(0, 3)
-      .map((r) => r.workflowId)
-      .join(', ')}${runs.length > 3 ? ', …' : ''}`;
+  const ids = (group: Run[]) => [...group.slice(0, 3).map((r) => r.workflowId), ...(group.length > 3 ? ['…'] : [])].join(', ');
 
   const lines = [
     `Report (seed ${chaos.seed})`,

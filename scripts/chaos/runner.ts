@@ -8,6 +8,7 @@ import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
 import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import type { PublishResult } from '../../temporal/workflows/publish.ts';
 import type { LocalStack } from '../support/local-stack.ts';
+import { startWorkflow } from '../support/run-workflows.ts';
 import type { ChaosEvent, ChaosTarget, PlannedWorkflow } from './plan.ts';
 
 export type Outcome =
@@ -99,11 +100,7 @@ async function outcomeOf(client: Client, taskQueue: string, run: Run): Promise<O
   const { kind, data } = run.planned;
   for (let attempt = 1; ; attempt++) {
     try {
-      await client.workflow.start(WORKFLOW_KINDS[kind].workflow as typeof WORKFLOW_KINDS.multi.workflow, {
-        taskQueue,
-        workflowId: run.workflowId,
-        args: [{ data }],
-      });
+      await startWorkflow(client, kind, { taskQueue, workflowId: run.workflowId }, { data });
       break;
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && attempt > 1) break;

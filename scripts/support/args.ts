@@ -3,33 +3,35 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 export class UsageError extends Error {}
+/** -h or --help: the script prints its usage and exits 0. */
+class HelpRequested extends Error {}
 
-/** Strict `--name value` options (no positionals) plus -h/--help; undefined when help was asked for. */
+/** Strict `--name value` options (no positionals) plus -h/--help. */
 export function parseOptions<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
   const withHelp = { ...options, help: { type: 'boolean', short: 'h' } } as const;
+  let parsed;
   try {
-    const { values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: withHelp });
-    return (values as { help?: boolean }).help ? undefined : values;
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, options: withHelp });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
+  return parsed.values;
 }
 
-/** What `parse` made of the command line; help (undefined) prints the usage and exits 0. */
-export function commandOrExit<T>(parse: () => T | undefined, usage: string): T {
-  let command;
+/** What `parse` made of the command line, or the help or the usage error printed and the script ended. */
+export function commandOrExit<T>(parse: () => T, usage: string): T {
   try {
-    command = parse();
+    return parse();
   } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(usage);
+      process.exit(0);
+    }
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`${error.message}\n\n${usage}\n`);
     process.exit(2);
   }
-  if (command === undefined) {
-    console.log(usage);
-    process.exit(0);
-  }
-  return command;
 }
 
 export function wholeNumber(option: string, raw: string, min: number, max: number): number {

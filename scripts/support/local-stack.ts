@@ -122,11 +122,11 @@ class ManagedProcess {
 }
 
 export class LocalStack {
+  private readonly failure = Promise.withResolvers<never>();
   /** Rejects when the stack cannot go on: the dev server died, or a process could not be started again. */
-  readonly fatal: Promise<never>;
+  readonly fatal = this.failure.promise;
   readonly unplannedExits: UnplannedExit[] = [];
   private stopping = false;
-  private fail: (error: Error) => void = () => {};
   private readonly processes: Record<ProcessName, ManagedProcess>;
   readonly dir: string;
   readonly temporal: RunningDevServer;
@@ -142,14 +142,13 @@ export class LocalStack {
     say: (line: string) => void,
   ) {
     ({ dir: this.dir, temporal: this.temporal, client: this.client, taskQueue: this.taskQueue, urls: this.urls, token: this.token } = setup);
-    this.fatal = new Promise<never>((_, reject) => (this.fail = reject));
     this.fatal.catch(() => {});
-    void this.temporal.exited.then((code) => this.stopping || this.fail(new Error(`the Temporal dev server exited (code ${code}) during the run`)));
+    void this.temporal.exited.then((code) => this.stopping || this.failure.reject(new Error(`the Temporal dev server exited (code ${code}) during the run`)));
     const restart = (exit: UnplannedExit) => {
       if (this.stopping) return;
       this.unplannedExits.push(exit);
       say(`${exit.name} exited on its own (${exit.signal ?? `code ${exit.code}`}): starting it again`);
-      this.processes[exit.name].start().catch((error: Error) => this.fail(error));
+      this.processes[exit.name].start().catch(this.failure.reject);
     };
     this.processes = {
       'server-a': new ManagedProcess('server-a', env, restart),
@@ -215,7 +214,7 @@ export class LocalStack {
   /** Resolves with the milliseconds until ready. */
   async restart(name: ProcessName): Promise<number> {
     return this.processes[name].start().catch((error: Error) => {
-      this.fail(error);
+      this.failure.reject(error);
       throw error;
     });
   }

@@ -4,7 +4,9 @@ import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { nanoid } from 'nanoid';
 import { causeChain } from '../../temporal/failure-chain.ts';
+import type { BatchItem } from '../../temporal/workflows/batch.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../../temporal/workflows/kinds.ts';
+import { inParallel } from './in-parallel.ts';
 
 export interface RunSample {
   /** Milliseconds from the start of the whole run to this workflow's start request. */
@@ -27,43 +29,41 @@ export interface WorkflowRunOptions {
 }
 
 export async function runWorkflows(client: Client, options: WorkflowRunOptions): Promise<{ samples: RunSample[]; wallMs: number }> {
-  const kind = WORKFLOW_KINDS[options.kind];
   const samples: RunSample[] = [];
-  let next = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: options.concurrency }, async () => {
-      while (next < options.count) {
-        const i = next++;
-        const t0 = performance.now();
-        let outcome = 'completed';
-        try {
-          // Every kind takes { data } and more optional fields; the table's union is narrowed to one signature here.
-          await client.workflow.execute(kind.workflow as typeof WORKFLOW_KINDS.multi.workflow, {
-            taskQueue: options.taskQueue,
-            workflowId: `${options.idPrefix}-${kind.idPrefix}-${nanoid()}`,
-            // Short and plain, so the publish saga never asks for a review.
-            args: [{ data: `load run number ${i}` }],
-          });
-        } catch (error) {
-          outcome = failureCause(error);
-        }
-        samples.push({ startedAtMs: t0 - started, latencyMs: performance.now() - t0, outcome });
-        options.onEnded?.(samples.length);
-      }
-    }),
-  );
+  await inParallel(options.count, options.concurrency, async (i) => {
+    const t0 = performance.now();
+    const workflowId = `${options.idPrefix}-${WORKFLOW_KINDS[options.kind].idPrefix}-${nanoid()}`;
+    // Short and plain, so the publish saga never asks for a review.
+    const start = startWorkflow(client, options.kind, { taskQueue: options.taskQueue, workflowId }, { data: `load run number ${i}` });
+    const outcome = await outcomeOf(start.then((handle) => handle.result()));
+    samples.push({ startedAtMs: t0 - started, latencyMs: performance.now() - t0, outcome });
+    options.onEnded?.(samples.length);
+  });
   return { samples, wallMs: performance.now() - started };
 }
 
-/** The outermost failure in the chain that names a cause (the workflow's own failure type, a timeout, …); or the start error. */
-export function failureCause(error: unknown): string {
-  if (!(error instanceof WorkflowFailedError)) return error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
-  for (const cause of causeChain(error.cause)) {
-    if (cause instanceof ApplicationFailure && cause.type) return cause.type;
-    if (cause instanceof TimeoutFailure) return 'timeout';
-    if (cause instanceof CancelledFailure) return 'cancelled';
-    if (cause instanceof TerminatedFailure) return 'terminated';
+/** Starts a workflow of `kind`: every kind takes { data } and more optional fields, so the table's union is narrowed to one signature. */
+export function startWorkflow(client: Client, kind: WorkflowKind, options: { taskQueue: string; workflowId: string }, input: BatchItem) {
+  return client.workflow.start(WORKFLOW_KINDS[kind].workflow as typeof WORKFLOW_KINDS.multi.workflow, { ...options, args: [input] });
+}
+
+/**
+ * 'completed', or the cause of the failure: the outermost failure in the chain that names one (the workflow's own
+ * failure type, a timeout, …); or the start error.
+ */
+export async function outcomeOf(result: Promise<unknown>): Promise<string> {
+  try {
+    await result;
+    return 'completed';
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) return error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+    for (const cause of causeChain(error.cause)) {
+      if (cause instanceof ApplicationFailure && cause.type) return cause.type;
+      if (cause instanceof TimeoutFailure) return 'timeout';
+      if (cause instanceof CancelledFailure) return 'cancelled';
+      if (cause instanceof TerminatedFailure) return 'terminated';
+    }
+    return 'failed';
   }
-  return 'failed';
 }

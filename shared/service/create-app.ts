@@ -55,7 +55,6 @@ const SHUTTING_DOWN = { error: { code: 'SHUTTING_DOWN', message: 'The service is
 /** Left of the grace time for answering the waits cut short by a stop. */
 const STOP_MARGIN_MS = 1_000;
 const clientSignals = new WeakMap<Request, AbortSignal>();
-const stoppingApps = new WeakMap<object, (graceMs: number) => void>();
 
 export function createServiceApp(options: ServiceOptions): express.Express {
   const { service, logger, settings } = options;
@@ -85,7 +84,8 @@ export function createServiceApp(options: ServiceOptions): express.Express {
   const stopping = new AbortController();
   const unanswered = new Set<Response>();
   let stopBegun = false;
-  stoppingApps.set(app, (graceMs) => {
+  // Emitted by serve.ts's close, with the grace time.
+  app.once('stopping', (graceMs: number) => {
     stopBegun = true;
     for (const res of unanswered) closeWhenAnswered(res);
     setTimeout(() => stopping.abort(new Error('the service is stopping')), Math.max(0, graceMs - STOP_MARGIN_MS)).unref();
@@ -206,11 +206,6 @@ export function createServiceApp(options: ServiceOptions): express.Express {
 /** Aborted when the client of `req` goes away before its answer, or the service is about to stop. */
 export function clientGone(req: Request): AbortSignal {
   return clientSignals.get(req) ?? AbortSignal.abort();
-}
-
-/** Tells an app made by createServiceApp that it is stopping (serve.ts's close). */
-export function beginStopping(app: object, graceMs: number): void {
-  stoppingApps.get(app)?.(graceMs);
 }
 
 /**

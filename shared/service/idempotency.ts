@@ -55,11 +55,9 @@ export function nextStatus<Status extends string, Action extends string>(
 
 export class IdempotencyStore {
   private readonly db: DatabaseSync;
-  private readonly now: () => number;
 
-  constructor(db: DatabaseSync, now: () => number = Date.now) {
+  constructor(db: DatabaseSync) {
     this.db = db;
-    this.now = now;
     db.exec(`CREATE TABLE IF NOT EXISTS idempotency_keys (
       key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, claimed_at INTEGER NOT NULL, status INTEGER, body TEXT
     )`);
@@ -74,7 +72,7 @@ export class IdempotencyStore {
   /** Claims `key` for a new request, or says what the earlier one answered; throws 409/422 otherwise. */
   claim(key: string, fingerprint: string): { kind: 'new' } | { kind: 'replay'; answer: StoredAnswer } {
     return transaction(this.db, () => {
-      const now = this.now();
+      const now = Date.now();
       // Answers and abandoned claims alike: a claim's lease is long over after KEEP_MS.
       this.db.prepare('DELETE FROM idempotency_keys WHERE claimed_at < ?').run(now - KEEP_MS);
       const row = this.db.prepare('SELECT * FROM idempotency_keys WHERE key = ?').get(key) as

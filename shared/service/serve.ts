@@ -9,22 +9,22 @@ import type { ErrorBody, ServiceName } from '../contract.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { fromProjectRoot } from '../paths.ts';
 import { loadServiceConfig, orExit, type ServiceConfig } from '../service-config.ts';
-import { beginStopping, type ServiceOptions } from './create-app.ts';
+import type { ServiceOptions } from './create-app.ts';
 
 /** How long in-flight requests get to finish after a stop was requested. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-/** Node's HTTP limits: a client that stalls its headers or body is answered 408 and dropped. */
-export const DEFAULT_HTTP_LIMITS = {
-  headersTimeoutMs: 10_000,
-  requestTimeoutMs: 30_000,
+/** Node's HTTP limits, as its createServer options (ms): a client that stalls its headers or body is answered 408 and dropped. */
+const HTTP_LIMITS = {
+  headersTimeout: 10_000,
+  requestTimeout: 30_000,
   /** Short, so idle sockets cannot hold a stop open for long. */
-  keepAliveTimeoutMs: 5_000,
-  maxConnections: 1_024,
+  keepAliveTimeout: 5_000,
   /** How often Node looks for stalled requests (its default, 30 s, lets a stall last that long). */
-  checkIntervalMs: 1_000,
+  connectionsCheckingInterval: 1_000,
 };
-export type HttpLimits = typeof DEFAULT_HTTP_LIMITS;
+export type HttpLimits = typeof HTTP_LIMITS;
+const MAX_CONNECTIONS = 1_024;
 
 export interface RunningService {
   server: Server;
@@ -53,11 +53,9 @@ function refusal(message: string) {
   return { headers, json };
 }
 
-export async function listen(app: express.Express, host: string, port: number, limits = DEFAULT_HTTP_LIMITS): Promise<RunningService> {
-  const options = { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: limits.checkIntervalMs };
-  const server = createServer(options, app);
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.maxConnections = limits.maxConnections;
+export async function listen(app: express.Express, host: string, port: number, limits: Partial<HttpLimits> = {}): Promise<RunningService> {
+  const server = createServer({ ...HTTP_LIMITS, ...limits }, app);
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // A connection reset by the client has no one left to answer.
     if (error.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
@@ -77,7 +75,8 @@ export async function listen(app: express.Express, host: string, port: number, l
   let closing: Promise<boolean> | undefined;
   const close = (graceMs = SHUTDOWN_GRACE_MS) =>
     (closing ??= new Promise<boolean>((resolve) => {
-      beginStopping(app, graceMs);
+      // Tells an app made by createServiceApp to close answered connections and cut long waits short in time.
+      app.emit('stopping', graceMs);
       const timer = setTimeout(() => {
         server.closeAllConnections();
         resolve(false);

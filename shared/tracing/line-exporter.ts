@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import { type ExportResult, ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
+import { ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** One span as a line of the traces file. */
@@ -26,7 +26,7 @@ export interface SpanLine {
   attributes: Record<string, unknown>;
 }
 
-export function toSpanLine(span: ReadableSpan): SpanLine {
+function toSpanLine(span: ReadableSpan): SpanLine {
   const { traceId, spanId } = span.spanContext();
   const message = span.status.message;
   return {
@@ -45,39 +45,32 @@ export function toSpanLine(span: ReadableSpan): SpanLine {
 }
 
 /** `trace <id> span <id> ← <parent> service name 12.3 ms ERROR message`: what TRACES=console prints. */
-export function readableLine(line: SpanLine): string {
+function readableLine(line: SpanLine): string {
   const status = line.status === 'ERROR' ? ` ERROR${line.statusMessage ? ` ${line.statusMessage.split('\n')[0]}` : ''}` : '';
   return `trace ${line.traceId} span ${line.spanId} ← ${line.parentSpanId ?? 'root'} ${line.service} ${line.name} ${line.durationMs} ms${status}`;
 }
 
 /** Writes each batch of spans with `write`, synchronously: a line is never lost to a process exit. */
-export class LineSpanExporter implements SpanExporter {
-  private readonly write: (spans: SpanLine[]) => void;
-
-  constructor(write: (spans: SpanLine[]) => void) {
-    this.write = write;
-  }
-
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    try {
-      this.write(spans.map(toSpanLine));
-      done({ code: ExportResultCode.SUCCESS });
-    } catch (error) {
-      done({ code: ExportResultCode.FAILED, error: error as Error });
-    }
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
-  }
+function lineExporter(write: (spans: SpanLine[]) => void): SpanExporter {
+  return {
+    export(spans, done) {
+      try {
+        write(spans.map(toSpanLine));
+        done({ code: ExportResultCode.SUCCESS });
+      } catch (error) {
+        done({ code: ExportResultCode.FAILED, error: error as Error });
+      }
+    },
+    shutdown: () => Promise.resolve(),
+  };
 }
 
-export function consoleExporter(stream: NodeJS.WritableStream = process.stderr): LineSpanExporter {
-  return new LineSpanExporter((spans) => stream.write(spans.map((s) => `${readableLine(s)}\n`).join('')));
+export function consoleExporter(stream: NodeJS.WritableStream = process.stderr): SpanExporter {
+  return lineExporter((spans) => stream.write(spans.map((s) => `${readableLine(s)}\n`).join('')));
 }
 
 /** Appends JSON lines to `path`; each append is one write, so the lines of several processes never interleave. */
-export function fileExporter(path: string): LineSpanExporter {
+export function fileExporter(path: string): SpanExporter {
   mkdirSync(dirname(path), { recursive: true });
-  return new LineSpanExporter((spans) => appendFileSync(path, spans.map((s) => `${JSON.stringify(s)}\n`).join('')));
+  return lineExporter((spans) => appendFileSync(path, spans.map((s) => `${JSON.stringify(s)}\n`).join('')));
 }

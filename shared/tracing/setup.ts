@@ -19,7 +19,7 @@ export type TracedProcess = 'server-a' | 'server-b' | 'worker' | 'client';
  * OTLP spans are sent in batches at most this long after they end: quick enough to find a run in the
  * viewer right after it, and shutdown() sends the rest before a process exits.
  */
-export const OTLP_BATCH_DELAY_MS = 1_000;
+const OTLP_BATCH_DELAY_MS = 1_000;
 
 /**
  * The OpenTelemetry SDK is loaded only when traces are on, and the OTLP exporter only when an endpoint is

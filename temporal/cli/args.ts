@@ -2,10 +2,13 @@
 // Temporal, no I/O), so every usage error is tested without a server.
 import { userInfo } from 'node:os';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { LIST_LIMIT, type ListFilters } from '../runs/list-filters.ts';
 import { parseInterval, scheduleIdIssue } from '../schedules.ts';
 import { BATCH_LIMITS } from '../workflows/batch.ts';
 import { isOutageLimit, isReviewDeadline } from '../workflows/input.ts';
 import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind } from '../workflows/kinds.ts';
+import type { MultiServerInput } from '../workflows/multi-server.ts';
+import type { PublishInput } from '../workflows/publish.ts';
 
 /** The client as a person runs it, in help and in the commands it suggests. */
 export const CLIENT = 'npx node temporal/client.ts';
@@ -28,32 +31,29 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 /** A command line that cannot run; its message is the reason followed by the usage. */
 export class UsageError extends Error {}
 
-export interface BatchOptions {
-  file?: string | undefined;
-  count?: number | undefined;
-  kind: WorkflowKind;
-  concurrency: number;
-}
+export type ListOptions = ListFilters & { limit: number };
 
-export interface ScheduleOptions {
-  id?: string | undefined;
-  everyMs?: number | undefined;
-  data?: string | undefined;
-  note?: string | undefined;
-}
+/** The inputs come from a file or are `count` generated samples. */
+export type BatchOptions = ({ file: string; count?: undefined } | { file?: undefined; count: number }) & { kind: WorkflowKind; concurrency: number };
 
-export const SCHEDULE_ACTIONS = ['create', 'list', 'pause', 'unpause', 'trigger', 'delete'] as const;
-export type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
+const SCHEDULE_ACTIONS = ['create', 'list', 'pause', 'unpause', 'trigger', 'delete'] as const;
+type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
+
+/** A schedule action with what it needs, as the command line guarantees it. */
+export type ScheduleCommand =
+  | { action: 'create'; id: string; everyMs: number; data: string }
+  | { action: 'list' }
+  | { action: Exclude<ScheduleAction, 'create' | 'list'>; id: string; note: string | undefined };
 
 /** What a command line asks for; --json, for every verb, is added to it. */
 type Verb =
   | { verb: 'help'; text: string }
-  | { verb: 'run'; data: string; mode: WorkflowKind; thirdParty: boolean; outageLimit: string | undefined; review: boolean; reviewDeadline: string | undefined }
+  | { verb: 'run'; mode: WorkflowKind; input: MultiServerInput & PublishInput }
   | { verb: 'status' | 'cancel'; workflowId: string }
-  | { verb: 'approve' | 'reject'; workflowId: string; reviewer: string; comment: string | undefined; signal: boolean }
-  | { verb: 'list'; status: string | undefined; category: string | undefined; step: string | undefined; review: string | undefined; limit: number }
+  | { verb: 'approve' | 'reject'; workflowId: string; reviewer: string; comment?: string; signal?: true }
+  | ({ verb: 'list' } & ListOptions)
   | ({ verb: 'batch' } & BatchOptions)
-  | ({ verb: 'schedule'; action: ScheduleAction } & ScheduleOptions);
+  | ({ verb: 'schedule' } & ScheduleCommand);
 
 export type CliCommand = { json: boolean } & Verb;
 
@@ -122,8 +122,9 @@ export function parseCommand(argv: string[]): CliCommand {
     .action((data: string | undefined, mode: WorkflowKind, o: { thirdParty?: true; outageLimit?: string; review?: true; reviewDeadline?: string }) => {
       if (o.thirdParty && mode !== 'multi') run.error('--third-party only applies to the multi mode');
       if ((o.review || o.reviewDeadline) && mode !== 'publish') run.error('--review and --review-deadline only apply to the publish mode');
-      const { outageLimit, reviewDeadline } = o;
-      parsed = { verb: 'run', data: data ?? SAMPLE_DATA, mode, thirdParty: !!o.thirdParty, outageLimit, review: !!o.review, reviewDeadline };
+      // Commander sets only the options given, so the input holds just those.
+      const { thirdParty, ...given } = o;
+      parsed = { verb: 'run', mode, input: { data: data ?? SAMPLE_DATA, ...given, ...(thirdParty && { thirdParty: {} }) } };
     });
 
   const aboutOneRun = {
@@ -149,7 +150,7 @@ export function parseCommand(argv: string[]): CliCommand {
       .option('--comment <text>', 'why, for the record')
       .option('--signal', 'send it as a fire-and-forget Signal instead (no answer; a bad one is only noted in the run)')
       .action((workflowId: string, o: { reviewer: string; comment?: string; signal?: true }) => {
-        parsed = { verb, workflowId, reviewer: o.reviewer, comment: o.comment, signal: !!o.signal };
+        parsed = { verb, workflowId, ...o };
       });
   }
 
@@ -160,16 +161,20 @@ export function parseCommand(argv: string[]): CliCommand {
     .option('--category <category>', "the DataCategory Server B's enrichment gave the data")
     .option('--step <step>', 'the CurrentStep of running runs')
     .option('--review <state>', 'the ReviewState of publish runs (pending, escalated, approved, rejected, expired)')
-    .option('--limit <n>', 'at most this many runs', wholeNumber(1, 1000), 20)
-    .action((o: { status?: string; category?: string; step?: string; review?: string; limit: number }) => {
-      parsed = { verb: 'list', status: o.status, category: o.category, step: o.step, review: o.review, limit: o.limit };
+    .option('--limit <n>', 'at most this many runs', wholeNumber(LIST_LIMIT.min, LIST_LIMIT.max), LIST_LIMIT.default)
+    .action((o: ListOptions) => {
+      parsed = { verb: 'list', ...o };
     });
 
   const batch = program
     .command('batch')
     .description('run many inputs as child workflows of one batch workflow, a few at a time')
     .option('--file <file>', 'the inputs')
-    .option('--count <n>', 'or this many generated sample inputs', wholeNumber(1, BATCH_LIMITS.maxItems))
+    .option(
+      '--count <n>',
+      `or this many generated sample inputs, 1 to ${BATCH_LIMITS.maxItems} (a bigger job belongs in several batches)`,
+      wholeNumber(1, BATCH_LIMITS.maxItems),
+    )
     .addOption(new Option('--kind <mode>', 'the workflow each input runs').choices(KIND_NAMES).default('multi'))
     .option(
       '--concurrency <k>',
@@ -177,9 +182,10 @@ export function parseCommand(argv: string[]): CliCommand {
       wholeNumber(BATCH_LIMITS.maxConcurrent.min, BATCH_LIMITS.maxConcurrent.max),
       BATCH_LIMITS.maxConcurrent.default,
     )
-    .action((o: { file?: string; count?: number; kind: WorkflowKind; concurrency: number }) => {
+    // Typed as it is once the check below has passed.
+    .action((o: BatchOptions) => {
       if ((o.file === undefined) === (o.count === undefined)) batch.error('batch needs exactly one of --file FILE or --count N');
-      parsed = { verb: 'batch', file: o.file, count: o.count, kind: o.kind, concurrency: o.concurrency };
+      parsed = { verb: 'batch', ...o };
     });
 
   const schedule = program
@@ -192,10 +198,14 @@ export function parseCommand(argv: string[]): CliCommand {
     .option('--data <text>', 'the data each run processes (create)', SAMPLE_DATA)
     .option('--note <text>', 'why (pause, unpause)')
     .action((action: ScheduleAction, id: string | undefined, o: { id?: string; every?: number; data: string; note?: string }) => {
-      const target = action === 'create' ? o.id : id;
-      if (action === 'create' && (o.id === undefined || o.every === undefined)) schedule.error('schedule create needs --id ID and --every TIME');
-      if (action !== 'list' && target === undefined) schedule.error(`schedule ${action} needs the schedule's id`);
-      parsed = { verb: 'schedule', action, id: target, everyMs: o.every, data: o.data, note: o.note };
+      if (action === 'list') parsed = { verb: 'schedule', action };
+      else if (action === 'create') {
+        if (o.id === undefined || o.every === undefined) return schedule.error('schedule create needs --id ID and --every TIME');
+        parsed = { verb: 'schedule', action, id: o.id, everyMs: o.every, data: o.data };
+      } else {
+        if (id === undefined) return schedule.error(`schedule ${action} needs the schedule's id`);
+        parsed = { verb: 'schedule', action, id, note: o.note };
+      }
     });
 
   try {

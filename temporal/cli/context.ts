@@ -16,6 +16,8 @@ export interface CommandContext {
   connection: Connection;
   config: Config;
   json: boolean;
+  /** Where `say` writes; a progress bar is redrawn in place on a terminal only. */
+  screen: { isTTY: boolean; write: (text: string) => void };
   say: (line?: string) => void;
   out: (value: unknown) => void;
 }
@@ -40,12 +42,14 @@ export async function connectCli(config: Config, json: boolean): Promise<Command
     // the OpenTelemetry interceptors slow every start (docs/performance.md).
     ...(tracesOn(config.traces) && { interceptors: (await import('../tracing.ts')).clientTracing() }),
   });
+  const screen = json ? process.stderr : process.stdout;
   return {
     client,
     connection,
     config,
     json,
-    say: (line = '') => (json ? process.stderr : process.stdout).write(`${line}\n`),
+    screen,
+    say: (line = '') => screen.write(`${line}\n`),
     out: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
   };
 }

@@ -1,13 +1,59 @@
 // What the verbs that start a run (run, batch) do once Temporal has it: say where to find it (as `schedule
-// trigger` does too), stop watching (never the run) on Ctrl-C, wait for the outcome, tell a failure or a lost contact.
-import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+// trigger` does too), stop watching (never the run) on Ctrl-C, read its queries while it runs, wait for the
+// outcome, tell a failure or a lost contact.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Connection, type WorkflowHandle, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { workerIsPolling } from '../task-queue.ts';
+import { type Progress, progressQuery } from '../workflows/steps.ts';
 import { EXIT, type ExitCode } from './args.ts';
 import { type CommandContext, temporalRefused } from './context.ts';
-import { failureLines } from './render.ts';
+import { type FailureLink, failureLines } from './render.ts';
 import { webUiLinkFor } from './web-ui.ts';
 
 type Noun = 'workflow' | 'batch';
+
+// A query needs a worker to answer; without one it would wait, so every ask gets a deadline, and an ask that
+// gets no answer (no worker yet, the run just closed) is left out: the run's outcome tells the rest.
+const QUERY_DEADLINE_MS = 2_000;
+
+/** The query's answer, or null when none came in time. */
+export async function askQuery<T>(connection: Connection, handle: WorkflowHandle, query: QueryDefinition<T>): Promise<T | null> {
+  try {
+    return await connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(query));
+  } catch {
+    return null;
+  }
+}
+
+/** A run's own record of its steps and compensations; null when it cannot say (no worker, say). */
+export function finalProgress(connection: Connection, handle: WorkflowHandle): Promise<Progress | null> {
+  return askQuery(connection, handle, progressQuery);
+}
+
+/** Asks `query` every `everyMs` and hands each answer to `onAnswer`, until `stop()`. */
+export function pollQuery<T>(
+  connection: Connection,
+  handle: WorkflowHandle,
+  query: QueryDefinition<T>,
+  everyMs: number,
+  onAnswer: (answer: T) => void,
+): { stop: () => Promise<void> } {
+  let polling = true;
+  const loop = (async () => {
+    while (polling) {
+      const answer = await askQuery(connection, handle, query);
+      if (answer !== null && polling) onAnswer(answer);
+      if (polling) await sleep(everyMs);
+    }
+  })();
+  return {
+    stop: async () => {
+      polling = false;
+      await loop;
+    },
+  };
+}
 
 /**
  * Starts the run and prints its ids, its Web UI link and whether a worker will pick it up; a refused start
@@ -65,10 +111,10 @@ export async function outcomeOf<T>(handle: { result: () => Promise<T> }): Promis
 }
 
 /** A run that ended without a result: the headline, its cause chain, what else there is to say, and its history. */
-export function sayFailure(ctx: CommandContext, headline: string, cause: unknown, more: string[], link: string): void {
+export function sayFailure(ctx: CommandContext, headline: string, failures: FailureLink[], more: string[], link: string): void {
   ctx.say();
   ctx.say(headline);
-  for (const line of failureLines(cause).lines) ctx.say(`  ${line}`);
+  for (const line of failureLines(failures)) ctx.say(`  ${line}`);
   for (const line of more) ctx.say(line);
   ctx.say(`Full history: ${link}`);
 }

@@ -163,9 +163,9 @@ export function failureOutcome(workflowId: string, runId: string, error: unknown
   return { workflowId, runId, status, failedStep: failedStep(error), failures };
 }
 
-/** The cause chain of a failed workflow for people: which step failed, which service, and why. */
-export function failureLines(error: unknown): { step: StepName | null; lines: string[] } {
-  return { step: failedStep(error), lines: failureLinks(error).flatMap(linkLines) };
+/** A failed run's cause chain (failureOutcome's failures) for people: which service, and why. */
+export function failureLines(failures: FailureLink[]): string[] {
+  return failures.flatMap(linkLines);
 }
 
 const LINE: Record<string, (link: FailureLink) => string> = {

@@ -22,8 +22,14 @@ export function webUiLink(uiUrl: string, namespace: string, workflowId: string, 
   return `${uiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}/${encodeURIComponent(runId)}/history`;
 }
 
-/** The first candidate whose UI knows the run; undefined when none does (no UI running, or another server's). */
-export async function findWebUi(candidates: string[], namespace: string, workflowId: string, runId: string): Promise<string | undefined> {
+/**
+ * Without TEMPORAL_UI_URL: the first candidate whose UI knows the run. A server elsewhere (a cluster,
+ * Temporal Cloud) has a UI this project cannot guess: it says what to set.
+ */
+export async function webUiLinkFor(address: string, configured: string | undefined, namespace: string, workflowId: string, runId: string): Promise<string> {
+  if (configured) return webUiLink(configured, namespace, workflowId, runId);
+  if (!isLocalAddress(address)) return '(set TEMPORAL_UI_URL to link to your Web UI)';
+  const candidates = webUiCandidates(address);
   const answers = await Promise.all(
     candidates.map(async (ui) => {
       try {
@@ -35,14 +41,7 @@ export async function findWebUi(candidates: string[], namespace: string, workflo
       }
     }),
   );
-  return candidates[answers.indexOf(true)];
-}
-
-/** A server elsewhere (a cluster, Temporal Cloud) has a UI this project cannot guess: it says what to set. */
-export async function webUiLinkFor(address: string, configured: string | undefined, namespace: string, workflowId: string, runId: string): Promise<string> {
-  if (configured) return webUiLink(configured, namespace, workflowId, runId);
-  if (!isLocalAddress(address)) return '(set TEMPORAL_UI_URL to link to your Web UI)';
-  const candidates = webUiCandidates(address);
-  const ui = await findWebUi(candidates, namespace, workflowId, runId);
+  // None: no UI running, or another server's.
+  const ui = candidates[answers.indexOf(true)];
   return ui ? webUiLink(ui, namespace, workflowId, runId) : `(no Web UI found at ${candidates.join(' or ')}; set TEMPORAL_UI_URL)`;
 }

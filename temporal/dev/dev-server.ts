@@ -1,6 +1,6 @@
 // Starting and stopping a local Temporal dev server (`temporal server start-dev`): used by
 // `npm run temporal:dev` and by the test setup, so both run the server the same way.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { temporalAnswers } from '../wait-for-temporal.ts';
 import { devServerSettingsArgs } from './server-settings.ts';
@@ -29,15 +29,6 @@ export interface DevServerOptions {
   codecEndpoint?: string;
 }
 
-export interface RunningDevServer {
-  address: string;
-  uiUrl: string;
-  child: ChildProcess;
-  /** Resolves with the exit code once the server is gone. */
-  exited: Promise<number | null>;
-  stop: () => Promise<void>;
-}
-
 export function devServerArgs(options: DevServerOptions): string[] {
   const ip = options.ip ?? '127.0.0.1';
   const args = ['server', 'start-dev', '--ip', ip, '--port', String(options.port), '--ui-port', String(devUiPort(options.port))];
@@ -52,11 +43,14 @@ export function devServerArgs(options: DevServerOptions): string[] {
 /** How long a dev server may take to answer; SQLite migrations on first start take a few seconds. */
 const READY_TIMEOUT_MS = 60_000;
 
+export type RunningDevServer = Awaited<ReturnType<typeof startDevServer>>;
+
 /** Starts the server and resolves once its frontend answers; rejects (and stops it) if it does not. */
-export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+export async function startDevServer(options: DevServerOptions) {
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${options.port}`;
   const child = spawn(options.cli, devServerArgs(options), { stdio: 'ignore' });
+  /** Resolves with the exit code once the server is gone. */
   const exited = new Promise<number | null>((resolve) => {
     child.on('error', () => resolve(null));
     child.once('exit', (code) => resolve(code));

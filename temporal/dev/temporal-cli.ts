@@ -4,7 +4,7 @@
 // Copies 4 and 5 land in a per-user cache outside the work tree, so every clone on the machine reuses them.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants, globSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -128,9 +128,8 @@ async function sdkDownload(downloadDir: string): Promise<void> {
 }
 
 function findDownloaded(dir: string): string | undefined {
-  const names = existsSync(dir) ? readdirSync(dir) : [];
-  const name = names.find((n) => n.startsWith('temporal') && n.includes(TEMPORAL_CLI_VERSION) && !n.endsWith('.downloading'));
-  return name && isExecutableFile(join(dir, name)) ? join(dir, name) : undefined;
+  const names = globSync(`temporal*${TEMPORAL_CLI_VERSION}*`, { cwd: dir, exclude: ['*.downloading'] });
+  return names.map((name) => join(dir, name)).find(isExecutableFile);
 }
 
 /** Builds the pinned CLI with Go into a scratch folder, then moves it into the cache in one step. */

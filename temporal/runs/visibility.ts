@@ -4,22 +4,11 @@
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../workflows/search-attributes.ts';
 import type { RunRow } from './contract.ts';
+import type { ListFilters } from './list-filters.ts';
 
 /** The ExecutionStatus values a visibility query accepts, spelled as it wants them (it is case-sensitive). */
 export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Canceled', 'Terminated', 'TimedOut', 'ContinuedAsNew'] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
-
-export const LIST_LIMIT = { min: 1, max: 1000, default: 20 } as const;
-
-export interface ListFilters {
-  /** One of EXECUTION_STATUSES, in any case ("running" is Running). */
-  status?: string | undefined;
-  category?: string | undefined;
-  step?: string | undefined;
-  review?: string | undefined;
-  /** Runs whose workflow id starts with this, such as a schedule's "multi-server-every-5m". */
-  workflowIdPrefix?: string | undefined;
-}
 
 export class ListUsageError extends Error {}
 

@@ -9,6 +9,8 @@ import { temporalEnv } from './temporal.ts';
 
 export interface RecordingContext extends CommandContext {
   lines: string[];
+  /** What was written to the screen other than by `say` (a progress bar's lines). */
+  drawn: string[];
   outputs: unknown[];
   /** What the verb wrote to stderr (its refusals). */
   errors: string[];
@@ -19,15 +21,18 @@ export interface RecordingContext extends CommandContext {
 export function recordingContext(client: Client, taskQueue: string, json = true): RecordingContext {
   const lines: string[] = [];
   const outputs: unknown[] = [];
+  const drawn: string[] = [];
   return {
     client,
     // connectToTemporal() makes the client from a Connection; the type only says ConnectionLike.
     connection: client.connection as Connection,
     config: loadConfig(temporalEnv(taskQueue)),
     json,
+    screen: { isTTY: false, write: (text) => drawn.push(text) },
     say: (line = '') => lines.push(line),
     out: (value) => outputs.push(JSON.parse(JSON.stringify(value))),
     lines,
+    drawn,
     outputs,
     errors: [],
     lastOut: <T>() => outputs.at(-1) as T,

@@ -6,7 +6,7 @@ import type { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { serviceTaskQueue } from '../../temporal/activities/types.ts';
-import { finalProgress } from '../../temporal/cli/queries.ts';
+import { finalProgress } from '../../temporal/cli/follow.ts';
 import { activitiesOf, eventsOf } from '../support/history.ts';
 import { startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, testWorker, uniqueTaskQueue } from '../support/temporal.ts';

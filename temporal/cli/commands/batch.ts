@@ -4,20 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { nanoid } from 'nanoid';
-import { BATCH_LIMITS, type BatchInput, type BatchItem, type BatchProgress, type BatchResult } from '../../workflows/batch.ts';
+import type { BatchInput, BatchItem, BatchProgress, BatchResult } from '../../workflows/batch.ts';
 import { batchChildId, batchInputIssues, batchProgressQuery, batchWorkflow } from '../../workflows/batch.ts';
 import type { InputIssue } from '../../workflows/input.ts';
 import { type BatchOptions, EXIT, type ExitCode } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { outcomeOf, sayFailure, sayLostContact, startRun } from '../follow.ts';
-import { askQuery, pollQuery } from '../queries.ts';
+import { askQuery, outcomeOf, pollQuery, sayFailure, sayLostContact, startRun } from '../follow.ts';
 import { ENDED, failureOutcome } from '../render.ts';
-
-/** Where the progress bar goes: a terminal gets one line redrawn in place, anything else a line every 2 s. */
-export interface ProgressOutput {
-  isTTY: boolean;
-  write: (text: string) => void;
-}
 
 const BAR_WIDTH = 24;
 /** Children whose reason the summary prints, per list; --json has them all. */
@@ -90,7 +83,7 @@ function summaryLines({ total, kind, runs, succeeded, rejected, failed }: BatchR
   return lines;
 }
 
-export async function batchCommand(ctx: CommandContext, options: BatchOptions, output?: ProgressOutput): Promise<ExitCode> {
+export async function batchCommand(ctx: CommandContext, options: BatchOptions): Promise<ExitCode> {
   const { client, connection, say } = ctx;
   const { kind, concurrency } = options;
   const usage = (...lines: string[]) => {
@@ -99,13 +92,8 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions, o
   };
   let items: unknown[];
   let lines: number[] | undefined;
-  if (options.file === undefined) {
-    const { count = 0 } = options;
-    if (!Number.isInteger(count) || count < 1 || count > BATCH_LIMITS.maxItems) {
-      return usage(`--count must be a whole number from 1 to ${BATCH_LIMITS.maxItems} (a bigger job belongs in several batches)`);
-    }
-    items = sampleInputs(count);
-  } else {
+  if (options.file === undefined) items = sampleInputs(options.count);
+  else {
     try {
       ({ items, lines } = parseBatchFile(options.file, await readFile(options.file, 'utf8')));
     } catch (error) {
@@ -132,7 +120,7 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions, o
   if (typeof started === 'number') return started;
   const { handle, link, stopWatching } = started;
 
-  const bar = progressBar(output ?? (ctx.json ? process.stderr : process.stdout));
+  const bar = progressBar(ctx.screen);
   // Unanswered polls (no worker yet, or the batch between two runs) are skipped: the next poll or the result tells.
   const polling = pollQuery(connection, handle, batchProgressQuery, 500, bar.show);
   const outcome = await outcomeOf(handle);
@@ -148,19 +136,19 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions, o
     return EXIT.completed;
   }
   if ('failure' in outcome) {
-    const { cause } = outcome.failure;
-    const failed = failureOutcome(workflowId, handle.firstExecutionRunId, cause);
+    const failed = failureOutcome(workflowId, handle.firstExecutionRunId, outcome.failure.cause);
     const counts = final
       ? [`  When it ended: ${final.succeeded} succeeded, ${final.rejected} rejected, ${final.failed} failed, ${final.total - final.started} never started`]
       : [];
-    sayFailure(ctx, `Batch ${ENDED[failed.status]}:`, cause, counts, link);
+    sayFailure(ctx, `Batch ${ENDED[failed.status]}:`, failed.failures, counts, link);
     if (ctx.json) ctx.out({ ...failed, progress: final });
     return EXIT.failed;
   }
   return sayLostContact('batch', outcome.lostContact, link);
 }
 
-function progressBar(output: ProgressOutput) {
+/** On a terminal, one line redrawn in place; anywhere else, a line every 2 s. */
+function progressBar(output: CommandContext['screen']) {
   const bar = new cliProgress.SingleBar({
     stream: output as unknown as NodeJS.WritableStream,
     format: (_options, _params, payload: { progress: BatchProgress }) => progressLine(payload.progress),

@@ -3,24 +3,11 @@
 // UI's search box and in `temporal workflow list --query`), then one line per run.
 import { status } from '@grpc/grpc-js';
 import type { RunRow } from '../../runs/contract.ts';
-import { LIST_LIMIT, type ListFilters, ListUsageError, runRow, visibilityQuery } from '../../runs/visibility.ts';
+import { ListUsageError, runRow, visibilityQuery } from '../../runs/visibility.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../../workflows/search-attributes.ts';
-import { EXIT, type ExitCode } from '../args.ts';
+import { EXIT, type ExitCode, type ListOptions } from '../args.ts';
 import { type CommandContext, refuse } from '../context.ts';
 import { table } from '../render.ts';
-
-export interface ListOptions extends ListFilters {
-  limit?: number | undefined;
-}
-
-/** Throws ListUsageError. */
-export function listLimit(limit: number | undefined): number {
-  if (limit === undefined) return LIST_LIMIT.default;
-  if (!Number.isInteger(limit) || limit < LIST_LIMIT.min || limit > LIST_LIMIT.max) {
-    throw new ListUsageError(`--limit must be a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}, got ${limit}`);
-  }
-  return limit;
-}
 
 /** A word for a POSIX shell: as it is when that is safe, else in single quotes ("it's" → 'it'\''s'). */
 export function shellQuote(text: string): string {
@@ -48,12 +35,12 @@ export function runTable(rows: RunRow[]): string[] {
   return table([COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => row[key] ?? '-'))]);
 }
 
+/** The limit comes checked by the command line; the filters are checked here, as the API's are. */
 export async function listCommand(ctx: CommandContext, options: ListOptions): Promise<ExitCode> {
+  const { limit } = options;
   let query: string;
-  let limit: number;
   try {
     query = visibilityQuery(options);
-    limit = listLimit(options.limit);
   } catch (error) {
     if (!(error instanceof ListUsageError)) throw error;
     return refuse(ctx, EXIT.usage, error.message);

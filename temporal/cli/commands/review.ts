@@ -10,8 +10,7 @@ import { decideSignal, decideUpdate, decisionProblems, type ReviewDecision } fro
 import type { Progress } from '../../workflows/steps.ts';
 import { type CliCommand, EXIT, type ExitCode } from '../args.ts';
 import { type CommandContext, refuse } from '../context.ts';
-import { outcomeOf } from '../follow.ts';
-import { finalProgress } from '../queries.ts';
+import { finalProgress, outcomeOf } from '../follow.ts';
 import { compensationLines, reviewLines, stepLine } from '../render.ts';
 
 /** An update is answered by a worker; without one it would wait, so the client gives up after this. */

@@ -3,31 +3,23 @@
 import { nanoid } from 'nanoid';
 import { SAGA_STEPS } from '../../saga-steps.ts';
 import { WORKFLOW_KINDS } from '../../workflows/kinds.ts';
-import type { MultiServerInput } from '../../workflows/multi-server.ts';
-import type { PublishInput } from '../../workflows/publish.ts';
 import { type ReviewStatus, reviewQuery } from '../../workflows/review.ts';
 import { progressQuery, type StepName } from '../../workflows/steps.ts';
 import { type CliCommand, EXIT, type ExitCode } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { outcomeOf, sayFailure, sayLostContact, startRun } from '../follow.ts';
-import { finalProgress, pollQuery } from '../queries.ts';
+import { finalProgress, outcomeOf, pollQuery, sayFailure, sayLostContact, startRun } from '../follow.ts';
 import { compensationLines, ENDED, failureOutcome, resultLines, reviewWaitLines, stepLine } from '../render.ts';
 
-export async function runCommand(ctx: CommandContext, options: Extract<CliCommand, { verb: 'run' }>): Promise<ExitCode> {
+export async function runCommand(ctx: CommandContext, { mode, input }: Extract<CliCommand, { verb: 'run' }>): Promise<ExitCode> {
   const { client, connection, say } = ctx;
-  const kind = WORKFLOW_KINDS[options.mode];
-  const input: MultiServerInput & PublishInput = { data: options.data };
-  if (options.thirdParty) input.thirdParty = {};
-  if (options.outageLimit) input.outageLimit = options.outageLimit;
-  if (options.review) input.review = true;
-  if (options.reviewDeadline) input.reviewDeadline = options.reviewDeadline;
+  const kind = WORKFLOW_KINDS[mode];
   const workflowId = `${kind.idPrefix}-${nanoid()}`;
   const workflow = kind.workflow as typeof WORKFLOW_KINDS.multi.workflow;
   const started = await startRun(
     ctx,
     'workflow',
     () => client.workflow.start(workflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId, args: [input] }),
-    `Started ${kind.workflow.name} with data ${JSON.stringify(options.data)}`,
+    `Started ${kind.workflow.name} with data ${JSON.stringify(input.data)}`,
   );
   if (typeof started === 'number') return started;
   const { handle, link, stopWatching } = started;
@@ -43,7 +35,7 @@ export async function runCommand(ctx: CommandContext, options: Extract<CliComman
   // A publish run waiting for a reviewer says so once per change, after the steps before the review.
   let told: ReviewStatus['state'] | undefined;
   const review =
-    options.mode === 'publish'
+    mode === 'publish'
       ? pollQuery(connection, handle, reviewQuery, 500, (status) => {
           if (status.state === told || (status.state !== 'pending' && status.state !== 'escalated') || !shown.has(SAGA_STEPS.submit)) return;
           told = status.state;
@@ -64,14 +56,13 @@ export async function runCommand(ctx: CommandContext, options: Extract<CliComman
     return EXIT.completed;
   }
   if ('failure' in outcome) {
-    const { cause } = outcome.failure;
-    const failed = failureOutcome(workflowId, handle.firstExecutionRunId, cause);
+    const failed = failureOutcome(workflowId, handle.firstExecutionRunId, outcome.failure.cause);
     // A cancellation's cause chain names no activity: the run's own progress says where it stopped.
     const progress = await finalProgress(connection, handle);
     failed.failedStep ??= progress?.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step ?? null;
     if (failed.failedStep) say(stepLine(failed.failedStep, null, failed.status === 'cancelled' ? 'cancelled' : 'failed'));
     const ended = `Workflow ${ENDED[failed.status]}${failed.failedStep ? ` at step "${failed.failedStep}"` : ''}:`;
-    sayFailure(ctx, ended, cause, compensationLines(progress?.compensations ?? []), link);
+    sayFailure(ctx, ended, failed.failures, compensationLines(progress?.compensations ?? []), link);
     if (ctx.json) ctx.out(failed);
     return EXIT.failed;
   }

@@ -4,26 +4,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleAlreadyRunning, type ScheduleExecutionResult, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client';
 import { statusWord } from '../../runs/visibility.ts';
 import { catchupWindowMs, createSchedule, formatInterval, SCHEDULE_POLICY, scheduledWorkflowIdPrefix } from '../../schedules.ts';
-import { CLIENT, EXIT, type ExitCode, SAMPLE_DATA, type ScheduleAction, type ScheduleOptions } from '../args.ts';
+import { CLIENT, EXIT, type ExitCode, type ScheduleCommand } from '../args.ts';
 import { type CommandContext, refuse, temporalRefused } from '../context.ts';
 import { sayWhere } from '../follow.ts';
 import { table } from '../render.ts';
 
 const TRIGGER_WAIT_MS = 10_000;
 
-export async function scheduleCommand(ctx: CommandContext, action: ScheduleAction, options: ScheduleOptions): Promise<ExitCode> {
-  const id = options.id ?? '';
-  if (action !== 'list' && id === '') return refuse(ctx, EXIT.usage, `schedule ${action} needs the schedule's id`);
-  if (action === 'create' && options.everyMs === undefined) return refuse(ctx, EXIT.usage, 'schedule create needs --every TIME, such as 5m');
+export async function scheduleCommand(ctx: CommandContext, command: ScheduleCommand): Promise<ExitCode> {
+  const id = command.action === 'list' ? '' : command.id;
   try {
-    switch (action) {
+    switch (command.action) {
       case 'create':
-        return await create(ctx, id, options.everyMs!, options.data ?? SAMPLE_DATA);
+        return await create(ctx, command.id, command.everyMs, command.data);
       case 'list':
         return await list(ctx);
       case 'pause':
       case 'unpause':
-        return await pauseOrUnpause(ctx, id, action === 'pause', options.note);
+        return await pauseOrUnpause(ctx, id, command.action === 'pause', command.note);
       case 'trigger':
         return await trigger(ctx, id);
       case 'delete':
@@ -41,7 +39,7 @@ export async function scheduleCommand(ctx: CommandContext, action: ScheduleActio
       const message = `A schedule "${id}" already exists; it was left as it is. Delete it first ("${CLIENT} schedule delete ${id}") or pick another id.`;
       return refuse(ctx, EXIT.failed, message, 'ScheduleAlreadyExists');
     }
-    return temporalRefused(ctx, error, `${action} the schedule`);
+    return temporalRefused(ctx, error, `${command.action} the schedule`);
   }
 }
 
@@ -53,30 +51,30 @@ function timeText(date: Date): string {
 async function create(ctx: CommandContext, scheduleId: string, everyMs: number, data: string): Promise<ExitCode> {
   const { taskQueue } = ctx.config.temporal;
   const handle = await createSchedule(ctx.client, { scheduleId, everyMs, data, taskQueue });
-  const { nextActionTimes } = (await handle.describe()).info;
-  const every = formatInterval(everyMs);
+  const { overlap, pauseOnFailure } = SCHEDULE_POLICY;
+  const created = {
+    scheduleId,
+    workflowType: 'multiServerWorkflow',
+    taskQueue,
+    data,
+    every: formatInterval(everyMs),
+    everyMs,
+    workflowIdPrefix: scheduledWorkflowIdPrefix(scheduleId),
+    overlap,
+    catchupWindowMs: catchupWindowMs(everyMs),
+    pauseOnFailure,
+    nextActionTimes: (await handle.describe()).info.nextActionTimes,
+  };
   const { say } = ctx;
-  say(`Created schedule ${scheduleId}: multiServerWorkflow every ${every} on task queue "${taskQueue}"`);
+  say(`Created schedule ${scheduleId}: ${created.workflowType} every ${created.every} on task queue "${taskQueue}"`);
   say(`  Data         ${JSON.stringify(data)}`);
-  say(`  Runs         ${scheduledWorkflowIdPrefix(scheduleId)}-<time of the tick>`);
-  say(`  Overlap      ${SCHEDULE_POLICY.overlap}: a tick that finds the previous run still going is skipped`);
-  say(`  Catch-up     ${formatInterval(catchupWindowMs(everyMs))}: after Temporal itself was down, only a tick missed by less than that still runs`);
+  say(`  Runs         ${created.workflowIdPrefix}-<time of the tick>`);
+  say(`  Overlap      ${overlap}: a tick that finds the previous run still going is skipped`);
+  say(`  Catch-up     ${formatInterval(created.catchupWindowMs)}: after Temporal itself was down, only a tick missed by less than that still runs`);
   say(`  On failure   the schedule keeps going; the next tick tries again`);
-  say(`  Next runs    ${nextActionTimes.slice(0, 3).map(timeText).join(', ') || '(none)'}`);
+  say(`  Next runs    ${created.nextActionTimes.slice(0, 3).map(timeText).join(', ') || '(none)'}`);
   say(`Run one now with: ${CLIENT} schedule trigger ${scheduleId}`);
-  if (ctx.json) {
-    const settings = {
-      scheduleId,
-      workflowType: 'multiServerWorkflow',
-      taskQueue,
-      data,
-      every,
-      everyMs,
-      workflowIdPrefix: scheduledWorkflowIdPrefix(scheduleId),
-    };
-    const { overlap, pauseOnFailure } = SCHEDULE_POLICY;
-    ctx.out({ ...settings, overlap, catchupWindowMs: catchupWindowMs(everyMs), pauseOnFailure, nextActionTimes });
-  }
+  if (ctx.json) ctx.out(created);
   return EXIT.completed;
 }
 
@@ -88,7 +86,16 @@ function runOf(result: ScheduleExecutionResult) {
 }
 
 /** What `schedule list` shows of a schedule, and prints with --json. */
-function viewOf(schedule: ScheduleSummary) {
+async function viewOf(ctx: CommandContext, schedule: ScheduleSummary) {
+  /** Oldest first, as Temporal keeps them (its last few). */
+  const recentActions = schedule.info.recentActions.map(runOf);
+  const last = recentActions.at(-1);
+  const described =
+    last &&
+    (await ctx.client.workflow
+      .getHandle(last.workflowId, last.runId)
+      .describe()
+      .catch(() => undefined));
   return {
     scheduleId: schedule.scheduleId,
     paused: schedule.state.paused,
@@ -96,29 +103,22 @@ function viewOf(schedule: ScheduleSummary) {
     workflowType: schedule.action?.workflowType,
     everyMs: (schedule.spec?.intervals ?? []).map((i) => i.every),
     nextActionTimes: schedule.info.nextActionTimes,
-    /** Oldest first, as Temporal keeps them (its last few). */
-    recentActions: schedule.info.recentActions.map(runOf),
+    recentActions,
+    /** In the visibility query's words ("Completed"); null if it could not be read. */
+    lastRunStatus: described ? statusWord(described.status.name) : null,
   };
-}
-
-/** The status of a run in the visibility query's words ("Completed"); undefined if it could not be read. */
-async function runStatus(ctx: CommandContext, run: ScheduledRun | undefined): Promise<string | undefined> {
-  if (!run) return undefined;
-  const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
-  const described = await handle.describe().catch(() => undefined);
-  return described && statusWord(described.status.name);
 }
 
 async function list(ctx: CommandContext): Promise<ExitCode> {
   // Listed from Temporal's visibility store, which lags a little behind a create or a change.
-  const views: Array<ReturnType<typeof viewOf>> = [];
-  for await (const summary of ctx.client.schedule.list()) views.push(viewOf(summary));
+  const viewing: Array<ReturnType<typeof viewOf>> = [];
+  for await (const summary of ctx.client.schedule.list()) viewing.push(viewOf(ctx, summary));
+  const views = await Promise.all(viewing);
   views.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
-  const statuses = await Promise.all(views.map((v) => runStatus(ctx, v.recentActions.at(-1))));
   if (views.length === 0) {
     ctx.say(`No schedules in namespace "${ctx.config.temporal.namespace}". Create one with: ${CLIENT} schedule create --id every-5m --every 5m`);
   } else {
-    const rows = views.map((v, i) => {
+    const rows = views.map((v) => {
       const last = v.recentActions.at(-1);
       const next = v.nextActionTimes[0];
       return [
@@ -126,14 +126,14 @@ async function list(ctx: CommandContext): Promise<ExitCode> {
         v.paused ? 'paused' : 'running',
         v.everyMs.map(formatInterval).join(', ') || '-',
         !v.paused && next ? timeText(next) : '-',
-        last ? `${last.workflowId} (${statuses[i] ?? 'status unknown'})` : '-',
+        last ? `${last.workflowId} (${v.lastRunStatus ?? 'status unknown'})` : '-',
       ];
     });
     for (const line of table([['SCHEDULE', 'STATE', 'EVERY', 'NEXT RUN', 'LAST RUN'], ...rows])) ctx.say(line);
     for (const v of views) if (v.paused && v.note) ctx.say(`${v.scheduleId} is paused: ${v.note}`);
     ctx.say("(Schedules are listed from Temporal's visibility store: one created or changed a moment ago may show a second later.)");
   }
-  if (ctx.json) ctx.out(views.map((v, i) => ({ ...v, lastRunStatus: statuses[i] ?? null })));
+  if (ctx.json) ctx.out(views);
   return EXIT.completed;
 }
 
@@ -156,20 +156,17 @@ async function trigger(ctx: CommandContext, scheduleId: string): Promise<ExitCod
   await handle.trigger(SCHEDULE_POLICY.triggerOverlap);
   const run = await startedRun(handle, before);
   const { say } = ctx;
-  if (!run) {
-    say(`Triggered schedule ${scheduleId}; its run has not shown yet. See "${CLIENT} schedule list" in a moment.`);
-    if (ctx.json) ctx.out({ scheduleId, triggered: true, run: null });
-    return EXIT.completed;
-  }
-  say(`Triggered schedule ${scheduleId}: started multiServerWorkflow now (overlap ${SCHEDULE_POLICY.triggerOverlap} for a manual run)`);
-  await sayWhere(ctx, run.workflowId, run.runId);
-  say(`Follow it with: ${CLIENT} status ${run.workflowId}`);
+  if (run) {
+    say(`Triggered schedule ${scheduleId}: started multiServerWorkflow now (overlap ${SCHEDULE_POLICY.triggerOverlap} for a manual run)`);
+    await sayWhere(ctx, run.workflowId, run.runId);
+    say(`Follow it with: ${CLIENT} status ${run.workflowId}`);
+  } else say(`Triggered schedule ${scheduleId}; its run has not shown yet. See "${CLIENT} schedule list" in a moment.`);
   if (ctx.json) ctx.out({ scheduleId, triggered: true, run });
   return EXIT.completed;
 }
 
-/** The run a trigger started, once the schedule records it; undefined if it has not within TRIGGER_WAIT_MS. */
-async function startedRun(handle: ScheduleHandle, actionsBefore: number): Promise<ScheduledRun | undefined> {
+/** The run a trigger started, once the schedule records it; null if it has not within TRIGGER_WAIT_MS. */
+async function startedRun(handle: ScheduleHandle, actionsBefore: number): Promise<ScheduledRun | null> {
   const deadline = Date.now() + TRIGGER_WAIT_MS;
   while (Date.now() < deadline) {
     const { info } = await handle.describe();
@@ -177,5 +174,5 @@ async function startedRun(handle: ScheduleHandle, actionsBefore: number): Promis
     if (info.numActionsTaken > actionsBefore && last) return runOf(last);
     await sleep(200);
   }
-  return undefined;
+  return null;
 }
