@@ -36,10 +36,6 @@ export const RUN_KINDS: Record<RunKind, RunKindEntry> = {
 
 export const RUN_KIND_NAMES = Object.keys(RUN_KINDS) as RunKind[];
 
-export function isRunKind(name: string): name is RunKind {
-  return Object.hasOwn(RUN_KINDS, name);
-}
-
 /** The kind that starts workflows of `type`; null for a type no kind starts. */
 export function kindOfType(type: string): RunKind | null {
   return RUN_KIND_NAMES.find((kind) => RUN_KINDS[kind].workflow.name === type) ?? null;

@@ -19,8 +19,8 @@ export interface PlannedWorkflow {
   expectedOutcome?: 'published' | 'rejected';
 }
 
-export const SERVER_B_KILLS = 4;
-export const WORKER_KILLS = 2;
+const SERVER_B_KILLS = 4;
+const WORKER_KILLS = 2;
 /** Down for a few seconds, well under the workflows' outage limit (2 minutes by default). */
 const DOWNTIME_MS: Record<ChaosTarget, [number, number]> = { 'server-b': [2_000, 6_000], worker: [2_000, 5_000] };
 /** Every tenth saga carries content Server B refuses, so compensations run under the chaos too. */

@@ -15,7 +15,7 @@ export const DEV_SERVER_DYNAMIC_CONFIG = {
  * every commit. A killed server loses nothing committed; a power cut or OS crash may lose the last moments
  * (the file never corrupts). The defaults sync several times per commit.
  */
-export const DEV_SERVER_SQLITE_PRAGMAS = { journal_mode: 'wal', synchronous: 'normal' } as const;
+const DEV_SERVER_SQLITE_PRAGMAS = { journal_mode: 'wal', synchronous: 'normal' } as const;
 
 /** The settings as `temporal server start-dev` arguments; the pragmas only when state is kept in a file. */
 export function devServerSettingsArgs(options: { dbFile?: string | undefined }): string[] {

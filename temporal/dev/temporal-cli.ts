@@ -19,7 +19,7 @@ const GO_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 const FIRST_BUILD_ESTIMATE = 'about 5 minutes on 2 cores';
 const PROGRESS_EVERY_MS = 15_000;
 
-export interface FoundCli {
+interface FoundCli {
   path: string;
   source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'project cache' | 'SDK download' | 'go install';
 }
@@ -33,7 +33,7 @@ export class TemporalCliUnavailableError extends Error {
   }
 }
 
-export interface EnsureOptions {
+interface EnsureOptions {
   /** TEMPORAL_CLI_PATH from the config. */
   explicitPath?: string | undefined;
   env?: NodeJS.ProcessEnv;
@@ -54,7 +54,7 @@ const ADVICE = [
 ].join('\n');
 
 /** The per-user cache of this project: $XDG_CACHE_HOME or ~/.cache, then temporal-multi-server/. */
-export function projectCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function projectCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'temporal-multi-server');
 }
 
@@ -181,7 +181,7 @@ async function goInstall(go: string, env: NodeJS.ProcessEnv, log: (line: string)
   return join(target, EXE);
 }
 
-export function findOnPath(name: string, pathVariable: string): string | undefined {
+function findOnPath(name: string, pathVariable: string): string | undefined {
   const dirs = pathVariable.split(delimiter).filter((dir) => dir !== '');
   return dirs.map((dir) => join(dir, name)).find(isExecutableFile);
 }

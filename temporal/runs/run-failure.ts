@@ -7,7 +7,7 @@ import type { ActivityName } from '../activities/types.ts';
 import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
 import type { BatchProgress } from '../workflows/batch.ts';
-import { ACTIVITY_STEP } from '../workflows/interceptors.ts';
+import { ACTIVITY_STEP } from '../workflows/steps.ts';
 import type { Progress, StepName } from '../workflows/steps.ts';
 import type { RunFailure } from './contract.ts';
 

@@ -17,10 +17,10 @@ export const WORKFLOW_INTERCEPTORS = fileURLToPath(new URL('../workflows/interce
 /** Running activities get this long to finish after a shutdown request before they are cancelled. */
 export const SHUTDOWN_GRACE = '10s';
 /** After this, the worker stops waiting for a clean shutdown. */
-export const SHUTDOWN_FORCE = '30s';
+const SHUTDOWN_FORCE = '30s';
 /** A cancellation reaches an activity only in the answer to a heartbeat, which the SDK sends at most every
  *  min(0.8 × heartbeat timeout, this): one second keeps cancelling prompt, at one small RPC a second. */
-export const HEARTBEAT_THROTTLE = '1s';
+const HEARTBEAT_THROTTLE = '1s';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -97,7 +97,7 @@ export async function createWorker(setup: WorkerSetup): Promise<WorkerGroup> {
 }
 
 /** The SDK workers of one process, run and stopped together. */
-export class WorkerGroup {
+class WorkerGroup {
   readonly workers: Worker[];
 
   constructor(workers: Worker[]) {

@@ -4,9 +4,9 @@ import { ActivityCancellationType, type ActivityOptions } from '@temporalio/comm
 import { FailureType } from '../failure-types.ts';
 
 /** First retry after 1 s: most failures of a nearby service are blips. */
-export const INITIAL_INTERVAL_MS = 1_000;
+const INITIAL_INTERVAL_MS = 1_000;
 /** Double the wait each time, so a struggling service is not hammered... */
-export const BACKOFF_COEFFICIENT = 2;
+const BACKOFF_COEFFICIENT = 2;
 /** ...but never wait more than 10 s, so a service that is back is picked up quickly. */
 export const MAXIMUM_INTERVAL_MS = 10_000;
 

@@ -33,7 +33,7 @@ export const CATEGORY_STEPS: Record<Category, AdaptiveStep[]> = {
   general: ['process-internal'],
 };
 
-/** From this many words a text also gets a digest: where the enrichment's length score is full (server-b/enrich.ts). */
+/** From this many words a text also gets a digest: where the enrichment's length score is full (`enrich` in server-b/app.ts). */
 export const LONG_TEXT_WORDS = 20;
 
 export function afterEnrich(enrichment: EnrichResponse): PlannedStep[] {

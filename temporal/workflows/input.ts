@@ -60,9 +60,10 @@ export function outageLimitOf(raw: unknown): number {
   return isOutageLimit(limit) ? parseDuration(limit)! : OUTAGE_LIMIT.defaultMs;
 }
 
-/** Every problem with `raw` as `workflow`'s input, each naming its field; empty when it is valid. */
-export function inputIssues(schema: z.ZodObject, raw: unknown, workflow: string, example = '{"data": "hello"}'): InputIssue[] {
-  if (!isObject(raw)) return [{ field: '(input)', message: `the input must be a JSON object such as ${example}, got ${describe(raw)}` }];
+/** Every problem with `raw` as `workflow`'s input, each naming its field; empty when it is valid. `subject`: what
+ *  `raw` is, in a message about its shape ("the decision"). */
+export function inputIssues(schema: z.ZodObject, raw: unknown, workflow: string, example = '{"data": "hello"}', subject = 'the input'): InputIssue[] {
+  if (!isObject(raw)) return [{ field: '(input)', message: `${subject} must be a JSON object such as ${example}, got ${describe(raw)}` }];
   const result = schema.safeParse(raw, { error: explain });
   if (result.success) return [];
   return result.error.issues.flatMap((issue): InputIssue[] => {
@@ -70,8 +71,12 @@ export function inputIssues(schema: z.ZodObject, raw: unknown, workflow: string,
     // An issue a schema raised in its own words (a batch's item, say) is passed on as it is.
     if (issue.code === 'custom' && issue.params?.verbatim) return [{ field, message: issue.message }];
     if (issue.code === 'unrecognized_keys') {
+      // One problem for all of them, the first few named: a client cannot flood the message with made-up keys.
       const takes = issue.path.length === 0 ? `; ${workflow} takes ${Object.keys(schema.shape).join(', ')}` : '';
-      return issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), message: `unknown field ${shown(fieldOf([...issue.path, key]))}${takes}` }));
+      const names = issue.keys.slice(0, 3).map((key) => shown(fieldOf([...issue.path, key])));
+      const more = issue.keys.length > 3 ? ', …' : '';
+      const message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${names.join(', ')}${more}${takes}`;
+      return [{ field: fieldOf([...issue.path, issue.keys[0]!]), message }];
     }
     return [{ field, message: `"${field}" ${issue.message}` }];
   });
@@ -97,7 +102,7 @@ function fieldOf(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
 }
 
-export function isObject(value: unknown): value is Record<string, unknown> {
+function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

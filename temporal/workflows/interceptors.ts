@@ -21,23 +21,7 @@ import { attemptsToRideOut } from './activity-options.ts';
 import { outageLimitOf } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
 import { CURRENT_STEP, DATA_CATEGORY } from './search-attributes.ts';
-import { failStep, progressQuery, runSteps, type StepName } from './steps.ts';
-
-/** The step each activity call is, unless the workflow runs it inside step(); compensations are no step. */
-export const ACTIVITY_STEP: Record<ActivityName, StepName | null> = {
-  checkHealth: 'health-check',
-  validateData: 'validate',
-  processInternal: 'process-internal',
-  reserveRecord: 'reserve-record',
-  commitRecord: 'commit-record',
-  releaseReservedRecord: null,
-  processExternal: 'process-external',
-  enrichData: 'enrich',
-  callThirdParty: 'third-party',
-  submitPublication: 'submit-publication',
-  confirmPublication: 'confirm-publication',
-  withdrawSubmittedPublication: null,
-};
+import { ACTIVITY_STEP, failStep, progressQuery, runSteps } from './steps.ts';
 
 /** A batch reports through its own query and its children: it has no steps. */
 const WITHOUT_STEPS = new Set(['batchWorkflow']);

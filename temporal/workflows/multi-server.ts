@@ -26,14 +26,14 @@ export const MultiServerInput = WorkflowInput.extend({
 export type MultiServerInput = z.infer<typeof MultiServerInput>;
 
 /** What enrich gives while Server B's circuit breaker is open: a documented default, not an analysis. */
-export interface FallbackEnrichment extends Omit<EnrichResponse, 'category' | 'enrichedBy'> {
+interface FallbackEnrichment extends Omit<EnrichResponse, 'category' | 'enrichedBy'> {
   category: 'uncategorized';
   enrichedBy: 'fallback';
 }
-export type Enrichment = EnrichResponse | FallbackEnrichment;
+type Enrichment = EnrichResponse | FallbackEnrichment;
 
 /** A step that took its documented fallback instead of its service's answer, and why (the CircuitOpen message). */
-export interface StepFallback {
+interface StepFallback {
   step: StepName;
   service: ServiceName;
   reason: string;

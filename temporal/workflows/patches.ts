@@ -13,7 +13,7 @@ export const PATCHES = {
   serviceQueues: 'per-service-task-queues-v1',
 } as const;
 
-export type PatchId = (typeof PATCHES)[keyof typeof PATCHES];
+type PatchId = (typeof PATCHES)[keyof typeof PATCHES];
 
 /** Whether this run takes the path of `id`; the one place the workflows ask, so a test can force the answer. */
 export function takesPatch(id: PatchId): boolean {

@@ -63,7 +63,7 @@ export function reviewReason(internal: ProcessInternalResponse, requested: boole
 
 /** Every problem with a decision as a caller sent it (any JSON: the Web UI and `temporal` CLI can send anything), at most three. */
 export function decisionProblems(raw: unknown): string[] {
-  const problems = inputIssues(ReviewDecision, raw, 'a decision', '{"decision": "approve", "reviewer": "ada"}').map((i) => i.message);
+  const problems = inputIssues(ReviewDecision, raw, 'a decision', '{"decision": "approve", "reviewer": "ada"}', 'the decision').map((i) => i.message);
   return problems.length > 3 ? [...problems.slice(0, 3), '…'] : problems;
 }
 

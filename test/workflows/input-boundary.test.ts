@@ -32,6 +32,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflows' input bound
       'unknown field "retry"; multiServerWorkflow takes data, metadata, outageLimit, thirdParty',
     ],
     [
+      'many unknown fields: one problem naming the first three',
+      'simpleWorkflow',
+      [{ data: 'x', a: 1, b: 2, c: 3, d: 4 }],
+      'a',
+      'unknown fields "a", "b", "c", …; simpleWorkflow takes data, metadata, outageLimit',
+    ],
+    [
       'an unreadable outage limit',
       'multiServerWorkflow',
       [{ data: 'x', outageLimit: 'soon' }],

@@ -109,7 +109,10 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the publish saga's review`
         );
       expect(await refusal({ decision: 'maybe', reviewer: 'ada' })).toBe('Invalid decision: "decision" must be one of approve, reject, got "maybe"');
       expect(await refusal({ decision: 'approve', reviewer: '  ' })).toBe('Invalid decision: "reviewer" must name the reviewer (1 to 100 characters)');
-      expect(await refusal('approve')).toMatch(/^Invalid decision: the input must be a JSON object/);
+      expect(await refusal('approve')).toMatch(/^Invalid decision: the decision must be a JSON object/);
+      expect(await refusal({ decision: 'approve', reviewer: 'ada', a: 1, b: 2, c: 3, d: 4 })).toBe(
+        'Invalid decision: unknown fields "a", "b", "c", …; a decision takes decision, reviewer, comment',
+      );
       expect(await refusal({ decision: 'reject', reviewer: 'bob', comment: 'off-topic' })).toBe('accepted');
       expect(await refusal({ decision: 'approve', reviewer: 'ada' })).toBe("This run's review is already over (rejected by bob)");
 
