@@ -1,6 +1,8 @@
 // Lint for what the type checker does not catch: promises nobody awaits (an activity call or a signal
 // whose failure would vanish), and workflow code that reaches for I/O. Type-aware rules use the
 // project's tsconfig; formatting is Prettier's job (eslint-config-prettier turns style rules off).
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
@@ -25,6 +27,19 @@ const NOT_IN_WORKFLOWS = [
   },
 ];
 
+/** Every module workflow code imports, followed from the bundle's entry points wherever it lives (type-only
+ *  imports too): all of it is held to the sandbox's rules, not just temporal/workflows/. */
+function workflowModules(...entries) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const [, path] of readFileSync(file, 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)) visit(join(dirname(file), path));
+  };
+  for (const entry of entries) visit(join(import.meta.dirname, entry));
+  return [...seen].map((file) => relative(import.meta.dirname, file));
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'test/histories/', '.temporal/', '.data/', '.build/', 'results/', 'test/.bundle-check-*/'] },
   js.configs.recommended,
@@ -43,7 +58,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['temporal/workflows/**/*.ts'],
+    files: workflowModules('temporal/workflows/index.ts', 'temporal/workflows/interceptors.ts'),
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS }],
       'no-restricted-globals': [

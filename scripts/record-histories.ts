@@ -1,7 +1,9 @@
-// npm run record:histories [-- name or prefix* …]: runs every workflow path once, for real, and saves each
-// history as test/histories/<name>.json for test/replay.test.ts (when to re-run it: docs/testing.md). Names
-// given: every path still runs (later ones rely on the servers' state), but only those files are written.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// npm run record:histories [-- name or prefix* …]: runs each workflow path once, for real (only the named ones
+// when names are given), and saves its history for test/replay.test.ts in test/histories/<date>-<commit>/, with a
+// manifest.json naming the commit and the patches its code knows. Refuses a tree with uncommitted changes: a
+// history says which code recorded it. When to record, and why an old recording is never redone: docs/versioning.md.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -23,9 +25,10 @@ import { outcomeOf, startWorkflow } from './support/run-workflows.ts';
 import { type BatchInput, type BatchItem, batchWorkflow } from '../temporal/workflows/batch.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 import { decideUpdate, reviewQuery } from '../temporal/workflows/review.ts';
+import { PATCHES } from '../temporal/workflows/patches.ts';
 import { progressQuery } from '../temporal/workflows/steps.ts';
 
-const HISTORIES = new URL('../test/histories/', import.meta.url);
+const ROOT = new URL('..', import.meta.url);
 const NAMESPACE = 'default';
 const TASK_QUEUE = 'record-histories';
 const ORDER = 'Hello order world';
@@ -34,9 +37,21 @@ const REFUND = 'Refund request for order 42';
 
 type Outcome = 'completed' | 'cancelled' | `failed with ${FailureTypeName}`;
 
-/** The files to write (names, or prefixes ending in *); all of them when none is given. */
+/** The paths to record (names, or prefixes ending in *); all of them when none is given. */
 const ONLY = process.argv.slice(2);
 const selected = (name: string) => ONLY.length === 0 || ONLY.some((o) => (o.endsWith('*') ? name.startsWith(o.slice(0, -1)) : name === o));
+const wanted = (...names: string[]) => names.some(selected);
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':!test/histories');
+if (changed !== '') {
+  console.error(`record-histories: commit your changes first; a history must name the code that recorded it. Uncommitted:\n${changed}`);
+  process.exit(2);
+}
+const commit = git('rev-parse', 'HEAD');
+const recorded = new Date().toISOString().slice(0, 10);
+const folder = `test/histories/${recorded}-${commit.slice(0, 7)}`;
+const HISTORIES = new URL(`${folder}/`, ROOT);
 
 const cleanup: Array<() => Promise<unknown>> = [];
 try {
@@ -86,60 +101,79 @@ async function recordAll(): Promise<void> {
   const invalidInput: Outcome = `failed with ${FailureType.invalidInput}`;
 
   await withWorker({ taskQueue: TASK_QUEUE, serverUrls: { 'server-a': a.url, 'server-b': b.url } }, async () => {
-    await run('multi', 'multi-completed', { data: ORDER });
-    await run('simple', 'simple-completed', { data: ORDER });
-    await run('multi', 'validation-failed', { data: '<script>' }, `failed with ${FailureType.validationFailed}`);
-    await record('invalid-input', await startRaw('multiServerWorkflow', 'multi-server-invalid-input', 42), invalidInput);
+    if (wanted('multi-completed')) await run('multi', 'multi-completed', { data: ORDER });
+    if (wanted('simple-completed')) await run('simple', 'simple-completed', { data: ORDER });
+    if (wanted('validation-failed')) await run('multi', 'validation-failed', { data: '<script>' }, `failed with ${FailureType.validationFailed}`);
+    if (wanted('invalid-input')) await record('invalid-input', await startRaw('multiServerWorkflow', 'multi-server-invalid-input', 42), invalidInput);
 
-    await run('multi', 'third-party-429', { data: ORDER, thirdParty: { latencyMs: 0, failureRate: 0.5, failureStatus: 429, retryAfterSeconds: 2 } });
-    if (draws !== 2) throw new Error(`third-party-429: expected one 429 and one success from the third party, got ${draws} calls`);
+    if (wanted('third-party-429')) {
+      await run('multi', 'third-party-429', { data: ORDER, thirdParty: { latencyMs: 0, failureRate: 0.5, failureStatus: 429, retryAfterSeconds: 2 } });
+      if (draws !== 2) throw new Error(`third-party-429: expected one 429 and one success from the third party, got ${draws} calls`);
+    }
 
-    const slow = await start('multi', 'cancelled', { data: ORDER, thirdParty: { latencyMs: 20_000, failureRate: 0 } });
-    await waitUntil('the third-party call is in flight', async () => (await thirdPartyInFlight()) === 1);
-    await slow.cancel();
-    await record('cancelled', slow, 'cancelled');
+    if (wanted('cancelled')) {
+      const slow = await start('multi', 'cancelled', { data: ORDER, thirdParty: { latencyMs: 20_000, failureRate: 0 } });
+      await waitUntil('the third-party call is in flight', async () => (await thirdPartyInFlight()) === 1);
+      await slow.cancel();
+      await record('cancelled', slow, 'cancelled');
+    }
 
-    await b.close(0);
-    await run('multi', 'service-unavailable', { data: ORDER, outageLimit: '2s' }, serviceUnavailable);
-    const outage = await start('multi', 'server-b-outage-retried', { data: ORDER });
-    // Attempt 3 pending: Server B's health check has failed twice.
-    await waitUntil("server-b's health check has failed twice", async () =>
-      ((await outage.describe()).raw.pendingActivities ?? []).some((p) => p.activityType?.name === 'checkHealth' && (p.attempt ?? 0) >= 3),
-    );
-    b = await startServerB({ port: b.port });
-    await record('server-b-outage-retried', outage, 'completed');
+    if (wanted('service-unavailable')) {
+      await b.close(0);
+      await run('multi', 'service-unavailable', { data: ORDER, outageLimit: '2s' }, serviceUnavailable);
+      b = await startServerB({ port: b.port });
+    }
+    if (wanted('server-b-outage-retried')) {
+      await b.close(0);
+      const outage = await start('multi', 'server-b-outage-retried', { data: ORDER });
+      // Attempt 3 pending: Server B's health check has failed twice.
+      await waitUntil("server-b's health check has failed twice", async () =>
+        ((await outage.describe()).raw.pendingActivities ?? []).some((p) => p.activityType?.name === 'checkHealth' && (p.attempt ?? 0) >= 3),
+      );
+      b = await startServerB({ port: b.port });
+      await record('server-b-outage-retried', outage, 'completed');
+    }
 
-    await run('publish', 'publish-published', { data: NEWS });
-    await run('publish', 'publish-rejected', { data: 'Cheap spam offer' });
-    const approved = await start('publish', 'publish-review-approved', { data: REFUND });
-    await waitUntil('the review is pending', async () => (await approved.query(reviewQuery)).state === 'pending');
-    await approved.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada', comment: 'checked' }] });
-    await record('publish-review-approved', approved, 'completed');
-    await run('publish', 'publish-review-expired', { data: REFUND, reviewDeadline: '1s' });
-    const abandoned = await start('publish', 'publish-review-cancelled', { data: REFUND });
-    await waitUntil('the review is pending', async () => (await abandoned.query(reviewQuery)).state === 'pending');
-    await abandoned.cancel();
-    await record('publish-review-cancelled', abandoned, 'cancelled');
+    if (wanted('publish-published')) await run('publish', 'publish-published', { data: NEWS });
+    if (wanted('publish-rejected')) await run('publish', 'publish-rejected', { data: 'Cheap spam offer' });
+    if (wanted('publish-review-approved')) {
+      const approved = await start('publish', 'publish-review-approved', { data: REFUND });
+      await waitUntil('the review is pending', async () => (await approved.query(reviewQuery)).state === 'pending');
+      await approved.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada', comment: 'checked' }] });
+      await record('publish-review-approved', approved, 'completed');
+    }
+    if (wanted('publish-review-expired')) await run('publish', 'publish-review-expired', { data: REFUND, reviewDeadline: '1s' });
+    if (wanted('publish-review-cancelled')) {
+      const abandoned = await start('publish', 'publish-review-cancelled', { data: REFUND });
+      await waitUntil('the review is pending', async () => (await abandoned.query(reviewQuery)).state === 'pending');
+      await abandoned.cancel();
+      await record('publish-review-cancelled', abandoned, 'cancelled');
+    }
 
-    await b.close(0);
-    const compensated = await start('publish', 'publish-compensated', { data: NEWS, outageLimit: '2s' });
-    await waitUntil('the submit step has given up', async () =>
-      (await compensated.query(progressQuery)).steps.some((s) => s.step === 'submit-publication' && s.status === 'failed'),
-    );
-    b = await startServerB({ port: b.port });
-    await record('publish-compensated', compensated, serviceUnavailable);
+    if (wanted('publish-compensated')) {
+      await b.close(0);
+      const compensated = await start('publish', 'publish-compensated', { data: NEWS, outageLimit: '2s' });
+      await waitUntil('the submit step has given up', async () =>
+        (await compensated.query(progressQuery)).steps.some((s) => s.step === 'submit-publication' && s.status === 'failed'),
+      );
+      b = await startServerB({ port: b.port });
+      await record('publish-compensated', compensated, serviceUnavailable);
+    }
 
     // One adaptive run per plan (adaptive-plan.ts): each category's steps, and a long text's digest.
-    for (const { name, data } of ADAPTIVE_PLANS) await record(name, await start('adaptive', name, { data }, name), 'completed');
+    for (const { name, data } of ADAPTIVE_PLANS) if (wanted(name)) await record(name, await start('adaptive', name, { data }, name), 'completed');
   });
 
-  // The saga's point of no return: a Server A whose every answer to a commit is lost after committing.
-  const lossyA = await startServerA({ faults: { afterApply: 'drop', endpoints: ['POST /records/:id/commit'], loseReplays: true } });
-  cleanup.push(() => lossyA.close(0));
-  const pivotQueue = `${TASK_QUEUE}-pivot`;
-  await withWorker({ taskQueue: pivotQueue, serverUrls: { 'server-a': lossyA.url, 'server-b': b.url } }, async () =>
-    record('publish-pivot', await start('publish', 'pivot', { data: NEWS, outageLimit: '2s' }, 'publish-pivot', pivotQueue), 'completed'),
-  );
+  if (wanted('publish-pivot')) {
+    // The saga's point of no return: a Server A whose every answer to a commit is lost after committing.
+    const lossyA = await startServerA({ faults: { afterApply: 'drop', endpoints: ['POST /records/:id/commit'], loseReplays: true } });
+    cleanup.push(() => lossyA.close(0));
+    const pivotQueue = `${TASK_QUEUE}-pivot`;
+    await withWorker({ taskQueue: pivotQueue, serverUrls: { 'server-a': lossyA.url, 'server-b': b.url } }, async () =>
+      record('publish-pivot', await start('publish', 'pivot', { data: NEWS, outageLimit: '2s' }, 'publish-pivot', pivotQueue), 'completed'),
+    );
+  }
+  if (!wanted('batch-completed', 'batch-continued-as-new', 'batch-invalid-input', 'batch-cancelled')) return;
 
   // Batches: children that succeed, are rejected (Server A) and fail (an enrichment broken on purpose for
   // data with "boom"), across a continue-as-new; a bad batch input; a batch cancelled with children running.
@@ -180,14 +214,19 @@ async function record(name: string, handle: WorkflowHandle, expected: Outcome): 
   const outcome = cause === 'completed' || cause === 'cancelled' ? cause : `failed with ${cause}`;
   if (outcome !== expected) throw new Error(`${name}: expected the run to end ${expected}, but it ended ${outcome}`);
   const history = await handle.fetchHistory();
+  // The batch's paths come from the same runs: one asked for records the others without writing them.
   if (!selected(name)) {
-    console.log(`test/histories/${name}.json: ${outcome} (not written: not among ${ONLY.join(' ')})`);
+    console.log(`${folder}/${name}.json: ${outcome} (not written: not among ${ONLY.join(' ')})`);
     return;
   }
+  if (!existsSync(HISTORIES)) {
+    mkdirSync(HISTORIES, { recursive: true });
+    const manifest = { commit, recorded, patches: Object.values(PATCHES), about: git('log', '-1', '--format=%s') };
+    writeFileSync(new URL('manifest.json', HISTORIES), `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   const json = `${historyToJSON(history)}\n`;
-  mkdirSync(HISTORIES, { recursive: true });
   writeFileSync(new URL(`${name}.json`, HISTORIES), json);
-  console.log(`test/histories/${name}.json: ${outcome}, ${history.events?.length ?? 0} events, ${(json.length / 1024).toFixed(1)} KB`);
+  console.log(`${folder}/${name}.json: ${outcome}, ${history.events?.length ?? 0} events, ${(json.length / 1024).toFixed(1)} KB`);
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

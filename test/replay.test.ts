@@ -2,21 +2,18 @@
 // against the current workflow code, as a worker does when it picks up a run that is already in
 // flight. A change that such runs could not survive (a step added, removed or moved without
 // patched()) fails here with a DeterminismViolationError instead of failing workflow tasks in production.
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import type protos from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, type ReplayResult, Runtime, Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { beforeAll, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
+import { PATCHED_WORKFLOWS, PATCHES } from '../temporal/workflows/patches.ts';
+import { ADAPTIVE_PLANS } from './support/adaptive-plans.ts';
+import { GENERATIONS, HISTORY_FILES, loadHistory, manifestOf, patchMarkers, replayInputs, runIdOf, workflowTypeOf } from './support/histories.ts';
 
-type History = protos.temporal.api.history.v1.IHistory;
-
-const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
-/** The paths scripts/record-histories.ts records; older recordings kept beside them are replayed too. */
+/** The paths scripts/record-histories.ts records: the newest recording holds each of them. */
 const RECORDED = [
   'multi-completed',
   'simple-completed',
@@ -37,40 +34,18 @@ const RECORDED = [
   'batch-completed',
   'batch-invalid-input',
   'batch-cancelled',
+  ...ADAPTIVE_PLANS.map((plan) => plan.name),
 ];
-const files = readdirSync(HISTORIES)
-  .filter((f) => f.endsWith('.json'))
-  .sort();
 const quiet = new DefaultLogger('ERROR');
 // Each replay starts and stops a worker, and the changed code fails a workflow task on purpose: errors only.
 Runtime.install({ logger: quiet, telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
 
-function loadHistory(file: string): History {
-  return historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
-}
-
-/** The run id the recorded run had: the replayer reports it back only if it really replayed that history. */
-function runIdOf(history: History): string {
-  return history.events?.[0]?.workflowExecutionStartedEventAttributes?.originalExecutionRunId ?? '';
-}
-
-/**
- * The workflow id the recorded run had (the server writes it into the start event): the replay must run
- * under it, because a workflow may derive commands from its own id (batch.ts names its children by it).
- */
-function workflowIdOf(history: History): string | undefined {
-  return history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? undefined;
-}
-
 /** Replays each file under its recorded workflow id; each result names its file. */
 async function replay(workflowBundle: { code: string }, files: string[]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  const histories = files.map((file) => {
-    const history = loadHistory(file);
-    return { workflowId: workflowIdOf(history) ?? file, history };
-  });
   // The replayer yields one result per history, in order.
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, histories)) results.push({ ...result, workflowId: files[results.length]! });
+  for await (const result of Worker.runReplayHistories({ workflowBundle }, replayInputs(files)))
+    results.push({ ...result, workflowId: files[results.length]! });
   return results;
 }
 
@@ -79,14 +54,43 @@ beforeAll(async () => {
   production = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: [WORKFLOW_INTERCEPTORS], logger: quiet });
 });
 
-test('test/histories/ holds a recording of every workflow path', () => {
-  expect(files).toEqual(expect.arrayContaining(RECORDED.map((name) => `${name}.json`)));
+describe('the corpus', () => {
+  test('the newest recording holds every workflow path', () => {
+    const newest = GENERATIONS.at(-1)!;
+    expect(HISTORY_FILES.filter((file) => file.startsWith(`${newest}/`))).toEqual(expect.arrayContaining(RECORDED.map((name) => `${newest}/${name}.json`)));
+  });
+
+  test("each recording's manifest names its commit and the patches its code knew; no history carries a marker its code did not know", () => {
+    for (const folder of GENERATIONS) {
+      const manifest = manifestOf(folder);
+      expect(folder, 'folders are named <date>-<short commit>').toBe(`${manifest.recorded}-${manifest.commit.slice(0, 7)}`);
+      for (const file of HISTORY_FILES.filter((f) => f.startsWith(`${folder}/`))) {
+        expect(manifest.patches, file).toEqual(expect.arrayContaining(patchMarkers(loadHistory(file))));
+      }
+    }
+  });
+
+  // A new patch id needs both: a history of the old path (recorded before it) and one of the new (recorded with it).
+  test.each(Object.values(PATCHES))('patch %s has a history recorded before it and one recorded with it', (id) => {
+    const histories = HISTORY_FILES.map((file) => ({ file, history: loadHistory(file), manifest: manifestOf(file.split('/')[0]!) })).filter(({ history }) =>
+      PATCHED_WORKFLOWS[id].includes(workflowTypeOf(history)),
+    );
+    const before = histories.filter(({ manifest }) => !manifest.patches.includes(id)).map(({ file }) => file);
+    const withIt = histories.filter(({ history }) => patchMarkers(history).includes(id)).map(({ file }) => file);
+    expect(before, `no history of ${PATCHED_WORKFLOWS[id].join(', ')} recorded before ${id}`).not.toEqual([]);
+    expect(withIt, `no history recorded with ${id}: npm run record:histories`).not.toEqual([]);
+  });
 });
 
-test.each(files)('%s replays against the current workflow code', async (file) => {
+test.each(HISTORY_FILES)('%s replays against the current workflow code', async (file) => {
   const results = await replay(production, [file]);
   expect(results).toEqual([{ workflowId: file, runId: runIdOf(loadHistory(file)), error: undefined }]);
 });
+
+/** Recorded before any patch, and with the search attributes at every step. */
+const V1_MULTI = '2026-12-01-070f30f/multi-completed.json';
+const V1_SIMPLE = '2026-12-01-070f30f/simple-completed.json';
+const SEARCH_ATTRIBUTES_ERA = '2026-12-01-3cd2a32';
 
 // The shape of an unguarded change: one more activity before the first step; every other line is the real code.
 const CHANGED_WORKFLOWS = `
@@ -116,11 +120,11 @@ async function bundled(source: string): Promise<{ code: string }> {
 test('workflow code with an extra step before validate fails to replay multi-completed (the check is real)', async () => {
   const changed = await bundled(CHANGED_WORKFLOWS);
   // Recordings from before the search-attribute patch: the first difference is the extra activity.
-  const [multi, simple] = await replay(changed, ['v1-multi-completed.json', 'v1-simple-completed.json']);
+  const [multi, simple] = await replay(changed, [V1_MULTI, V1_SIMPLE]);
   expect(multi?.error).toBeInstanceOf(DeterminismViolationError);
   expect(multi?.error?.message).toMatch(/checkHealth.*validateData|validateData.*checkHealth/);
   // The unchanged workflow in the same bundle still replays: the failure is the change, not the bundle.
-  expect(simple).toEqual({ workflowId: 'v1-simple-completed.json', runId: expect.any(String), error: undefined });
+  expect(simple).toEqual({ workflowId: V1_SIMPLE, runId: expect.any(String), error: undefined });
 });
 
 // The change patches.ts guards (search attributes upserted as a run moves), made without its guard.
@@ -136,9 +140,9 @@ export async function multiServerWorkflow(input: MultiServerInput) {
 }
 `;
 
-test('without its patched() guard, the search-attribute change breaks runs recorded before it (v1-*); with it, they replay', async () => {
-  const [old] = await replay(await bundled(UNGUARDED_WORKFLOWS), ['v1-multi-completed.json']);
+test('without its patched() guard, the search-attribute change breaks runs recorded before it; with it, they replay', async () => {
+  const [old] = await replay(await bundled(UNGUARDED_WORKFLOWS), [V1_MULTI]);
   expect(old?.error).toBeInstanceOf(DeterminismViolationError);
   // The guarded production code replays the same history, and records the new path beside it.
-  expect((await replay(production, ['v1-multi-completed.json', 'multi-completed.json'])).map((r) => r.error)).toEqual([undefined, undefined]);
+  expect((await replay(production, [V1_MULTI, `${SEARCH_ATTRIBUTES_ERA}/multi-completed.json`])).map((r) => r.error)).toEqual([undefined, undefined]);
 });

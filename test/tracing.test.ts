@@ -3,16 +3,14 @@
 // tracing on cannot break runs in flight: every recorded history replays with the SDK's workflow
 // interceptors bundled in. test/workflows/tracing.test.ts checks a whole run's trace on a real server.
 import { createServer, type IncomingMessage } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { context, trace } from '@opentelemetry/api';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pickTrace, renderTrace } from '../scripts/trace-tree.ts';
@@ -22,6 +20,7 @@ import { traceHeaders } from '../shared/tracing/propagation.ts';
 import { createTracing, describeTraces, startTracing, type Tracing, tracingProcessors } from '../shared/tracing/setup.ts';
 import { TRACING_WORKFLOW_MODULE, workerTracing } from '../temporal/tracing.ts';
 import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
+import { HISTORY_FILES, replayInputs } from './support/histories.ts';
 import { call, startServerA, startServerB } from './support/services.ts';
 
 const OFF = { console: false, file: undefined, otlpEndpoint: undefined };
@@ -287,8 +286,6 @@ describe('scripts/trace-tree.ts', () => {
 });
 
 describe('turning tracing on with runs in flight', () => {
-  const HISTORIES = fileURLToPath(new URL('./histories/', import.meta.url));
-
   test('every recorded history replays with the SDK workflow interceptors bundled in, and replaying exports no span', { timeout: 180_000 }, async () => {
     Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } } });
     const workflowBundle = await bundleWorkflowCode({
@@ -298,13 +295,8 @@ describe('turning tracing on with runs in flight', () => {
     });
     // The interceptors really are in the bundle (a boolean: a failed toContain would print all of it).
     expect(workflowBundle.code.includes('interceptors-opentelemetry/lib/workflow-interceptors.js')).toBe(true);
-    const files = readdirSync(HISTORIES)
-      .filter((f) => f.endsWith('.json'))
-      .sort();
-    const histories = files.map((file) => {
-      const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
-      return { workflowId: history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? file, history };
-    });
+    const files = HISTORY_FILES;
+    const histories = replayInputs(files);
     const replayed = new InMemorySpanExporter();
     const options = { workflowBundle, ...workerTracing({ resource: tracing.resource, spanProcessor: new SimpleSpanProcessor(replayed) }) };
     const errors: Array<[string, string | undefined]> = [];

@@ -19,7 +19,8 @@ export const SHUTDOWN_GRACE = '10s';
 /** After this, the worker stops waiting for a clean shutdown. */
 const SHUTDOWN_FORCE = '30s';
 /** A cancellation reaches an activity only in the answer to a heartbeat, which the SDK sends at most every
- *  min(0.8 × heartbeat timeout, this): one second keeps cancelling prompt, at one small RPC a second. */
+ *  min(0.8 × heartbeat timeout, this), or this often for a call without one: one second keeps cancelling prompt,
+ *  at one small RPC a second. */
 const HEARTBEAT_THROTTLE = '1s';
 
 export interface WorkerSetup {
@@ -61,6 +62,7 @@ export async function createWorker(setup: WorkerSetup): Promise<WorkerGroup> {
     shutdownGraceTime: SHUTDOWN_GRACE,
     shutdownForceTime: SHUTDOWN_FORCE,
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
+    defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   };
   const services = role === 'all' ? SERVICE_NAMES : role === 'orchestrator' ? [] : [role];
   // One set of HTTP clients (and connection pools) per process, whatever its roles.

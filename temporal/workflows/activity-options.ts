@@ -28,21 +28,27 @@ export function attemptsToRideOut(outageMs: number): number {
 
 const BACKOFF = { initialInterval: INITIAL_INTERVAL_MS, backoffCoefficient: BACKOFF_COEFFICIENT, maximumInterval: MAXIMUM_INTERVAL_MS };
 
-/** A call to Server A or Server B: one HTTP request with an 8 s client timeout. */
-export const SERVICE_CALL = {
-  // 10 s leaves the activity room to report the HTTP timeout itself.
-  startToCloseTimeout: '10s',
+/** What every call to Server A or Server B shares. */
+const CALL = {
   // No maximumAttempts here: the outage rule sets it from the run's outage limit (interceptors.ts).
   retry: BACKOFF,
-  // The attempt of a dead worker is retried elsewhere without waiting for start-to-close.
-  heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
   // A cancelled run waits until the running call has really been aborted, so it is never reported cancelled
   // while its HTTP request is still in flight.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
 } satisfies ActivityOptions;
 
-/** A ping has a 2 s HTTP timeout; 5 s leaves the activity room to report it. */
-export const HEALTH_CHECK = { ...SERVICE_CALL, startToCloseTimeout: '5s' } satisfies ActivityOptions;
+/** A ping has a 2 s HTTP timeout; 5 s leaves the activity room to report it. No heartbeat timeout: a ping
+ *  that cannot outlive one has start-to-close to notice a dead worker. */
+export const HEALTH_CHECK = { ...CALL, startToCloseTimeout: '5s' } satisfies ActivityOptions;
+
+/** A call to Server A or Server B: one HTTP request with an 8 s client timeout. */
+export const SERVICE_CALL = {
+  ...CALL,
+  // 10 s leaves the activity room to report the HTTP timeout itself.
+  startToCloseTimeout: '10s',
+  // The attempt of a dead worker is retried elsewhere after 5 s of silence instead of the full 10 s.
+  heartbeatTimeout: HEARTBEAT_TIMEOUT_MS,
+} satisfies ActivityOptions;
 
 /** Enrich has a fallback (multi-server.ts): an open circuit breaker for Server B reaches the workflow at once. */
 export const ENRICH = { ...SERVICE_CALL, retry: { ...BACKOFF, nonRetryableErrorTypes: [FailureType.circuitOpen] } } satisfies ActivityOptions;

@@ -29,6 +29,8 @@ const WITHOUT_STEPS = new Set(['batchWorkflow']);
 interface RunRules {
   /** Runs from before the search attributes replay without their upserts. */
   publishes: boolean;
+  /** Runs from before current-details-v1 upsert CurrentStep at every step; newer ones only where they stopped. */
+  everyStep: boolean;
   /** Runs from before the per-service queues call every activity on the workflow's own queue. */
   perServiceQueues: boolean;
   outageLimitMs: number;
@@ -46,19 +48,24 @@ class RunInbound implements WorkflowInboundCallsInterceptor {
     if (WITHOUT_STEPS.has(workflowType)) return next(input);
     const steps = runSteps(workflowType);
     setHandler(progressQuery, () => steps.progress());
-    // Asked once, first, in this order: where the code that predates the interceptors asked them.
-    const publishes = takesPatch(PATCHES.searchAttributes);
-    const perServiceQueues = takesPatch(PATCHES.serviceQueues);
-    const rules: RunRules = { publishes, perServiceQueues, outageLimitMs: outageLimitOf(input.args[0]) };
+    // Asked once, first, newest first: a new run takes the older ones without a marker (patches.ts); an older
+    // run's history answers them in the order the code of its time asked them.
+    const detailed = takesPatch(PATCHES.currentDetails, workflowType);
+    const publishes = takesPatch(PATCHES.searchAttributes, workflowType);
+    const perServiceQueues = takesPatch(PATCHES.serviceQueues, workflowType);
+    const rules: RunRules = { publishes, everyStep: publishes && !detailed, perServiceQueues, outageLimitMs: outageLimitOf(input.args[0]) };
     this.rules(rules);
-    if (rules.publishes) steps.onStart = (step) => upsertSearchAttributes([{ key: CURRENT_STEP, value: step }]);
+    steps.marksStops = detailed;
+    if (rules.everyStep) steps.onStart = (step) => upsertSearchAttributes([{ key: CURRENT_STEP, value: step }]);
     try {
       const result = await next(input);
       steps.close('completed');
-      if (rules.publishes) upsertSearchAttributes([{ key: CURRENT_STEP, value: 'done' }]);
+      if (rules.everyStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: 'done' }]);
       return result;
     } catch (error) {
       steps.close(isCancellation(error) ? 'cancelled' : 'failed');
+      // One write per run that failed or was cancelled: runs can be found by the step they stopped at (list --step).
+      if (detailed && steps.last) upsertSearchAttributes([{ key: CURRENT_STEP, value: steps.last.step }]);
       throw error;
     }
   }
@@ -78,6 +85,8 @@ class ActivityOutbound implements WorkflowOutboundCallsInterceptor {
     const { retry } = input.options;
     const options = {
       ...input.options,
+      // The Web UI shows it on the call in the run's timeline.
+      summary: input.options.summary ?? `${input.activityType} on ${service}`,
       taskQueue: rules.perServiceQueues ? serviceTaskQueue(workflowInfo().taskQueue, service) : undefined,
       // Enough attempts that the last starts at least the outage limit after the first.
       retry: { ...retry, maximumAttempts: retry?.maximumAttempts ?? attemptsToRideOut(rules.outageLimitMs) },

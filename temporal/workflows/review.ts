@@ -9,7 +9,8 @@ import type { ProcessInternalResponse } from '../../server-a/contract.ts';
 import { FailureType } from '../failure-types.ts';
 import { inputIssues } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
-import { REVIEW_STATE } from './search-attributes.ts';
+import { CURRENT_STEP, REVIEW_STATE } from './search-attributes.ts';
+import { runSteps } from './steps.ts';
 
 /** Words that make a text need a person's eyes before it is published. */
 export const REVIEW_WORDS = ['refund', 'urgent', 'legal', 'lawsuit', 'confidential'] as const;
@@ -134,11 +135,11 @@ export class Review {
 
   private async waitTwice(decided: () => boolean, deadlineMs: number, reason: string): Promise<'approve' | 'reject' | 'expired'> {
     const now = () => new Date().toISOString();
-    if (!(await condition(decided, deadlineMs))) {
+    if (!(await condition(decided, deadlineMs, { summary: 'review deadline: escalate' }))) {
       Object.assign(this.status, { state: 'escalated', escalatedAt: now(), deadline: new Date(Date.now() + deadlineMs).toISOString() });
       this.publishState();
       log.warn('review escalated: no decision by the deadline', { reason, nextDeadline: this.status.deadline });
-      if (!(await condition(decided, deadlineMs))) {
+      if (!(await condition(decided, deadlineMs, { summary: 'review deadline: expire' }))) {
         Object.assign(this.status, { state: 'expired', deadline: null });
         this.publishState();
         return 'expired';
@@ -165,9 +166,14 @@ export class Review {
     this.publishState();
   }
 
-  /** The ReviewState search attribute follows the state, so pending reviews can be listed. */
+  /** The ReviewState search attribute follows the state, so pending reviews can be listed. A run that marks only
+   *  its stops (steps.ts) names "review" as its CurrentStep in the same write while a person is asked, and clears
+   *  it with the decision (a cancelled run's stop is set by the interceptors as it ends). */
   private publishState(): void {
-    upsertSearchAttributes([{ key: REVIEW_STATE, value: this.status.state }]);
+    const { state } = this.status;
+    const waiting = state === 'pending' || state === 'escalated';
+    const stop = runSteps().marksStops && state !== 'cancelled' ? [{ key: CURRENT_STEP, value: waiting ? 'review' : null }] : [];
+    upsertSearchAttributes([{ key: REVIEW_STATE, value: state }, ...stop]);
   }
 }
 

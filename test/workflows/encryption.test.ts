@@ -68,7 +68,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} payload encryption`, { tim
     expect([...new Set(payloads.map(encodingOf))]).toEqual([ENCRYPTED_ENCODING]);
     expect(payloadsIn(history).filter((p) => mentions(p, 'ada lovelace'))).toEqual([]);
     const indexed = events.flatMap((e) => Object.keys(e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
-    expect(new Set(indexed)).toEqual(new Set(['CurrentStep', 'DataCategory', 'TemporalChangeVersion']));
+    expect(new Set(indexed)).toEqual(new Set(['DataCategory', 'TemporalChangeVersion']));
 
     const codecServer = await suite.track(
       listen(

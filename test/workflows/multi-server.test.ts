@@ -133,7 +133,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workflows`, { timeout: 60_
     const policy = { initialInterval: 1, backoffCoefficient: 2, maximumInterval: 10, maximumAttempts: 16, heartbeat: 5 };
     expect(byType).toEqual({
       validateData: { ...policy, startToClose: 10 },
-      checkHealth: { ...policy, startToClose: 5 },
+      // A ping cannot outlive a heartbeat timeout: it has none.
+      checkHealth: { ...policy, startToClose: 5, heartbeat: 0 },
       processInternal: { ...policy, startToClose: 10 },
       processExternal: { ...policy, startToClose: 10 },
       enrichData: { ...policy, startToClose: 10 },
