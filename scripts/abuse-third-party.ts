@@ -5,9 +5,10 @@
 // went over 200 MB or a /ping took 100 ms or more.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { StatusResponse } from '../shared/contract.ts';
+import { fromProjectRoot } from '../shared/paths.ts';
 import { inParallel } from './support/in-parallel.ts';
 
 const RSS_LIMIT_MB = 200;
@@ -19,25 +20,18 @@ if (!Number.isInteger(calls) || !Number.isInteger(concurrency) || calls < 1 || c
   process.exit(2);
 }
 
-const serverB = spawn(process.execPath, [fileURLToPath(new URL('../server-b/index.ts', import.meta.url))], {
+const serverB = spawn(process.execPath, [fromProjectRoot('server-b/index.ts')], {
   env: { ...process.env, SERVER_B_PORT: '0', SERVER_B_DB: ':memory:', SERVICE_TOKEN: '', LOG_LEVEL: 'info', THIRD_PARTY_FAILURE_RATE: '0' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
-const url = await new Promise<string>((resolve, reject) => {
-  let output = '';
-  const onData = (chunk: Buffer) => {
-    output += String(chunk);
-    const match = /"url":"([^"]+)"/.exec(output);
-    if (!match) return;
-    // From here on its (per-request) lines are read and dropped, so the pipe never fills.
-    serverB.stdout.off('data', onData);
-    serverB.stdout.resume();
-    resolve(match[1]!);
-  };
-  serverB.stdout.on('data', onData);
-  serverB.once('exit', (code) => reject(new Error(`server-b exited (${code}) before it listened`)));
-});
-const { port } = new URL(url);
+let url: string | undefined;
+for await (const line of createInterface({ input: serverB.stdout })) {
+  url = /"url":"([^"]+)"/.exec(line)?.[1];
+  if (url) break;
+}
+if (!url) throw new Error('server-b exited before it listened (its stderr above says why)');
+// From here on its (per-request) lines are read and dropped, so the pipe never fills.
+serverB.stdout.resume();
 
 let peakRss = 0;
 let slowestPing = 0;
@@ -57,10 +51,7 @@ const monitor = (async () => {
 function dropOne(): Promise<void> {
   return new Promise((resolve) => {
     const body = JSON.stringify({ query: 'dropped', latencyMs: 20_000 });
-    const req = request({
-      host: '127.0.0.1',
-      port,
-      path: '/third-party-api',
+    const req = request(`${url}/third-party-api`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
     });

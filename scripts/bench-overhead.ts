@@ -30,12 +30,7 @@ Exit codes: 0 measured and every workflow completed; 1 a workflow failed or the 
 2 usage error.`;
 
 const options = commandOrExit(() => {
-  const values = parseOptions(process.argv.slice(2), {
-    runs: { type: 'string' },
-    workflows: { type: 'string' },
-    concurrency: { type: 'string' },
-    'own-stack': { type: 'boolean' },
-  });
+  const values = parseOptions(process.argv.slice(2), ['runs', 'workflows', 'concurrency'], ['own-stack']);
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   return { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false };
 }, USAGE);
@@ -73,6 +68,7 @@ const cpuNow = () => ({
   'this client': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 });
 
+const percentiles = ({ p50, p90, p99 }: ReturnType<typeof summarize>) => `p50 ${p50} ms, p90 ${p90} ms, p99 ${p99} ms`;
 const chain = directChain(urls, token);
 for (let i = 0; i < WARM_UP; i++) await chain(`warm-up ${i}`);
 const direct: number[] = [];
@@ -82,7 +78,7 @@ for (let i = 0; i < options.runs; i++) {
   direct.push(performance.now() - t0);
 }
 const d = summarize(direct);
-console.log(`direct chain (the same activity code, no Temporal), ${options.runs} one after another: p50 ${d.p50} ms, p90 ${d.p90} ms, p99 ${d.p99} ms`);
+console.log(`direct chain (the same activity code, no Temporal), ${options.runs} one after another: ${percentiles(d)}`);
 
 const common = { kind: 'multi' as const, taskQueue, idPrefix: 'bench' };
 await runWorkflows(client, { ...common, count: WARM_UP, concurrency: 1 });
@@ -90,9 +86,7 @@ const sequential = await runWorkflows(client, { ...common, count: options.runs, 
 const failedSequential = sequential.samples.filter((s) => s.outcome !== 'completed').length;
 const w = summarize(sequential.samples.map((s) => s.latencyMs));
 const perStep = (w.p50 - d.p50) / MULTI_SERVER_SERVICE_STEPS;
-console.log(
-  `workflow, ${options.runs} one after another: p50 ${w.p50} ms, p90 ${w.p90} ms, p99 ${w.p99} ms${failedSequential ? `, ${failedSequential} failed` : ''}`,
-);
+console.log(`workflow, ${options.runs} one after another: ${percentiles(w)}${failedSequential ? `, ${failedSequential} failed` : ''}`);
 console.log(
   `  orchestration overhead: ${perStep.toFixed(1)} ms per step (${MULTI_SERVER_SERVICE_STEPS} steps that call a service), ` +
     `the workflow takes ${(w.p50 / d.p50).toFixed(1)}× the direct chain`,
@@ -107,7 +101,7 @@ const c = summarize(completed.map((s) => s.latencyMs));
 const failed = concurrent.samples.length - completed.length;
 console.log(
   `workflow, ${options.workflows} with ${options.concurrency} at a time: ${(completed.length / (concurrent.wallMs / 1000)).toFixed(1)} workflows/s, ` +
-    `p50 ${c.p50} ms, p90 ${c.p90} ms, p99 ${c.p99} ms, ${failed} failed`,
+    `${percentiles(c)}, ${failed} failed`,
 );
 const perWorkflow = Object.entries(after).map(([name, end]) => {
   const start = before[name as keyof typeof before];

@@ -25,12 +25,7 @@ Exit codes: 0 every workflow ended as expected, none lost, no duplicate or incon
 1 anything else (the report says what); 2 usage error.`;
 
 const { workflows, concurrency, seed, sagaShare } = commandOrExit(() => {
-  const values = parseOptions(process.argv.slice(2), {
-    workflows: { type: 'string' },
-    concurrency: { type: 'string' },
-    seed: { type: 'string' },
-    'saga-share': { type: 'string' },
-  });
+  const values = parseOptions(process.argv.slice(2), ['workflows', 'concurrency', 'seed', 'saga-share']);
   const share = values['saga-share'] ?? '0.5';
   const sagaShare = Number(share);
   if (share.trim() === '' || !(sagaShare >= 0 && sagaShare <= 1)) throw new UsageError(`--saga-share must be a number from 0 to 1, got "${share}"`);

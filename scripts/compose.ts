@@ -1,12 +1,9 @@
 // Runs the Docker Compose stack in docker-compose.yml (PostgreSQL, Temporal server, Web UI), as USAGE says.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '../shared/config.ts';
+import { PROJECT_ROOT } from '../shared/paths.ts';
 
 const { temporal, postgres } = loadConfigOrExit();
-
-// docker compose finds docker-compose.yml and .env in its working directory: the repo root.
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 const USAGE = `Usage: npm run temporal:start | temporal:stop | temporal:logs   (npx node scripts/compose.ts up | down | logs)
   up    start PostgreSQL, the Temporal server and its Web UI in Docker, and wait until they are ready
@@ -85,13 +82,14 @@ function dockerProblem(): string | undefined {
   return undefined;
 }
 
+// docker compose finds docker-compose.yml and .env in its working directory: the repo root.
 function docker(args: string[]): SpawnSyncReturns<string> {
-  return spawnSync('docker', args, { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync('docker', args, { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 30_000 });
 }
 
 /** Runs `docker compose ...args` attached to this terminal; returns its exit code. */
 function compose(...args: string[]): number {
-  const result = spawnSync('docker', ['compose', ...args], { cwd: ROOT, stdio: 'inherit' });
+  const result = spawnSync('docker', ['compose', ...args], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   if (result.error) process.stderr.write(`Could not run docker compose: ${result.error.message}\n`);
   return result.status ?? 1;
 }

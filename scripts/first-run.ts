@@ -25,14 +25,10 @@ await connection.close();
 
 const child = spawn(process.execPath, ['temporal/client.ts'], { stdio: 'inherit' });
 child.on('exit', (code) => {
-  console.log(
-    [
-      '',
-      'The stack keeps running. In another terminal, try:',
-      '  npx node temporal/client.ts "your data" simple      (or: npm run client -- "your data" simple)',
-      'Ctrl-C here stops everything.',
-    ].join('\n'),
-  );
+  console.log(`
+The stack keeps running. In another terminal, try:
+  npx node temporal/client.ts "your data" simple      (or: npm run client -- "your data" simple)
+Ctrl-C here stops everything.`);
   process.exit(code ?? 1);
 });
 

@@ -28,12 +28,7 @@ Exit codes: 0 every run completed; 1 some failed (counted by cause); 2 usage err
 worker is not there.`;
 
 const options = commandOrExit(() => {
-  const values = parseOptions(process.argv.slice(2), {
-    workflows: { type: 'string' },
-    concurrency: { type: 'string' },
-    kind: { type: 'string' },
-    out: { type: 'string' },
-  });
+  const values = parseOptions(process.argv.slice(2), ['workflows', 'concurrency', 'kind', 'out']);
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   const kind = values.kind ?? 'multi';
   if (!(KIND_NAMES as string[]).includes(kind)) throw new UsageError(`--kind must be one of ${KIND_NAMES.join(', ')}, got "${kind}"`);
@@ -87,18 +82,10 @@ const machine = `${cpus().length} CPUs, Node ${process.versions.node}`;
 const name = `load-${options.kind}-${options.workflows}-${startedAt.toISOString().replace(/[:.]/g, '-')}`;
 const dir = fromProjectRoot(options.out);
 mkdirSync(dir, { recursive: true });
-writeFileSync(
-  join(dir, `${name}.svg`),
-  await chartSvg(
-    samples,
-    wallMs,
-    `${options.workflows} ${options.kind} workflows, ${options.concurrency} at a time: ${summary.throughput} workflows/s`,
-    `p50 ${p50} ms, p99 ${p99} ms, ${summary.failed} failed; ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}`,
-  ),
-);
-writeFileSync(
-  join(dir, `${name}.json`),
-  JSON.stringify({ startedAt: startedAt.toISOString(), options, machine, address: config.temporal.address, summary, samples }, null, 1),
-);
+const title = `${options.workflows} ${options.kind} workflows, ${options.concurrency} at a time: ${summary.throughput} workflows/s`;
+const subtitle = `p50 ${p50} ms, p99 ${p99} ms, ${summary.failed} failed; ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${machine}`;
+writeFileSync(join(dir, `${name}.svg`), await chartSvg(samples, wallMs, title, subtitle));
+const record = { startedAt: startedAt.toISOString(), options, machine, address: config.temporal.address, summary, samples };
+writeFileSync(join(dir, `${name}.json`), JSON.stringify(record, null, 1));
 console.log(`results: ${join(options.out, `${name}.json`)} and ${join(options.out, `${name}.svg`)}`);
 process.exitCode = summary.failed > 0 ? 1 : 0;

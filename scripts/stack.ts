@@ -2,15 +2,14 @@
 // all is ready; --split runs one worker per role ("Workers per service" in the README). If one process dies on
 // its own, the others are stopped too.
 import { delimiter, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
 import { loadConfigOrExit } from '../shared/config.ts';
+import { PROJECT_ROOT } from '../shared/paths.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
 import { isLocalAddress } from '../temporal/dev/dev-server.ts';
 import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
 const runWorkflow = process.argv.includes('--run-workflow');
 const split = process.argv.includes('--split');
@@ -72,7 +71,7 @@ const stopRequested = () => (stopping = true);
 process.on('SIGINT', stopRequested);
 process.on('SIGTERM', stopRequested);
 
-const stack = concurrently(commands, { prefix: 'name', cwd: ROOT, handleInput: false, restartTries: 0 });
+const stack = concurrently(commands, { prefix: 'name', cwd: PROJECT_ROOT, handleInput: false, restartTries: 0 });
 for (const command of stack.commands) {
   if (command.name === 'client') continue; // its exit is the workflow's outcome, not a reason to stop
   command.close.subscribe(({ exitCode }) => {

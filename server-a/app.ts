@@ -3,7 +3,6 @@
 // checked against contract.ts; each answer depends on the data alone (apart from the time stamps).
 import type { DatabaseSync } from 'node:sqlite';
 import { nanoid } from 'nanoid';
-import { Metadata } from '../shared/contract.ts';
 import type { Logger } from '../shared/logger.ts';
 import { BODY_LIMIT_BYTES, createServiceApp, Reply } from '../shared/service/create-app.ts';
 import { HttpError, parseRequest } from '../shared/service/http-error.ts';
@@ -14,10 +13,10 @@ import {
   type DataRecord,
   MAX_DATA_LENGTH,
   MAX_METADATA_KEYS,
+  Metadata,
   ProcessInternalRequest,
   type ProcessInternalResponse,
   type RecordList,
-  RecordPath,
   RecordQuery,
   type RecordStatus,
   ReserveRecordRequest,
@@ -31,7 +30,8 @@ export type ServerAOptions = ServiceAppOptions;
 export function createServerAApp(logger: Logger, { database = ':memory:', ...common }: ServerAOptions = {}) {
   const db = openDatabase(database);
   const store = recordStore(db);
-  const id = (params: unknown) => parseRequest(RecordPath, params, 'path').id;
+  // Express passes a `:id` segment as a non-empty string.
+  const id = (params: Record<string, unknown>) => params.id as string;
   return createServiceApp({
     ...common,
     service: 'server-a',

@@ -2,10 +2,13 @@
 // checks requests with them, the activities check answers with them. Imports only zod and the shared
 // contract, so workflow code may import it.
 import { z } from 'zod';
-import { Metadata, queryParam } from '../shared/contract.ts';
+import { queryParam } from '../shared/contract.ts';
 
 export const MAX_DATA_LENGTH = 1000;
 export const MAX_METADATA_KEYS = 20;
+
+export const Metadata = z.record(z.string(), z.unknown()).meta({ description: 'Free-form context; echoed, never interpreted.' });
+export type Metadata = z.infer<typeof Metadata>;
 
 export const ValidateRequest = z.object({
   data: z.string(),
@@ -18,7 +21,6 @@ export const ValidateRequest = z.object({
 export type ValidateRequest = z.infer<typeof ValidateRequest>;
 
 export const ValidationCode = z.enum(['EMPTY', 'TOO_LONG', 'INVALID_CHARACTERS', 'NOT_AN_OBJECT', 'TOO_MANY_KEYS']);
-export type ValidationCode = z.infer<typeof ValidationCode>;
 export const ValidationIssue = z.object({ field: z.enum(['data', 'metadata']), code: ValidationCode, message: z.string() });
 export type ValidationIssue = z.infer<typeof ValidationIssue>;
 export const ValidateResponse = z.object({ valid: z.boolean(), errors: z.array(ValidationIssue) });
@@ -55,5 +57,3 @@ export const RecordQuery = z.object({ status: queryParam().pipe(RecordStatus).op
 export type RecordQuery = z.infer<typeof RecordQuery>;
 export const RecordList = z.object({ items: z.array(DataRecord) });
 export type RecordList = z.infer<typeof RecordList>;
-/** The `:id` of /records/:id. */
-export const RecordPath = z.object({ id: z.string() });

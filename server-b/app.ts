@@ -19,7 +19,6 @@ import {
   type ProcessExternalResponse,
   type Publication,
   type PublicationList,
-  PublicationPath,
   PublicationQuery,
   type PublicationStatus,
   SubmitPublicationRequest,
@@ -42,7 +41,8 @@ export function createServerBApp(
   let thirdPartyInFlight = 0;
   const db = openDatabase(database);
   const store = publicationStore(db);
-  const id = (params: unknown) => parseRequest(PublicationPath, params, 'path').id;
+  // Express passes a `:id` segment as a non-empty string.
+  const id = (params: Record<string, unknown>) => params.id as string;
   return createServiceApp({
     ...common,
     service: 'server-b',

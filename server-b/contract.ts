@@ -2,12 +2,10 @@
 // checks requests with them, the activities (and the workflows' input) check with them. Imports only
 // zod and the shared contract, so workflow code may import it.
 import { z } from 'zod';
-import { queryParam, rule, wholeNumber } from '../shared/contract.ts';
+import { numberFrom, queryParam, rule, wholeNumber } from '../shared/contract.ts';
 
 /** Upper bound on a requested simulated latency of the third party (below the activity's HTTP timeout). */
 export const MAX_THIRD_PARTY_LATENCY_MS = 20_000;
-/** Upper bound on the Retry-After a simulated third-party failure may ask for. */
-export const MAX_RETRY_AFTER_SECONDS = 3_600;
 
 export const ProcessExternalRequest = z.object({
   data: z.string(),
@@ -41,14 +39,9 @@ export type EnrichResponse = z.infer<typeof EnrichResponse>;
 export const ThirdPartyRequest = z.object({
   query: z.string(),
   latencyMs: wholeNumber(0, MAX_THIRD_PARTY_LATENCY_MS).optional().meta({ description: 'Overrides THIRD_PARTY_LATENCY_MS for this call.' }),
-  failureRate: z
-    .number(rule('must be a number from 0 to 1'))
-    .min(0, rule('must be a number from 0 to 1'))
-    .max(1, rule('must be a number from 0 to 1'))
-    .optional()
-    .meta({ description: 'Overrides THIRD_PARTY_FAILURE_RATE for this call: 0 never fails, 1 always fails.' }),
+  failureRate: numberFrom(0, 1).optional().meta({ description: 'Overrides THIRD_PARTY_FAILURE_RATE for this call: 0 never fails, 1 always fails.' }),
   failureStatus: z.literal([429, 503], rule('must be one of 429, 503')).optional().meta({ description: 'Which failure to simulate.' }),
-  retryAfterSeconds: wholeNumber(0, MAX_RETRY_AFTER_SECONDS).optional().meta({ description: 'Retry-After of a simulated failure.' }),
+  retryAfterSeconds: wholeNumber(0, 3_600).optional().meta({ description: 'Retry-After of a simulated failure: at most an hour.' }),
 });
 export type ThirdPartyRequest = z.infer<typeof ThirdPartyRequest>;
 export const ThirdPartyResponse = z.object({
@@ -83,5 +76,3 @@ export const PublicationQuery = z.object({
 export type PublicationQuery = z.infer<typeof PublicationQuery>;
 export const PublicationList = z.object({ items: z.array(Publication) });
 export type PublicationList = z.infer<typeof PublicationList>;
-/** The `:id` of /publications/:id. */
-export const PublicationPath = z.object({ id: z.string() });

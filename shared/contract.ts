@@ -21,9 +21,6 @@ export type ErrorCode = z.infer<typeof ErrorCode>;
 export const ErrorBody = z.object({ error: z.object({ code: ErrorCode, message: z.string(), field: z.string().optional() }) });
 export type ErrorBody = z.infer<typeof ErrorBody>;
 
-export const Metadata = z.record(z.string(), z.unknown()).meta({ description: 'Free-form context; echoed, never interpreted.' });
-export type Metadata = z.infer<typeof Metadata>;
-
 export const PingResponse = z.object({ service: HttpServiceName, status: z.literal('ok'), version: z.string(), uptimeSeconds: z.number() });
 export type PingResponse = z.infer<typeof PingResponse>;
 
@@ -68,10 +65,12 @@ export const shown = (value: unknown) => {
 };
 /** A field's rule as a person reads it, followed by the value given: "must be a number from 0 to 1, got 1.5". */
 export const rule = (text: string) => ({ error: (issue: { input?: unknown }) => `${text}, got ${shown(issue.input)}` });
-export const wholeNumber = (min: number, max: number) => {
-  const message = rule(`must be a whole number from ${min} to ${max}`);
-  return z.int(message).min(min, message).max(max, message);
+/** A number (`whole`: an integer) from `min` to `max`, refused in the words of its rule. */
+export const numberFrom = (min: number, max: number, whole = false) => {
+  const message = rule(`must be a ${whole ? 'whole ' : ''}number from ${min} to ${max}`);
+  return (whole ? z.int(message) : z.number(message)).min(min, message).max(max, message);
 };
+export const wholeNumber = (min: number, max: number) => numberFrom(min, max, true);
 const ONCE = { error: 'must be given once, as a non-empty string' };
 /** A query parameter: given once, as a non-empty string (pipe it into an enum to restrict it further). */
 export const queryParam = () => z.string(ONCE).min(1, ONCE);

@@ -1,6 +1,6 @@
 // CPU time of processes, read from /proc (Linux): the benchmark divides the difference over a run by the
 // workflows it ran. Elsewhere there is no /proc, and the benchmark says so instead of guessing.
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 /** Linux reports utime and stime in clock ticks; 100 per second on every common kernel configuration. */
 const TICKS_PER_SECOND = 100;
@@ -19,13 +19,7 @@ export function cpuSeconds(pid: number): number | undefined {
 
 /** The first process whose command line matches, for a stack this script did not start. */
 export function findProcess(matches: (argv: string[]) => boolean): number | undefined {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return undefined;
-  }
-  for (const entry of entries) {
+  for (const entry of existsSync('/proc') ? readdirSync('/proc') : []) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       if (matches(readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0'))) return Number(entry);

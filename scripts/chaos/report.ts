@@ -3,21 +3,19 @@
 import type { Client } from '@temporalio/client';
 import type { DataRecord } from '../../server-a/contract.ts';
 import type { Publication } from '../../server-b/contract.ts';
+import { inParallel } from '../support/in-parallel.ts';
 import type { LocalStack } from '../support/local-stack.ts';
 import type { ChaosEvent } from './plan.ts';
 import { type Run, type runUnderChaos, seconds } from './runner.ts';
 
-interface Chaos {
-  seed: number;
-  planned: number;
-  events: ChaosEvent[];
-  wallMs: number;
-}
-
-export async function report(stack: LocalStack, run: Awaited<ReturnType<typeof runUnderChaos>>, chaos: Chaos) {
+export async function report(
+  stack: LocalStack,
+  run: Awaited<ReturnType<typeof runUnderChaos>>,
+  chaos: { seed: number; planned: number; events: ChaosEvent[]; wallMs: number },
+) {
   const { runs, done: chaosDone } = run;
-  const records = byWorkflow(await list<DataRecord>(`${stack.urls['server-a']}/records`, stack.token));
-  const publications = byWorkflow(await list<Publication>(`${stack.urls['server-b']}/publications`, stack.token));
+  const records = await byWorkflow<DataRecord>(`${stack.urls['server-a']}/records`, stack.token);
+  const publications = await byWorkflow<Publication>(`${stack.urls['server-b']}/publications`, stack.token);
   const sagas = runs.filter((r) => r.planned.kind === 'publish');
   // A multi-server run changes no state: whatever no saga of this run created is a stray.
   const sagaIds = new Set(sagas.map((r) => r.workflowId));
@@ -98,27 +96,20 @@ function stateProblem(run: Run, records: DataRecord[], publications: Publication
 async function retriedSteps(client: Client, runs: Run[]): Promise<{ steps: number; runs: number }> {
   const closed = runs.filter((r) => r.outcome.status === 'completed' || r.outcome.status === 'failed');
   const retried = { steps: 0, runs: 0 };
-  for (let i = 0; i < closed.length; i += 20) {
-    const histories = await Promise.all(closed.slice(i, i + 20).map((r) => client.workflow.getHandle(r.workflowId).fetchHistory()));
-    for (const { events } of histories) {
-      const steps = (events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length;
-      retried.steps += steps;
-      if (steps > 0) retried.runs++;
-    }
-  }
+  await inParallel(closed.length, 20, async (i) => {
+    const { events } = await client.workflow.getHandle(closed[i]!.workflowId).fetchHistory();
+    const steps = (events ?? []).filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1).length;
+    retried.steps += steps;
+    if (steps > 0) retried.runs++;
+  });
   return retried;
 }
 
-/** The service's whole list (the lists are not paginated). */
-async function list<T>(url: string, token: string): Promise<T[]> {
+/** The service's whole list (not paginated), grouped by the workflow whose step created each item: its key is `{workflowId}/{runId}/{step}`. */
+async function byWorkflow<T extends { createdByKey: string }>(url: string, token: string): Promise<Map<string, T[]>> {
   const answer = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!answer.ok) throw new Error(`GET ${url} answered HTTP ${answer.status}: ${(await answer.text()).slice(0, 200)}`);
-  return ((await answer.json()) as { items: T[] }).items;
-}
-
-/** Items grouped by the workflow whose step created them: the key is `{workflowId}/{runId}/{step}`. */
-function byWorkflow<T extends { createdByKey: string }>(items: T[]): Map<string, T[]> {
-  return Map.groupBy(items, (item) => item.createdByKey.split('/')[0]!);
+  return Map.groupBy(((await answer.json()) as { items: T[] }).items, (item) => item.createdByKey.split('/')[0]!);
 }
 
 /** Why a closed run is not what it should be, or undefined when it is. */

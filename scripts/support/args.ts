@@ -6,17 +6,19 @@ export class UsageError extends Error {}
 /** -h or --help: the script prints its usage and exits 0. */
 class HelpRequested extends Error {}
 
-/** Strict `--name value` options (no positionals) plus -h/--help. */
-export function parseOptions<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
-  const withHelp = { ...options, help: { type: 'boolean', short: 'h' } } as const;
-  let parsed;
+/** Strict `--name value` options and `--flag`s (no positionals), plus -h/--help. */
+export function parseOptions<N extends string, F extends string = never>(argv: string[], names: N[], flags: F[] = []) {
+  const options: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' } };
+  for (const name of names) options[name] = { type: 'string' };
+  for (const flag of flags) options[flag] = { type: 'boolean' };
+  let values;
   try {
-    parsed = parseArgs({ args: argv, strict: true, allowPositionals: false, options: withHelp });
+    values = parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested();
-  return parsed.values;
+  if (values.help) throw new HelpRequested();
+  return values as Partial<Record<N, string> & Record<F, boolean>>;
 }
 
 /** What `parse` made of the command line, or the help or the usage error printed and the script ended. */

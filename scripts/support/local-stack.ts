@@ -36,7 +36,7 @@ class ManagedProcess {
   private exited: Promise<void> = Promise.resolve();
   private starting: Promise<number> | undefined;
   private killing = false;
-  /** Set by stopForGood(): a start in progress gives up instead of trying again. */
+  /** Set by kill(true): a start in progress gives up instead of trying again. */
   private abandoned = false;
   private tail: string[] = [];
   readonly name: ProcessName;
@@ -67,16 +67,10 @@ class ManagedProcess {
     return this.starting;
   }
 
-  /** SIGKILL to its whole group, once any start in progress is over; resolves when it is gone. */
-  async kill(): Promise<void> {
-    await this.starting?.catch(() => {});
-    this.killGroup();
-    await this.exited;
-  }
-
-  /** For the end of the run: no waiting for a start in progress, which gives up. */
-  async stopForGood(): Promise<void> {
-    this.abandoned = true;
+  /** SIGKILL to its whole group, once any start in progress is over (for good: the start gives up instead); resolves when it is gone. */
+  async kill(forGood = false): Promise<void> {
+    if (forGood) this.abandoned = true;
+    else await this.starting?.catch(() => {});
     this.killGroup();
     await this.exited;
   }
@@ -222,7 +216,7 @@ export class LocalStack {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.client.connection.close();
-    await Promise.all(Object.values(this.processes).map((p) => p.stopForGood()));
+    await Promise.all(Object.values(this.processes).map((p) => p.kill(true)));
     await this.temporal.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // Starting a service and stopping it gracefully (stop accepting, let requests in flight finish, exit), and
 // Node's HTTP layer before Express: its time limits, and JSON answers to requests it cannot parse.
 import { once } from 'node:events';
-import { createServer, type Server, STATUS_CODES } from 'node:http';
+import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
 import { nanoid } from 'nanoid';
@@ -26,15 +26,6 @@ const HTTP_LIMITS = {
 export type HttpLimits = typeof HTTP_LIMITS;
 const MAX_CONNECTIONS = 1_024;
 
-export interface RunningService {
-  server: Server;
-  port: number;
-  /** e.g. http://127.0.0.1:3001 */
-  url: string;
-  /** Resolves true when every request finished, false when the grace time ran out. */
-  close: (graceMs?: number) => Promise<boolean>;
-}
-
 /** What Node's parser refuses, by error code, as [status, message]; anything else is a 400. */
 const NODE_REFUSALS: Record<string, [number, string]> = {
   HPE_HEADER_OVERFLOW: [431, 'Request headers are too large'],
@@ -53,7 +44,8 @@ function refusal(message: string) {
   return { headers, json };
 }
 
-export async function listen(app: express.Express, host: string, port: number, limits: Partial<HttpLimits> = {}): Promise<RunningService> {
+/** Serves `app`: its `url` is e.g. http://127.0.0.1:3001; `close` resolves true when every request finished, false when the grace time ran out. */
+export async function listen(app: express.Express, host: string, port: number, limits: Partial<HttpLimits> = {}) {
   const server = createServer({ ...HTTP_LIMITS, ...limits }, app);
   server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -90,6 +82,7 @@ export async function listen(app: express.Express, host: string, port: number, l
     }));
   return { server, port: bound, url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, close };
 }
+export type RunningService = Awaited<ReturnType<typeof listen>>;
 
 /** For an entry point: listen, then on SIGINT/SIGTERM stop gracefully, run `onStopped` (send the last spans) and exit 0 (1 when the grace time ran out). */
 export async function runUntilSignal(app: express.Express, host: string, port: number, logger: Logger, onStopped?: () => Promise<void>): Promise<void> {

@@ -4,6 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Connection, type WorkflowHandle, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
+import { askQuery } from '../runs/describe-run.ts';
 import { workerIsPolling } from '../task-queue.ts';
 import { type Progress, progressQuery } from '../workflows/steps.ts';
 import { EXIT, type ExitCode } from './args.ts';
@@ -12,19 +13,6 @@ import { type FailureLink, failureLines } from './render.ts';
 import { webUiLinkFor } from './web-ui.ts';
 
 type Noun = 'workflow' | 'batch';
-
-// A query needs a worker to answer; without one it would wait, so every ask gets a deadline, and an ask that
-// gets no answer (no worker yet, the run just closed) is left out: the run's outcome tells the rest.
-const QUERY_DEADLINE_MS = 2_000;
-
-/** The query's answer, or null when none came in time. */
-export async function askQuery<T>(connection: Connection, handle: WorkflowHandle, query: QueryDefinition<T>): Promise<T | null> {
-  try {
-    return await connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(query));
-  } catch {
-    return null;
-  }
-}
 
 /** A run's own record of its steps and compensations; null when it cannot say (no worker, say). */
 export function finalProgress(connection: Connection, handle: WorkflowHandle): Promise<Progress | null> {

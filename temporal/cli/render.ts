@@ -1,6 +1,6 @@
 // How the CLI shows a run: step lines, the result, a review waiting for a decision, and a failed
 // workflow's cause chain. Pure functions from data to text lines, so they are tested without a server.
-import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
 import { failedStep } from '../runs/run-failure.ts';
@@ -147,8 +147,7 @@ function failureLinks(error: unknown): FailureLink[] {
     }
     if (e instanceof ActivityFailure) return { kind: 'ActivityFailure', message, activityType: e.activityType, retryState: e.retryState };
     if (e instanceof TimeoutFailure) return { kind: 'TimeoutFailure', message, timeoutType: e.timeoutType };
-    if (e instanceof CancelledFailure) return { kind: 'CancelledFailure', message };
-    if (e instanceof TerminatedFailure) return { kind: 'TerminatedFailure', message };
+    // CancelledFailure, TerminatedFailure and any other error: its name.
     return { kind: e.name, message };
   });
 }

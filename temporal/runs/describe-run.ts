@@ -1,7 +1,8 @@
 // One run as a client sees it (a RunDescription): Temporal's description of the run, its own answers to
 // the `progress` (or `batchProgress`) and `review` queries, and once it has closed, its result or how it
 // failed. The workflow API's GET /workflows/{key} and the CLI's `status --json` both answer with this.
-import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
+import type { QueryDefinition } from '@temporalio/common';
 import { kindOfType } from '../run-kinds.ts';
 import { batchProgressQuery, batchWorkflow } from '../workflows/batch.ts';
 import { publishWorkflow } from '../workflows/publish.ts';
@@ -11,7 +12,7 @@ import { progressQuery } from '../workflows/steps.ts';
 import type { RunDescription, RunSnapshot } from './contract.ts';
 import { runFailure } from './run-failure.ts';
 
-/** A query is answered by a worker; with none it would wait, so the description comes without it after this. */
+/** A query is answered by a worker; with none it would wait, so an ask gives up after this. */
 const QUERY_DEADLINE_MS = 2_000;
 /** A call to Temporal from a client that must not hang on a Temporal that stopped answering: it fails after this. */
 export const RPC_DEADLINE_MS = 5_000;
@@ -69,16 +70,19 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
   return description;
 }
 
+/** The run's answer to `query`; null when none came in time (no worker yet, the run just closed) or `signal` called the question off. */
+export function askQuery<T>(connection: Client['connection'], handle: WorkflowHandle, query: QueryDefinition<T>, signal?: AbortSignal): Promise<T | null> {
+  const asked = () => connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(query));
+  return (signal ? connection.withAbortSignal(signal, asked) : asked()).catch(() => null);
+}
+
 /** What the run's own queries say now; each null when no worker answered in time (or `signal` called the questions off). */
 export async function runSnapshot(client: Client, workflowId: string, type: string, signal?: AbortSignal): Promise<RunSnapshot> {
   const handle = client.workflow.getHandle(workflowId);
-  const ask = <T>(query: () => Promise<T>): Promise<T | null> => {
-    const asked = () => within(client, query, QUERY_DEADLINE_MS);
-    return (signal ? client.connection.withAbortSignal(signal, asked) : asked()).catch(() => null);
-  };
+  const ask = <T>(query: QueryDefinition<T>) => askQuery(client.connection, handle, query, signal);
   const [progress, review] = await Promise.all([
-    type === batchWorkflow.name ? ask(() => handle.query(batchProgressQuery)) : ask(() => handle.query(progressQuery)),
-    takesReview(type) ? ask(() => handle.query(reviewQuery)) : null,
+    type === batchWorkflow.name ? ask(batchProgressQuery) : ask(progressQuery),
+    takesReview(type) ? ask(reviewQuery) : null,
   ]);
   return { progress, review };
 }

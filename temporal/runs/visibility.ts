@@ -47,7 +47,8 @@ export function visibilityQuery(filters: ListFilters): string {
   return conditions.join(' AND ');
 }
 
-const time = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** "2026-12-01T23:05:00Z": to the second, as visibility and schedules keep times. */
+export const toSecond = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function runRow(info: WorkflowExecutionInfo): RunRow {
   const attributes = info.typedSearchAttributes;
@@ -56,8 +57,8 @@ export function runRow(info: WorkflowExecutionInfo): RunRow {
     runId: info.runId,
     type: info.type,
     status: statusWord(info.status.name),
-    startTime: time(info.startTime),
-    closeTime: info.closeTime ? time(info.closeTime) : null,
+    startTime: toSecond(info.startTime),
+    closeTime: info.closeTime ? toSecond(info.closeTime) : null,
     dataCategory: attributes.get(DATA_CATEGORY) ?? null,
     currentStep: attributes.get(CURRENT_STEP) ?? null,
     reviewState: attributes.get(REVIEW_STATE) ?? null,

@@ -4,12 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { nanoid } from 'nanoid';
+import { askQuery } from '../../runs/describe-run.ts';
 import type { BatchInput, BatchItem, BatchProgress, BatchResult } from '../../workflows/batch.ts';
 import { batchChildId, batchInputIssues, batchProgressQuery, batchWorkflow } from '../../workflows/batch.ts';
 import type { InputIssue } from '../../workflows/input.ts';
 import { type BatchOptions, EXIT, type ExitCode } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { askQuery, outcomeOf, pollQuery, sayFailure, sayLostContact, startRun } from '../follow.ts';
+import { outcomeOf, pollQuery, sayFailure, sayLostContact, startRun } from '../follow.ts';
 import { ENDED, failureOutcome } from '../render.ts';
 
 const BAR_WIDTH = 24;

@@ -2,7 +2,7 @@
 // (temporal/schedules.ts holds the policies and their reasons).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleAlreadyRunning, type ScheduleExecutionResult, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client';
-import { statusWord } from '../../runs/visibility.ts';
+import { statusWord, toSecond } from '../../runs/visibility.ts';
 import { catchupWindowMs, createSchedule, formatInterval, SCHEDULE_POLICY, scheduledWorkflowIdPrefix } from '../../schedules.ts';
 import { CLIENT, EXIT, type ExitCode, type ScheduleCommand } from '../args.ts';
 import { type CommandContext, refuse, temporalRefused } from '../context.ts';
@@ -43,11 +43,6 @@ export async function scheduleCommand(ctx: CommandContext, command: ScheduleComm
   }
 }
 
-/** "2026-12-01T23:05:00Z": to the second, as schedules work. */
-function timeText(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 async function create(ctx: CommandContext, scheduleId: string, everyMs: number, data: string): Promise<ExitCode> {
   const { taskQueue } = ctx.config.temporal;
   const handle = await createSchedule(ctx.client, { scheduleId, everyMs, data, taskQueue });
@@ -72,7 +67,7 @@ async function create(ctx: CommandContext, scheduleId: string, everyMs: number, 
   say(`  Overlap      ${overlap}: a tick that finds the previous run still going is skipped`);
   say(`  Catch-up     ${formatInterval(created.catchupWindowMs)}: after Temporal itself was down, only a tick missed by less than that still runs`);
   say(`  On failure   the schedule keeps going; the next tick tries again`);
-  say(`  Next runs    ${created.nextActionTimes.slice(0, 3).map(timeText).join(', ') || '(none)'}`);
+  say(`  Next runs    ${created.nextActionTimes.slice(0, 3).map(toSecond).join(', ') || '(none)'}`);
   say(`Run one now with: ${CLIENT} schedule trigger ${scheduleId}`);
   if (ctx.json) ctx.out(created);
   return EXIT.completed;
@@ -125,7 +120,7 @@ async function list(ctx: CommandContext): Promise<ExitCode> {
         v.scheduleId,
         v.paused ? 'paused' : 'running',
         v.everyMs.map(formatInterval).join(', ') || '-',
-        !v.paused && next ? timeText(next) : '-',
+        !v.paused && next ? toSecond(next) : '-',
         last ? `${last.workflowId} (${v.lastRunStatus ?? 'status unknown'})` : '-',
       ];
     });
