@@ -34,7 +34,7 @@ export const ListQuery = z.strictObject({
   keyPrefix: filter('Runs whose key starts with this, such as order-.'),
   review: filter('The ReviewState of publish runs: pending, escalated, approved, rejected, expired, cancelled.'),
   category: filter("The DataCategory Server B's enrichment gave the data."),
-  step: filter('The CurrentStep of running runs.'),
+  step: filter('Where runs stopped (CurrentStep): the step a run failed or was cancelled at, or review while it waits for a person.'),
   limit: z
     .string()
     .regex(/^\d+$/, rule(`must be a whole number from ${LIST_LIMIT.min} to ${LIST_LIMIT.max}`))

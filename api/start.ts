@@ -5,7 +5,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { type Route, Reply } from '../shared/service/create-app.ts';
 import { HttpError, parseRequest } from '../shared/service/http-error.ts';
-import { RUN_KINDS, type RunKind } from '../temporal/run-kinds.ts';
+import { RUN_KINDS, type RunKind, staticSummary } from '../temporal/run-kinds.ts';
 import type { StartedRun } from '../temporal/runs/contract.ts';
 import { describeExecution, within } from '../temporal/runs/describe-run.ts';
 import { StartBody, StartParams } from './contract.ts';
@@ -33,6 +33,7 @@ export function startRoute(ctx: ApiContext): Route {
             taskQueue: ctx.taskQueue,
             workflowId: key,
             args: [input],
+            staticSummary: staticSummary(kind, input),
             workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
             workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
           }),

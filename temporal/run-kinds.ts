@@ -45,3 +45,18 @@ export const RUN_KIND_NAMES = Object.keys(RUN_KINDS) as RunKind[];
 export function kindOfType(type: string): RunKind | null {
   return RUN_KIND_NAMES.find((kind) => RUN_KINDS[kind].workflow.name === type) ?? null;
 }
+
+/** A run's static summary, which the Web UI shows in the run list and on its page: the kind and the start of its
+ *  data on one line, as inline code so nothing in the data renders as markdown (a link, say). Encrypted with the
+ *  other payloads when encryption is on. */
+export function staticSummary(kind: RunKind, input: unknown): string {
+  if (kind === 'batch') {
+    const { kind: of, items } = input as BatchInput;
+    return `batch of ${items.length} ${of} run${items.length === 1 ? '' : 's'}`;
+  }
+  const data = String((input as { data?: unknown }).data)
+    .replace(/\s+/g, ' ')
+    .replaceAll('`', "'")
+    .trim();
+  return `${kind}: \`${data.length > 40 ? `${data.slice(0, 40)}…` : data}\``;
+}

@@ -11,8 +11,9 @@ const { IndexedValueType } = protos.temporal.api.enums.v1;
 
 /**
  * Adds the SEARCH_ATTRIBUTE_KEYS that `namespace` lacks and returns their names (empty when all were
- * there); one registered with another type is an error naming it, since upserts would fail. Takes a
- * client Connection or a worker's NativeConnection: both carry the operator service.
+ * there). One registered with another type, or missing ones the server refuses to add, is an error naming
+ * the fix, since every upsert would fail. Takes a client Connection or a worker's NativeConnection: both
+ * carry the operator service.
  */
 export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
@@ -35,7 +36,15 @@ export async function ensureSearchAttributes(connection: Pick<Connection, 'opera
     await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
   } catch (error) {
     // Another process (a second worker starting at the same moment) registered them first: that is the goal.
-    if (!isGrpcServiceError(error) || error.code !== status.ALREADY_EXISTS) throw error;
+    if (isGrpcServiceError(error) && error.code === status.ALREADY_EXISTS) return names;
+    // No operator rights (Temporal Cloud, a locked-down namespace), or the server's limit: every upsert would fail.
+    const reason = isGrpcServiceError(error) ? error.details : error instanceof Error ? error.message : String(error);
+    const create = names.map((name) => `--name ${name} --type ${SEARCH_ATTRIBUTE_KEYS.find((k) => k.name === name)!.type}`).join(' ');
+    throw new Error(
+      `Namespace "${namespace}" lacks the search attributes ${names.join(', ')} that the workflows set, and registering them was refused ` +
+        `(${reason.split('\n')[0]}). Register them once with operator rights: temporal operator search-attribute create --namespace ${namespace} ${create}`,
+      { cause: error },
+    );
   }
   return names;
 }

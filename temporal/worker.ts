@@ -50,18 +50,10 @@ bundling?.catch(() => {});
 try {
   const connect = () => NativeConnection.connect(connectionOptions(config.temporal));
   const connection = await waitForTemporal(address, connect, logger, { signal: stopRequested.signal });
-  // The workflows upsert them; a service's worker never does.
-  try {
-    const registered = runsWorkflows ? await ensureSearchAttributes(connection, namespace) : [];
-    if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
-  } catch (error) {
-    // Temporal Cloud, and workers without operator rights, cannot: an administrator does it once. The
-    // worker still runs; a missing attribute fails the tasks that set it.
-    logger.warn(
-      { namespace, error: error instanceof Error ? error.message.split('\n')[0] : String(error) },
-      'could not register the search attributes DataCategory, CurrentStep, ReviewState (Keyword): register them once as an administrator, see docs/production.md',
-    );
-  }
+  // The workflows upsert them, so a worker that runs workflows refuses a namespace without them (and names the
+  // fix): otherwise every workflow task that sets one would fail, and every run would stall. A service's worker never sets them.
+  const registered = runsWorkflows ? await ensureSearchAttributes(connection, namespace) : [];
+  if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
   const bundle = await bundling;
   if (bundle?.origin === 'bundled') logger.info({ reason: bundle.reason }, 'bundled the workflow code (kept in .build/ for the next start)');
   worker = await createWorker({

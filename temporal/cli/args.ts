@@ -159,7 +159,7 @@ export function parseCommand(argv: string[]): CliCommand {
     .description('find runs by status and search attributes (prints the visibility query it used)')
     .option('--status <status>', 'Running, Completed, Failed, Canceled, Terminated, TimedOut or ContinuedAsNew')
     .option('--category <category>', "the DataCategory Server B's enrichment gave the data")
-    .option('--step <step>', 'the CurrentStep of running runs')
+    .option('--step <step>', 'where runs stopped: the step a run failed or was cancelled at, or review while it waits for a person')
     .option('--review <state>', 'the ReviewState of publish runs (pending, escalated, approved, rejected, expired)')
     .option('--limit <n>', 'at most this many runs', wholeNumber(LIST_LIMIT.min, LIST_LIMIT.max), LIST_LIMIT.default)
     .action((o: ListOptions) => {

@@ -7,6 +7,7 @@ import {
   type ActivityInput,
   isCancellation,
   type Next,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   type WorkflowExecuteInput,
@@ -21,7 +22,7 @@ import { attemptsToRideOut } from './activity-options.ts';
 import { outageLimitOf } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
 import { CURRENT_STEP, DATA_CATEGORY } from './search-attributes.ts';
-import { ACTIVITY_STEP, failStep, progressQuery, runSteps } from './steps.ts';
+import { ACTIVITY_STEP, failStep, type Progress, progressQuery, runSteps, type StepStatus } from './steps.ts';
 
 /** A batch reports through its own query and its children: it has no steps. */
 const WITHOUT_STEPS = new Set(['batchWorkflow']);
@@ -56,7 +57,10 @@ class RunInbound implements WorkflowInboundCallsInterceptor {
     const rules: RunRules = { publishes, everyStep: publishes && !detailed, perServiceQueues, outageLimitMs: outageLimitOf(input.args[0]) };
     this.rules(rules);
     steps.marksStops = detailed;
-    if (rules.everyStep) steps.onStart = (step) => upsertSearchAttributes([{ key: CURRENT_STEP, value: step }]);
+    steps.onChange = (started) => {
+      setCurrentDetails(details(steps.progress()));
+      if (started && rules.everyStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: started }]);
+    };
     try {
       const result = await next(input);
       steps.close('completed');
@@ -111,6 +115,14 @@ class ActivityOutbound implements WorkflowOutboundCallsInterceptor {
       throw step ? failStep(step, error) : error;
     }
   }
+}
+
+/** The run's current details, which its page in the Web UI shows: no history event, no visibility write. */
+function details({ status, steps }: Progress): string {
+  const marks: Record<StepStatus, string> = { pending: '○', running: '▶', completed: '✓', failed: '✗', cancelled: '⊘' };
+  const running = steps.filter((s) => s.status === 'running').map((s) => `**${s.step}**`);
+  const headline = status !== 'running' ? `Run ${status}` : running.length > 0 ? `Running ${running.join(', ')}` : 'Between steps';
+  return `${headline}\n\n${steps.map((s) => `${marks[s.status]} ${s.step}`).join(' · ')}`;
 }
 
 /** A call that used up its outage limit's attempts on outages fails with ServiceUnavailable; anything else

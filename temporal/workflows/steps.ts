@@ -1,7 +1,7 @@
 // The steps of a run, as the `progress` query and the result report them. The interceptors track the steps that
 // are service calls; a workflow names its plan and wraps in step() the few that are not (combining, a review).
 // Module state is per run: the SDK gives every workflow execution its own copy of each module.
-import { CancellationScope, CancelledFailure, defineQuery, isCancellation, setCurrentDetails } from '@temporalio/workflow';
+import { CancellationScope, CancelledFailure, defineQuery, isCancellation } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { ActivityName } from '../activities/types.ts';
 
@@ -88,8 +88,8 @@ class RunSteps {
   /** The step a call made inside step() belongs to. One per run: step() bodies never overlap, nor run beside a handler's call. */
   explicit: StepName | null = null;
   last: Step | null = null;
-  /** The interceptors publish each step as it starts (runs from before current-details-v1). */
-  onStart: (name: StepName) => void = () => {};
+  /** The interceptors show every change (the step that just started, if one did) in the run's current details. */
+  onChange: (started?: StepName) => void = () => {};
   /** CurrentStep names only where the run stopped (current-details-v1): its failing step, or a review. */
   marksStops = false;
   readonly finished: StepTiming[] = [];
@@ -116,8 +116,7 @@ class RunSteps {
     this.last = step;
     if (step.status !== 'pending') return step;
     Object.assign(step, { status: 'running', startedAt: Date.now() });
-    this.onStart(name);
-    this.showDetails();
+    this.onChange(name);
     return step;
   }
 
@@ -127,7 +126,7 @@ class RunSteps {
     Object.assign(step, { status, durationMs: finished - step.startedAt });
     const iso = (ms: number) => new Date(ms).toISOString();
     this.finished.push({ step: step.step, startedAt: iso(step.startedAt), finishedAt: iso(finished), durationMs: step.durationMs!, status });
-    this.showDetails();
+    this.onChange();
   }
 
   /** How the run ended; a failure or cancellation stops it at the last step it entered. */
@@ -136,16 +135,7 @@ class RunSteps {
     const last = this.last;
     if (status !== 'completed' && last?.status === 'running') this.end(last, status);
     else if (status !== 'completed' && last?.status === 'completed') last.status = status;
-    this.showDetails();
-  }
-
-  /** The run's page in the Web UI shows this as its current details: no history event, no visibility write. */
-  private showDetails(): void {
-    const marks: Record<StepStatus, string> = { pending: '○', running: '▶', completed: '✓', failed: '✗', cancelled: '⊘' };
-    const list = this.steps.map((s) => `${marks[s.status]} ${s.step}`).join(' · ');
-    const running = this.steps.filter((s) => s.status === 'running').map((s) => `**${s.step}**`);
-    const headline = this.status !== 'running' ? `Run ${this.status}` : running.length > 0 ? `Running ${running.join(', ')}` : 'Between steps';
-    setCurrentDetails(`${headline}\n\n${list}`);
+    this.onChange();
   }
 
   progress(): Progress {

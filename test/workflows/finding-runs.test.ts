@@ -6,6 +6,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, test } from 'vitest';
 import { startWorkflow } from '../../scripts/support/run-workflows.ts';
+import { staticSummary } from '../../temporal/run-kinds.ts';
 import { decideUpdate, reviewQuery } from '../../temporal/workflows/review.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../../temporal/workflows/search-attributes.ts';
 import { eventsOf } from '../support/history.ts';
@@ -15,6 +16,13 @@ import { failureOf, workflowSuite } from '../support/workflow-suite.ts';
 
 /** What the Web UI reads for a run's page: the SDK's built-in metadata query. */
 const currentDetails = async (handle: WorkflowHandle) => (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails;
+
+test('a static summary is one line of inline code, at most 40 characters of the data, whatever the data holds', () => {
+  expect(staticSummary('multi', { data: 'Hello  order\nworld' })).toBe('multi: `Hello order world`');
+  expect(staticSummary('simple', { data: '[click](javascript:alert(1)) `x`' })).toBe("simple: `[click](javascript:alert(1)) 'x'`");
+  expect(staticSummary('adaptive', { data: 'a'.repeat(100) })).toBe(`adaptive: \`${'a'.repeat(40)}…\``);
+  expect(staticSummary('batch', { kind: 'publish', items: [{ data: 'x' }, { data: 'y' }] })).toBe('batch of 2 publish runs');
+});
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs and seeing where they are`, { timeout: 90_000 }, () => {
   const suite = workflowSuite();
@@ -84,7 +92,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs and seeing wh
     });
   });
 
-  test('a run waiting for a review has CurrentStep "review" beside its ReviewState; the decision clears it in the same write', async () => {
+  test('a run waiting for a review has CurrentStep "review" beside its ReviewState, the decision clears it in the same write; the start gave it a summary', async () => {
     const a = await suite.track(startServerA());
     const b = await suite.track(startServerB());
     const taskQueue = uniqueTaskQueue('find-review');
@@ -96,6 +104,8 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs and seeing wh
         { data: 'Please review this note', review: true },
       );
       await expect.poll(async () => (await handle.query(reviewQuery)).state, { timeout: 15_000 }).toBe('pending');
+      // Started as the CLI and the API start runs: with a one-line summary the Web UI shows in the run list.
+      expect(await (await handle.describe()).staticSummary()).toBe('publish: `Please review this note`');
       const waiting = (await handle.describe()).typedSearchAttributes;
       expect([waiting.get(CURRENT_STEP), waiting.get(REVIEW_STATE)]).toEqual(['review', 'pending']);
       await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada' }] });

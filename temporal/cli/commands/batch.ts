@@ -4,6 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { nanoid } from 'nanoid';
+import { staticSummary } from '../../run-kinds.ts';
 import { askQuery } from '../../runs/describe-run.ts';
 import type { BatchInput, BatchItem, BatchProgress, BatchResult } from '../../workflows/batch.ts';
 import { batchChildId, batchInputIssues, batchProgressQuery, batchWorkflow } from '../../workflows/batch.ts';
@@ -114,7 +115,13 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions): 
   const started = await startRun(
     ctx,
     'batch',
-    () => client.workflow.start(batchWorkflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId, args: [input as BatchInput] }),
+    () =>
+      client.workflow.start(batchWorkflow, {
+        taskQueue: ctx.config.temporal.taskQueue,
+        workflowId,
+        args: [input as BatchInput],
+        staticSummary: staticSummary('batch', input),
+      }),
     `Started batchWorkflow: ${items.length} ${kind} input${items.length === 1 ? '' : 's'}, at most ${concurrency} at a time`,
     [`  Children     ${batchChildId(workflowId, kind, 0)}${last > 0 ? ` … ${batchChildId(workflowId, kind, last)}` : ''}`],
   );

@@ -1,6 +1,7 @@
 // The `run` verb (the default): starts a workflow, shows its steps as they complete (and, for a publish
 // run waiting for review, how to decide it), and prints the outcome.
 import { nanoid } from 'nanoid';
+import { staticSummary } from '../../run-kinds.ts';
 import { SAGA_STEPS } from '../../saga-steps.ts';
 import { WORKFLOW_KINDS } from '../../workflows/kinds.ts';
 import { type ReviewStatus, reviewQuery } from '../../workflows/review.ts';
@@ -18,7 +19,7 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
   const started = await startRun(
     ctx,
     'workflow',
-    () => client.workflow.start(workflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId, args: [input] }),
+    () => client.workflow.start(workflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId, args: [input], staticSummary: staticSummary(mode, input) }),
     `Started ${kind.workflow.name} with data ${JSON.stringify(input.data)}`,
   );
   if (typeof started === 'number') return started;
