@@ -27,17 +27,17 @@ const NOT_IN_WORKFLOWS = [
   },
 ];
 
-/** Every module workflow code imports, followed from the bundle's entry points wherever it lives (type-only
- *  imports too): all of it is held to the sandbox's rules, not just temporal/workflows/. */
+/** Every module workflow code imports, followed from the bundle's entry points wherever it lives (type-only and
+ *  side-effect imports too), and every file in temporal/workflows/: all of it is held to the sandbox's rules. */
 function workflowModules(...entries) {
   const seen = new Set();
   const visit = (file) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const [, path] of readFileSync(file, 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)) visit(join(dirname(file), path));
+    for (const [, path] of readFileSync(file, 'utf8').matchAll(/(?:from|import) '(\.\.?\/[^']+)'/g)) visit(join(dirname(file), path));
   };
   for (const entry of entries) visit(join(import.meta.dirname, entry));
-  return [...seen].map((file) => relative(import.meta.dirname, file));
+  return ['temporal/workflows/**/*.ts', ...[...seen].map((file) => relative(import.meta.dirname, file))];
 }
 
 export default tseslint.config(
@@ -58,7 +58,8 @@ export default tseslint.config(
     },
   },
   {
-    files: workflowModules('temporal/workflows/index.ts', 'temporal/workflows/interceptors.ts'),
+    // The failure converter is loaded by path into the sandbox when payloads are encrypted (codec/data-converter.ts).
+    files: workflowModules('temporal/workflows/index.ts', 'temporal/workflows/interceptors.ts', 'temporal/codec/failure-converter.ts'),
     rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: NOT_IN_WORKFLOWS }],
       'no-restricted-globals': [
@@ -67,6 +68,21 @@ export default tseslint.config(
         { name: 'setTimeout', message: 'Use sleep() or condition() from @temporalio/workflow: a durable timer.' },
         { name: 'setInterval', message: 'Use a loop with sleep() from @temporalio/workflow.' },
         { name: 'fetch', message: 'Do HTTP in an activity.' },
+      ],
+    },
+  },
+  {
+    // Every patch is asked in one place, so its table of workflow types and the replay corpus's check see them all.
+    files: ['temporal/**/*.ts'],
+    ignores: ['temporal/workflows/patches.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          name: '@temporalio/workflow',
+          importNames: ['patched', 'deprecatePatch'],
+          message: 'Ask a patch through takesPatch() in temporal/workflows/patches.ts.',
+        },
       ],
     },
   },

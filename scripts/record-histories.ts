@@ -49,8 +49,8 @@ if (changed !== '') {
   process.exit(2);
 }
 const commit = git('rev-parse', 'HEAD');
-const recorded = new Date().toISOString().slice(0, 10);
-const folder = `test/histories/${recorded}-${commit.slice(0, 7)}`;
+const recorded = new Date().toISOString();
+const folder = `test/histories/${recorded.slice(0, 10)}-${commit.slice(0, 7)}`;
 const HISTORIES = new URL(`${folder}/`, ROOT);
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -225,7 +225,10 @@ async function record(name: string, handle: WorkflowHandle, expected: Outcome): 
     writeFileSync(new URL('manifest.json', HISTORIES), `${JSON.stringify(manifest, null, 2)}\n`);
   }
   const json = `${historyToJSON(history)}\n`;
-  writeFileSync(new URL(`${name}.json`, HISTORIES), json);
+  // A recording stands for the runs of its code: one already made is never redone (docs/versioning.md).
+  const file = new URL(`${name}.json`, HISTORIES);
+  if (existsSync(file)) throw new Error(`${folder}/${name}.json exists: a recording is never redone; delete it first if it was never committed`);
+  writeFileSync(file, json);
   console.log(`${folder}/${name}.json: ${outcome}, ${history.events?.length ?? 0} events, ${(json.length / 1024).toFixed(1)} KB`);
 }
 

@@ -5,7 +5,7 @@ import type { Workflow } from '@temporalio/common';
 import type { z } from 'zod';
 import { BatchInput, batchInputIssues, batchWorkflow } from './workflows/batch.ts';
 import { type InputIssue, inputIssues } from './workflows/input.ts';
-import { WORKFLOW_KINDS, type WorkflowKind } from './workflows/kinds.ts';
+import { staticSummary as kindSummary, WORKFLOW_KINDS, type WorkflowKind } from './workflows/kinds.ts';
 
 export type RunKind = WorkflowKind | 'batch';
 
@@ -46,17 +46,9 @@ export function kindOfType(type: string): RunKind | null {
   return RUN_KIND_NAMES.find((kind) => RUN_KINDS[kind].workflow.name === type) ?? null;
 }
 
-/** A run's static summary, which the Web UI shows in the run list and on its page: the kind and the start of its
- *  data on one line, as inline code so nothing in the data renders as markdown (a link, say). Encrypted with the
- *  other payloads when encryption is on. */
+/** A run's static summary (workflows/kinds.ts); a batch's names its size and kind. */
 export function staticSummary(kind: RunKind, input: unknown): string {
-  if (kind === 'batch') {
-    const { kind: of, items } = input as BatchInput;
-    return `batch of ${items.length} ${of} run${items.length === 1 ? '' : 's'}`;
-  }
-  const data = String((input as { data?: unknown }).data)
-    .replace(/\s+/g, ' ')
-    .replaceAll('`', "'")
-    .trim();
-  return `${kind}: \`${data.length > 40 ? `${data.slice(0, 40)}…` : data}\``;
+  if (kind !== 'batch') return kindSummary(kind, input as { data?: unknown });
+  const { kind: of, items } = input as BatchInput;
+  return `batch of ${items.length} ${of} run${items.length === 1 ? '' : 's'}`;
 }

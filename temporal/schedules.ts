@@ -4,6 +4,7 @@
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { parseDuration } from './workflows/input.ts';
 import { WORKFLOW_KINDS } from './workflows/kinds.ts';
+import { staticSummary } from './run-kinds.ts';
 
 /** Every bound and policy a schedule is created with. */
 export const SCHEDULE_POLICY = {
@@ -63,6 +64,7 @@ export function createSchedule(client: Client, settings: { scheduleId: string; e
       taskQueue,
       workflowId: scheduledWorkflowIdPrefix(scheduleId),
       args: [{ data }],
+      staticSummary: staticSummary('multi', { data }),
     },
     policies: { overlap: SCHEDULE_POLICY.overlap, catchupWindow: catchupWindowMs(everyMs), pauseOnFailure: SCHEDULE_POLICY.pauseOnFailure },
   });

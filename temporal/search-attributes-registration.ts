@@ -9,6 +9,10 @@ import { SEARCH_ATTRIBUTE_KEYS } from './workflows/search-attributes.ts';
 
 const { IndexedValueType } = protos.temporal.api.enums.v1;
 
+/** The namespace would not even list its search attributes (some servers keep the operator service for
+ *  administrators): nothing can be checked. */
+export class CannotListSearchAttributes extends Error {}
+
 /**
  * Adds the SEARCH_ATTRIBUTE_KEYS that `namespace` lacks and returns their names (empty when all were
  * there). One registered with another type, or missing ones the server refuses to add, is an error naming
@@ -16,7 +20,9 @@ const { IndexedValueType } = protos.temporal.api.enums.v1;
  * carry the operator service.
  */
 export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
-  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+  const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }).catch((error: unknown) => {
+    throw new CannotListSearchAttributes(isGrpcServiceError(error) ? error.details : String(error), { cause: error });
+  });
   const missing: Record<string, protos.temporal.api.enums.v1.IndexedValueType> = {};
   for (const key of SEARCH_ATTRIBUTE_KEYS) {
     const wanted = IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`];
@@ -26,7 +32,7 @@ export async function ensureSearchAttributes(connection: Pick<Connection, 'opera
       const registered = (IndexedValueType[existing] ?? String(existing)).replace(/^INDEXED_VALUE_TYPE_/, '');
       throw new Error(
         `Search attribute ${key.name} is registered on namespace "${namespace}" as ${registered}, but this project needs ${key.type}: ` +
-          `remove it (temporal operator search-attribute remove --name ${key.name}) or use another namespace`,
+          `remove it (temporal operator search-attribute remove --namespace ${namespace} --name ${key.name}) or use another namespace`,
       );
     }
   }

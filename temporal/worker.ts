@@ -7,7 +7,7 @@ import { createLogger } from '../shared/logger.ts';
 import { describeTraces, startTracing } from '../shared/tracing/setup.ts';
 import { dataConverterFor } from './codec/data-converter.ts';
 import { connectionOptions, describeSecurity } from './connection-options.ts';
-import { ensureSearchAttributes } from './search-attributes-registration.ts';
+import { CannotListSearchAttributes, ensureSearchAttributes } from './search-attributes-registration.ts';
 import { createWorker, rolePolls, SHUTDOWN_GRACE } from './worker/create-worker.ts';
 import { installRuntime, MetricsPortError } from './worker/runtime.ts';
 import { loadWorkflowBundle } from './worker/workflow-bundle.ts';
@@ -52,7 +52,17 @@ try {
   const connection = await waitForTemporal(address, connect, logger, { signal: stopRequested.signal });
   // The workflows upsert them, so a worker that runs workflows refuses a namespace without them (and names the
   // fix): otherwise every workflow task that sets one would fail, and every run would stall. A service's worker never sets them.
-  const registered = runsWorkflows ? await ensureSearchAttributes(connection, namespace) : [];
+  const registered = runsWorkflows
+    ? await ensureSearchAttributes(connection, namespace).catch((error: unknown) => {
+        if (!(error instanceof CannotListSearchAttributes)) throw error;
+        // Nothing to check against: run, and say what a missing attribute would look like.
+        logger.warn(
+          { namespace, reason: error.message },
+          'could not list the search attributes: if one is missing, runs stall at their first upsert (docs/production.md)',
+        );
+        return [];
+      })
+    : [];
   if (registered.length > 0) logger.info({ namespace, searchAttributes: registered }, 'registered search attributes');
   const bundle = await bundling;
   if (bundle?.origin === 'bundled') logger.info({ reason: bundle.reason }, 'bundled the workflow code (kept in .build/ for the next start)');

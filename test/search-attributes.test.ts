@@ -5,7 +5,7 @@ import type { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import { nanoid } from 'nanoid';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { ensureSearchAttributes } from '../temporal/search-attributes-registration.ts';
+import { CannotListSearchAttributes, ensureSearchAttributes } from '../temporal/search-attributes-registration.ts';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/workflows/search-attributes.ts';
 import { killLeftovers, runNode } from './support/processes.ts';
 import { connectToTemporal, TEMPORAL_TAG, temporal, temporalEnv, type TemporalConnections, uniqueTaskQueue } from './support/temporal.ts';
@@ -56,10 +56,17 @@ describe('ensureSearchAttributes', () => {
     );
   });
 
+  test('a namespace that will not list them is a CannotListSearchAttributes (the worker warns and runs: nothing to check)', async () => {
+    const connection = { operatorService: { listSearchAttributes: async () => Promise.reject(grpcError(7, 'operator API is for admins')) } };
+    await expect(ensureSearchAttributes(connection as unknown as Pick<Connection, 'operatorService'>, 'ns')).rejects.toEqual(
+      new CannotListSearchAttributes('operator API is for admins'),
+    );
+  });
+
   test('a key registered with another type is an error naming the key, both types and the way out', async () => {
     const { connection, added } = stubOperator({ CurrentStep: IndexedValueType.INDEXED_VALUE_TYPE_TEXT });
     await expect(ensureSearchAttributes(connection, 'orders')).rejects.toThrow(
-      'Search attribute CurrentStep is registered on namespace "orders" as TEXT, but this project needs KEYWORD: remove it (temporal operator search-attribute remove --name CurrentStep) or use another namespace',
+      'Search attribute CurrentStep is registered on namespace "orders" as TEXT, but this project needs KEYWORD: remove it (temporal operator search-attribute remove --namespace orders --name CurrentStep) or use another namespace',
     );
     expect(added).toEqual([]);
   });

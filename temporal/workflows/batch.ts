@@ -25,7 +25,7 @@ import { wholeNumber } from '../../shared/contract.ts';
 import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
 import { type InputIssue, inputIssues, invalidInput } from './input.ts';
-import { KIND_NAMES, WORKFLOW_KINDS, type WorkflowKind, type WorkflowResult } from './kinds.ts';
+import { KIND_NAMES, staticSummary, WORKFLOW_KINDS, type WorkflowKind, type WorkflowResult } from './kinds.ts';
 
 /** The input and every continue-as-new's carried state live in the history: these bounds keep them, and the
  *  result (about 300 characters per item at worst), well under Temporal's 2 MB payload limit. */
@@ -187,6 +187,7 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
       const child = await startChild(childWorkflow, {
         workflowId: childId,
         args: [item],
+        staticSummary: staticSummary(kind, item),
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });

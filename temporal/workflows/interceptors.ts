@@ -69,7 +69,9 @@ class RunInbound implements WorkflowInboundCallsInterceptor {
     } catch (error) {
       steps.close(isCancellation(error) ? 'cancelled' : 'failed');
       // One write per run that failed or was cancelled: runs can be found by the step they stopped at (list --step).
-      if (detailed && steps.last) upsertSearchAttributes([{ key: CURRENT_STEP, value: steps.last.step }]);
+      // A run stopped in its review already names it (review.ts).
+      const stopped = steps.steps.find((s) => s.status === 'failed') ?? steps.last;
+      if (detailed && stopped && stopped.step !== 'review') upsertSearchAttributes([{ key: CURRENT_STEP, value: stopped.step }]);
       throw error;
     }
   }
@@ -86,17 +88,17 @@ class ActivityOutbound implements WorkflowOutboundCallsInterceptor {
     const rules = this.rules();
     if (!rules) return next(input);
     const service = serviceOf(input.activityType, input.args);
+    const steps = runSteps();
+    const name = steps.explicit ?? ACTIVITY_STEP[input.activityType as ActivityName];
     const { retry } = input.options;
     const options = {
       ...input.options,
-      // The Web UI shows it on the call in the run's timeline.
-      summary: input.options.summary ?? `${input.activityType} on ${service}`,
+      // The Web UI shows it beside the activity type in the run's timeline: "enrichData • enrich step, server-b".
+      summary: input.options.summary ?? `${name ? `${name} step` : 'undo'}, ${service}`,
       taskQueue: rules.perServiceQueues ? serviceTaskQueue(workflowInfo().taskQueue, service) : undefined,
       // Enough attempts that the last starts at least the outage limit after the first.
       retry: { ...retry, maximumAttempts: retry?.maximumAttempts ?? attemptsToRideOut(rules.outageLimitMs) },
     };
-    const steps = runSteps();
-    const name = steps.explicit ?? ACTIVITY_STEP[input.activityType as ActivityName];
     // A call outside the plan (a workflow that plans no steps) is no step: tracking never fails a run.
     const step = name && !steps.explicit && steps.planned(name) ? steps.enter(name) : undefined;
     if (step) step.inFlight++;

@@ -27,3 +27,18 @@ export type WorkflowKind = keyof typeof WORKFLOW_KINDS;
 export const KIND_NAMES = Object.keys(WORKFLOW_KINDS) as WorkflowKind[];
 /** What any of them returns. */
 export type WorkflowResult = Awaited<ReturnType<(typeof WORKFLOW_KINDS)[WorkflowKind]['workflow']>>;
+
+/** A run's static summary, which the Web UI shows in the run list and on its page: the kind and the start of its
+ *  data on one line, as inline code so nothing in the data renders as markdown (a link, say). Encrypted with the
+ *  other payloads when encryption is on. */
+export function staticSummary(kind: WorkflowKind, input: { data?: unknown }): string {
+  // By code point, so a cut never splits a character in two.
+  const data = Array.from(
+    String(input.data ?? '')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replaceAll('`', "'"),
+  );
+  if (data.length === 0) return kind;
+  return `${kind}: \`${data.slice(0, 40).join('')}${data.length > 40 ? '…' : ''}\``;
+}

@@ -74,10 +74,15 @@ describe.skipIf(!temporal.available || (!chromiumTarget.available && !required))
       expect(await view.status(run.workflowId)).toBe('Completed');
       expect(await view.workflowType()).toBe('multiServerWorkflow');
       await view.event('Workflow Execution Completed');
-      // Each step once, the health check once per service; the timeline also shows markers (a patch), left out here.
+      // Each step once, the health check once per service, each labelled "<activity type> • <the summary the
+      // interceptors give the call>"; the timeline also shows markers (a patch), left out here.
       const steps = ['validateData', 'checkHealth', 'checkHealth', 'processInternal', 'processExternal', 'enrichData'];
-      const activitiesOf = (labels: string[]) => labels.filter((label) => steps.includes(label)).sort();
-      expect(activitiesOf(await view.timeline('enrichData'))).toEqual([...steps].sort());
+      const summaries = ['validate', 'health-check', 'health-check', 'process-internal', 'process-external', 'enrich'].map(
+        (step, i) => `${steps[i]} • ${step} step, ${['server-a', 'server-a', 'server-b', 'server-a', 'server-b', 'server-b'][i]}`,
+      );
+      const labels = await view.timeline('enrichData • enrich step, server-b');
+      expect(labels.filter((label) => summaries.includes(label)).sort()).toEqual([...summaries].sort());
+      const activitiesOf = (names: string[]) => names.filter((name) => steps.includes(name)).sort();
       // In the event history: each scheduled once, named by its Activity Type, and as many completed.
       const scheduled = await (await view.event('Activity Task Scheduled')).allInnerTexts();
       expect(activitiesOf(scheduled.map((row) => steps.find((name) => row.includes(name)) ?? row))).toEqual([...steps].sort());
@@ -94,7 +99,7 @@ describe.skipIf(!temporal.available || (!chromiumTarget.available && !required))
       expect(await view.status(run.workflowId)).toBe('Failed');
       expect(await view.workflowType()).toBe('multiServerWorkflow');
       expect(await (await view.event('Workflow Execution Failed')).innerText()).toContain(message);
-      expect(await view.timeline('validateData')).not.toContain('processInternal');
+      expect((await view.timeline('validateData • validate step, server-a')).join('\n')).not.toContain('processInternal');
       const failure = await view.inputAndResult();
       expect(failure).toContain('"type": "ValidationFailed"');
       expect(failure).toContain('"nonRetryable": true');

@@ -8,22 +8,27 @@ import type protos from '@temporalio/proto';
 
 export type History = protos.temporal.api.history.v1.IHistory;
 
-export const HISTORIES = fileURLToPath(new URL('../histories/', import.meta.url));
+const HISTORIES = fileURLToPath(new URL('../histories/', import.meta.url));
 
 export interface Manifest {
   /** The commit whose workflow code recorded the folder's histories. */
   commit: string;
+  /** When, as an ISO 8601 time: the folder's name starts with its date. */
   recorded: string;
   /** The patch ids that code knew (temporal/workflows/patches.ts): a patch not listed came after it. */
   patches: string[];
   about: string;
 }
 
-/** The recordings, oldest first (folder names start with the date). */
+export function manifestOf(folder: string): Manifest {
+  return JSON.parse(readFileSync(join(HISTORIES, folder, 'manifest.json'), 'utf8')) as Manifest;
+}
+
+/** The recordings, oldest first by their manifests' times (two in one day sort by time, not by commit). */
 export const GENERATIONS = readdirSync(HISTORIES, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
-  .sort();
+  .sort((a, b) => manifestOf(a).recorded.localeCompare(manifestOf(b).recorded));
 
 /** Every history as "<folder>/<path>.json", oldest recording first. */
 export const HISTORY_FILES = GENERATIONS.flatMap((folder) =>
@@ -33,10 +38,6 @@ export const HISTORY_FILES = GENERATIONS.flatMap((folder) =>
     .map((file) => `${folder}/${file}`),
 );
 
-export function manifestOf(folder: string): Manifest {
-  return JSON.parse(readFileSync(join(HISTORIES, folder, 'manifest.json'), 'utf8')) as Manifest;
-}
-
 export function loadHistory(file: string): History {
   return historyFromJSON(JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')));
 }
@@ -44,7 +45,7 @@ export function loadHistory(file: string): History {
 const startOf = (history: History) => history.events?.[0]?.workflowExecutionStartedEventAttributes;
 
 /** The workflow id the recorded run had: a replay must run under it (batch.ts names its children by it). */
-export const workflowIdOf = (history: History) => startOf(history)?.workflowId ?? undefined;
+const workflowIdOf = (history: History) => startOf(history)?.workflowId ?? undefined;
 export const runIdOf = (history: History) => startOf(history)?.originalExecutionRunId ?? '';
 export const workflowTypeOf = (history: History) => startOf(history)?.workflowType?.name ?? '';
 

@@ -22,6 +22,8 @@ test('a static summary is one line of inline code, at most 40 characters of the 
   expect(staticSummary('simple', { data: '[click](javascript:alert(1)) `x`' })).toBe("simple: `[click](javascript:alert(1)) 'x'`");
   expect(staticSummary('adaptive', { data: 'a'.repeat(100) })).toBe(`adaptive: \`${'a'.repeat(40)}…\``);
   expect(staticSummary('batch', { kind: 'publish', items: [{ data: 'x' }, { data: 'y' }] })).toBe('batch of 2 publish runs');
+  expect(staticSummary('multi', { data: `${'é'.repeat(39)}😀😀` })).toBe(`multi: \`${'é'.repeat(39)}😀…\``);
+  expect(staticSummary('multi', { data: '   ' })).toBe('multi');
 });
 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs and seeing where they are`, { timeout: 90_000 }, () => {
@@ -54,12 +56,12 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs and seeing wh
         e.activityTaskScheduledEventAttributes && e.userMetadata?.summary ? [defaultPayloadConverter.fromPayload(e.userMetadata.summary)] : [],
       );
       expect(summaries).toEqual([
-        'validateData on server-a',
-        'checkHealth on server-a',
-        'checkHealth on server-b',
-        'processInternal on server-a',
-        'processExternal on server-b',
-        'enrichData on server-b',
+        'validate step, server-a',
+        'health-check step, server-a',
+        'health-check step, server-b',
+        'process-internal step, server-a',
+        'process-external step, server-b',
+        'enrich step, server-b',
       ]);
 
       // Visibility is eventually consistent: the query may lag the run by a moment.

@@ -42,35 +42,47 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} every scheduled activity o
     };
   }
 
-  test('multi (with the third party), simple, publish (reviewed and approved), adaptive (each plan) and a batch of multi', { timeout: 120_000 }, async () => {
-    const a = await suite.track(startServerA());
-    const b = await suite.track(startServerB({ random: () => 0.99 }));
-    const taskQueue = uniqueTaskQueue('routing');
-    const ids = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b.url }, async () => {
-      const start = (kind: WorkflowKind, input: BatchItem, id: string) =>
-        startWorkflow(suite.client, kind, { taskQueue, workflowId: `${taskQueue}-${id}` }, input);
-      const handles = [
-        await start('multi', { data: 'route me', thirdParty: { latencyMs: 0, failureRate: 0 } }, 'multi'),
-        await start('simple', { data: 'route me' }, 'simple'),
-        ...(await Promise.all(ADAPTIVE_PLANS.map(({ name, data }) => start('adaptive', { data }, name)))),
-      ];
-      const publish = await start('publish', { data: 'route me', review: true }, 'publish');
-      await expect.poll(async () => (await publish.query(reviewQuery)).state, { timeout: 30_000 }).toBe('pending');
-      await publish.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada' }] });
-      const batch = await suite.client.workflow.start(batchWorkflow, {
-        taskQueue,
-        workflowId: `${taskQueue}-batch`,
-        args: [{ kind: 'multi', items: [{ data: 'first item' }, { data: 'second item' }] }],
+  test(
+    'multi (with the third party), simple, publish (refused and undone; reviewed and approved), adaptive (each plan) and a batch of multi',
+    { timeout: 120_000 },
+    async () => {
+      const a = await suite.track(startServerA());
+      const b = await suite.track(startServerB({ random: () => 0.99 }));
+      const taskQueue = uniqueTaskQueue('routing');
+      const ids = await suite.withWorker(taskQueue, { 'server-a': a.url, 'server-b': b.url }, async () => {
+        const start = (kind: WorkflowKind, input: BatchItem, id: string) =>
+          startWorkflow(suite.client, kind, { taskQueue, workflowId: `${taskQueue}-${id}` }, input);
+        const handles = [
+          await start('multi', { data: 'route me', thirdParty: { latencyMs: 0, failureRate: 0 } }, 'multi'),
+          await start('simple', { data: 'route me' }, 'simple'),
+          ...(await Promise.all(ADAPTIVE_PLANS.map(({ name, data }) => start('adaptive', { data }, name)))),
+        ];
+        // Refused by Server B's rules: the saga undoes its steps, calling both services' compensations.
+        handles.push(await start('publish', { data: 'Cheap spam offer' }, 'publish-rejected'));
+        const publish = await start('publish', { data: 'route me', review: true }, 'publish');
+        await expect.poll(async () => (await publish.query(reviewQuery)).state, { timeout: 30_000 }).toBe('pending');
+        await publish.executeUpdate(decideUpdate, { args: [{ decision: 'approve', reviewer: 'ada' }] });
+        const batch = await suite.client.workflow.start(batchWorkflow, {
+          taskQueue,
+          workflowId: `${taskQueue}-batch`,
+          args: [{ kind: 'multi', items: [{ data: 'first item' }, { data: 'second item' }] }],
+        });
+        await Promise.all([...handles, publish, batch].map((h) => h.result()));
+        const children = (await batch.result()).succeeded.map((s) => s.childId);
+        expect(children).toHaveLength(2);
+        // Each child carries a summary of its item, as a run started by a client does.
+        expect(await (await suite.client.workflow.getHandle(children[0]!).describe()).staticSummary()).toBe('multi: `first item`');
+        return [...[...handles, publish].map((h) => h.workflowId), ...children];
       });
-      await Promise.all([...handles, publish, batch].map((h) => h.result()));
-      const children = (await batch.result()).succeeded.map((s) => s.childId);
-      expect(children).toHaveLength(2);
-      return [...[...handles, publish].map((h) => h.workflowId), ...children];
-    });
-    for (const id of ids) {
-      const { actual, expected } = await routes(id, taskQueue);
-      expect(actual.length, `${id} scheduled activities`).toBeGreaterThan(0);
-      expect(actual, id).toEqual(expected);
-    }
-  });
+      const types = new Set<string>();
+      for (const id of ids) {
+        const { actual, expected } = await routes(id, taskQueue);
+        expect(actual.length, `${id} scheduled activities`).toBeGreaterThan(0);
+        expect(actual, id).toEqual(expected);
+        for (const [type] of actual) types.add(type!);
+      }
+      // Every activity of both services was scheduled by one of the runs.
+      expect([...types].sort()).toEqual(['checkHealth', ...SERVER_A, ...SERVER_B].sort());
+    },
+  );
 });
