@@ -1,7 +1,8 @@
 // Where a run is, and how runs are found, on a real server: the run's current details and each call's summary
 // (the Web UI shows both; neither writes to visibility), the search attributes a run sets (DataCategory once it
 // is known, CurrentStep only where a run stopped: its failing step, or "review" while a person is asked), and
-// the visibility writes a completed run costs, counted from its history.
+// the search-attribute writes a completed run costs, counted from its history (starting and closing a run
+// write to visibility too, as every run does).
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, test } from 'vitest';
@@ -29,7 +30,7 @@ test('a static summary is one line of inline code, at most 40 characters of the 
 describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} finding runs and seeing where they are`, { timeout: 90_000 }, () => {
   const suite = workflowSuite();
 
-  test('a completed multi-server run: its current details follow the steps, each call has a summary, and it costs 2 visibility writes', async () => {
+  test('a completed multi-server run: its current details follow the steps, each call has a summary, and it writes search attributes twice', async () => {
     const held = gate('/enrich');
     const a = await suite.track(startServerA());
     const b = await suite.track(startServerB({ before: held.middleware }));
