@@ -46,12 +46,18 @@ describe('the kept workflow bundle (temporal/worker/workflow-bundle.ts)', { time
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('is made once, listing every workflow source and the lockfile, and reused while they all match', async () => {
+  test('is made once, listing every workflow source, the lockfile and the file of its options, and reused while they all match', async () => {
     const first = await loadWorkflowBundle({ tracing: false, encryption: false, logger: quiet, dir });
     expect(first).toMatchObject({ origin: 'bundled', reason: 'no bundle kept in .build/ yet' });
     const { files } = JSON.parse(await readFile(join(dir, 'workflow-bundle.json'), 'utf8')) as { files: Record<string, string> };
     expect(Object.keys(files)).toEqual(
-      expect.arrayContaining(['temporal/workflows/multi-server.ts', 'temporal/workflows/interceptors.ts', 'server-b/contract.ts', 'package-lock.json']),
+      expect.arrayContaining([
+        'temporal/workflows/multi-server.ts',
+        'temporal/workflows/interceptors.ts',
+        'server-b/contract.ts',
+        'package-lock.json',
+        'temporal/worker/workflow-bundle.ts',
+      ]),
     );
     expect(Object.keys(files).some((file) => file.includes('node_modules'))).toBe(false);
 

@@ -1,9 +1,10 @@
 // The workflow bundle. Bundling is most of a worker's start-up, so the bundle is kept in .build/ beside the
-// SHA-256 of every source it was made from (from its source map) and of the lockfile, and used only while all
-// match. Each combination of tracing and encryption is kept under its own name.
+// SHA-256 of every source it was made from (from its source map), of the lockfile and of this file (the bundler's
+// options), and used only while all match. Each combination of tracing and encryption is kept under its own name.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type Logger } from '@temporalio/worker';
 import { fromProjectRoot, PROJECT_ROOT } from '../../shared/paths.ts';
 import { FAILURE_CONVERTER_PATH } from '../codec/data-converter.ts';
@@ -11,6 +12,8 @@ import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from './create-worker.ts';
 
 export const BUNDLE_DIR = fromProjectRoot('.build');
 const LOCKFILE = 'package-lock.json';
+/** This file: the bundler's options are written here, so changing one makes the kept bundle stale too. */
+const THIS_FILE = relative(PROJECT_ROOT, fileURLToPath(import.meta.url));
 
 interface Manifest {
   /** Where the project was when it was bundled: the source map's paths are absolute. */
@@ -81,7 +84,7 @@ export async function buildWorkflowBundle(options: BundleOptions): Promise<strin
     ...(options.encryption && { failureConverterPath: FAILURE_CONVERTER_PATH }),
     ...(options.logger && { logger: options.logger }),
   });
-  const sources = [...sourcesOf(code), LOCKFILE];
+  const sources = [...sourcesOf(code), LOCKFILE, THIS_FILE];
   // A file saved while webpack ran may be in the bundle as it was before: used now, but not kept under the new hash.
   if (sources.some((file) => modifiedSince(fromProjectRoot(file), started))) return code;
   const files = Object.fromEntries(sources.map((file) => [file, sha256(fromProjectRoot(file)) ?? 'missing']));
