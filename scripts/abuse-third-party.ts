@@ -1,8 +1,5 @@
-// npm run abuse:third-party -- [calls, default 5000] [at once, default 50]
-// One careless client against a real Server B process: it opens `calls` slow /third-party-api calls and
-// drops each right after sending it, `at once` at a time, while /ping is timed every 50 ms. Reports Server
-// B's peak RSS (from its /status), the slowest /ping, and how the calls were answered; exits 1 if RSS
-// went over 200 MB or a /ping took 100 ms or more.
+// npm run abuse:third-party -- [calls, default 5000] [at once, default 50]: a careless client dropping slow calls
+// to a real Server B process (docs/performance.md); exits 1 if its RSS reached 200 MB or a /ping took 100 ms.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { createInterface } from 'node:readline';

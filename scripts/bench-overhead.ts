@@ -4,7 +4,7 @@ import { summarize } from '../shared/service/metrics.ts';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { cpuSeconds, findProcess } from './bench/cpu.ts';
 import { directChain, MULTI_SERVER_SERVICE_STEPS } from './bench/direct-chain.ts';
-import { commandOrExit, parseOptions, wholeNumber, workflowsAndConcurrency } from './support/args.ts';
+import { optionsOrExit, wholeNumber, workflowsAndConcurrency } from './support/args.ts';
 import { LocalStack } from './support/local-stack.ts';
 import { progressBar } from './support/progress.ts';
 import { findRunningStack, type RunningStack } from './support/running-stack.ts';
@@ -29,11 +29,10 @@ starts one of its own (dev server with the project's settings, state on disk in 
 Exit codes: 0 measured and every workflow completed; 1 a workflow failed or the stack did not start;
 2 usage error.`;
 
-const options = commandOrExit(() => {
-  const values = parseOptions(process.argv.slice(2), ['runs', 'workflows', 'concurrency'], ['own-stack']);
+const options = optionsOrExit(USAGE, ['runs', 'workflows', 'concurrency'], ['own-stack'], (values) => {
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   return { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false };
-}, USAGE);
+});
 const config = loadConfigOrExit();
 
 const running = options.ownStack ? { problem: '--own-stack' } : await findRunningStack(config);

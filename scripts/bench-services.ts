@@ -1,6 +1,5 @@
-// npm run bench:services: throughput and latency of every POST endpoint of Server A and Server B,
-// measured over real HTTP on 127.0.0.1 (keep-alive), with the services started in this process.
-// Usage: npm run bench:services -- [requests per endpoint, default 2000] [concurrency, default 16]
+// npm run bench:services -- [requests per endpoint, default 2000] [concurrency, default 16]: throughput and latency
+// of every POST endpoint of both services, started in this process, over keep-alive HTTP on 127.0.0.1.
 import { createServerAApp } from '../server-a/app.ts';
 import { createServerBApp } from '../server-b/app.ts';
 import { createLogger } from '../shared/logger.ts';

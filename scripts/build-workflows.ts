@@ -1,6 +1,5 @@
-// npm run build:workflows: bundles the workflow code into .build/ ahead of time (an image build, a deploy
-// step), so the worker starts without bundling. The worker does the same on its own whenever the kept
-// bundle no longer matches its sources (temporal/worker/workflow-bundle.ts), so this is never required.
+// npm run build:workflows: bundles the workflow code into .build/ ahead of time (an image build, a deploy step);
+// never required: the worker does it itself whenever the kept bundle is stale (temporal/worker/workflow-bundle.ts).
 import { DefaultLogger } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { tracesOn } from '../shared/tracing/setup.ts';

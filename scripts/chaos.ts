@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '../shared/config.ts';
 import { planChaos, planWorkflows, seededRandom } from './chaos/plan.ts';
 import { report } from './chaos/report.ts';
 import { runUnderChaos } from './chaos/runner.ts';
-import { commandOrExit, parseOptions, UsageError, wholeNumber } from './support/args.ts';
+import { optionsOrExit, UsageError, wholeNumber } from './support/args.ts';
 import { LocalStack } from './support/local-stack.ts';
 
 const USAGE = `Usage: npm run chaos -- [--workflows N] [--concurrency C] [--seed S] [--saga-share P]
@@ -24,8 +24,7 @@ it checks every result and the saga's effects in the services' state, and stops 
 Exit codes: 0 every workflow ended as expected, none lost, no duplicate or inconsistent effect;
 1 anything else (the report says what); 2 usage error.`;
 
-const { workflows, concurrency, seed, sagaShare } = commandOrExit(() => {
-  const values = parseOptions(process.argv.slice(2), ['workflows', 'concurrency', 'seed', 'saga-share']);
+const { workflows, concurrency, seed, sagaShare } = optionsOrExit(USAGE, ['workflows', 'concurrency', 'seed', 'saga-share'], [], (values) => {
   const share = values['saga-share'] ?? '0.5';
   const sagaShare = Number(share);
   if (share.trim() === '' || !(sagaShare >= 0 && sagaShare <= 1)) throw new UsageError(`--saga-share must be a number from 0 to 1, got "${share}"`);
@@ -35,7 +34,7 @@ const { workflows, concurrency, seed, sagaShare } = commandOrExit(() => {
     seed: values.seed === undefined ? randomInt(2 ** 32) : wholeNumber('--seed', values.seed, 0, 2 ** 32 - 1),
     sagaShare,
   };
-}, USAGE);
+});
 const config = loadConfigOrExit();
 
 const t0 = performance.now();
@@ -69,8 +68,7 @@ const interrupt = (signal: NodeJS.Signals) => {
   say(`${signal}: stopping the stack`);
   void shutdown(130);
 };
-process.on('SIGINT', interrupt);
-process.on('SIGTERM', interrupt);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, interrupt);
 const stack = await starting;
 if (interrupted) await shutdown(130);
 say(`stack up, state in ${stack.dir}`);

@@ -1,6 +1,5 @@
-// npm run fuzz:services -- [runs per property, default 2000] [seed, default random]
-// The services' property tests (test/support/service-properties.ts) with a large budget: any body to any
-// endpoint, valid-data invariants, repeated Idempotency-Keys. Prints the seed, so a failure can be replayed.
+// npm run fuzz:services -- [runs per property, default 2000] [seed, default random]: the services' property tests
+// (test/support/service-properties.ts) with a large budget; it prints the seed, so a failure can be replayed.
 import { anyBodyIsAnsweredWellFormed, aRepeatedKeyGetsTheSameAnswer, validDataKeepsTheInvariants, withServices } from '../test/support/service-properties.ts';
 
 const [numRuns = 2000, seed = Math.floor(Math.random() * 2 ** 31)] = process.argv.slice(2).map(Number);

@@ -7,7 +7,7 @@ import { fromProjectRoot } from '../shared/paths.ts';
 import { summarize } from '../shared/service/metrics.ts';
 import { KIND_NAMES, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 import { chartSvg } from './load/chart.ts';
-import { commandOrExit, parseOptions, UsageError, workflowsAndConcurrency } from './support/args.ts';
+import { optionsOrExit, UsageError, workflowsAndConcurrency } from './support/args.ts';
 import { progressBar } from './support/progress.ts';
 import { findRunningStack } from './support/running-stack.ts';
 import { runWorkflows } from './support/run-workflows.ts';
@@ -27,15 +27,14 @@ failures by cause, and writes a JSON file and an SVG chart (latency over time, t
 Exit codes: 0 every run completed; 1 some failed (counted by cause); 2 usage error; 3 Temporal or the
 worker is not there.`;
 
-const options = commandOrExit(() => {
-  const values = parseOptions(process.argv.slice(2), ['workflows', 'concurrency', 'kind', 'out']);
+const options = optionsOrExit(USAGE, ['workflows', 'concurrency', 'kind', 'out'], [], (values) => {
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   const kind = values.kind ?? 'multi';
   if (!(KIND_NAMES as string[]).includes(kind)) throw new UsageError(`--kind must be one of ${KIND_NAMES.join(', ')}, got "${kind}"`);
   const out = values.out ?? 'results';
   if (out.trim() === '') throw new UsageError('--out must name a directory');
   return { workflows, concurrency, kind: kind as WorkflowKind, out };
-}, USAGE);
+});
 const config = loadConfigOrExit();
 const stack = await findRunningStack(config);
 if ('problem' in stack) {

@@ -1,7 +1,5 @@
-// npm run record:histories [-- name or prefix* …]: runs each workflow path once, for real (only the named ones
-// when names are given), and saves its history for test/replay.test.ts in test/histories/<date>-<commit>/, with a
-// manifest.json naming the commit and the patches its code knows. Refuses a tree with uncommitted changes: a
-// history says which code recorded it. When to record, and why an old recording is never redone: docs/versioning.md.
+// npm run record:histories [-- name or prefix* …]: runs each workflow path once, for real, and saves its history
+// for test/replay.test.ts in test/histories/<date>-<commit>/ (docs/testing.md; when to record: docs/versioning.md).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,6 +10,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfigOrExit } from '../shared/config.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { ADAPTIVE_PLANS } from '../test/support/adaptive-plans.ts';
+import { pendingActivity } from '../test/support/pending-activity.ts';
 import { startServerA, startServerB, statusOf } from '../test/support/services.ts';
 import { startDevServer } from '../temporal/dev/dev-server.ts';
 import { freeDevServerPort } from '../temporal/dev/free-port.ts';
@@ -127,9 +126,7 @@ async function recordAll(): Promise<void> {
       await b.close(0);
       const outage = await start('multi', 'server-b-outage-retried', { data: ORDER });
       // Attempt 3 pending: Server B's health check has failed twice.
-      await waitUntil("server-b's health check has failed twice", async () =>
-        ((await outage.describe()).raw.pendingActivities ?? []).some((p) => p.activityType?.name === 'checkHealth' && (p.attempt ?? 0) >= 3),
-      );
+      await waitUntil("server-b's health check has failed twice", async () => ((await pendingActivity(outage, 'checkHealth'))?.attempt ?? 0) >= 3);
       b = await startServerB({ port: b.port });
       await record('server-b-outage-retried', outage, 'completed');
     }

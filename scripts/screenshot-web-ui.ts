@@ -1,7 +1,5 @@
-// Saves a screenshot of a run's page in the Temporal Web UI, as headless Chromium renders it (the README's
-// docs/images/web-ui-completed.png was made this way). It starts nothing: give it the link a client
-// printed while that UI runs. Chromium as for the browser test: CHROMIUM_PATH, else /usr/bin/chromium.
-//   npx node scripts/screenshot-web-ui.ts <Web UI link to a run> <file.png>
+// npx node scripts/screenshot-web-ui.ts <Web UI link to a run> <file.png>: the run's page in the Web UI as headless
+// Chromium renders it (docs/running.md); it starts nothing. Chromium as for the browser test (CHROMIUM_PATH).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { closePage, findChromium, launchChromium, openPage, parseRunLink, runPage, VIEWPORT } from '../test/support/browser.ts';

@@ -1,6 +1,5 @@
-// npm run temporal:dev: a local Temporal dev server with its Web UI, no Docker needed. State is kept
-// in TEMPORAL_DEV_DB (.temporal/dev-server.db, git-ignored), so workflows survive a restart. The CLI
-// comes from temporal/dev/temporal-cli.ts, which finds one or makes one (see npm run temporal:install).
+// npm run temporal:dev: a local Temporal dev server with its Web UI, no Docker needed, its state kept across restarts
+// in TEMPORAL_DEV_DB; the CLI comes from temporal/dev/temporal-cli.ts, which finds or makes one.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';

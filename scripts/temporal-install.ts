@@ -1,5 +1,4 @@
-// npm run temporal:install: finds or makes the Temporal CLI for the local dev server. The scripts that need
-// it do the same on their own; this gets a first Go build (minutes) out of the way.
+// npm run temporal:install: finds or makes the Temporal CLI for the dev server, a first Go build out of the way.
 // Exit codes: 0 found or made, 1 none could be found or made, 2 a bad TEMPORAL_CLI_PATH or setting.
 import { loadConfigOrExit } from '../shared/config.ts';
 import { DEV_SERVER_TEMPORAL_VERSION, ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';

@@ -1,6 +1,5 @@
-// node scripts/trace-tree.ts [file] [trace id]: prints one trace of a TRACES=file:<path> file as a tree
-// across every process of the stack, for a machine without a trace viewer. Without a trace id: the latest
-// trace with a workflow start in it. Without a file: the one TRACES names.
+// node scripts/trace-tree.ts [file] [trace id]: one trace of a TRACES=file:<path> file as a tree across the
+// stack's processes, for a machine without a trace viewer (docs/observability.md).
 import { readFileSync } from 'node:fs';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';

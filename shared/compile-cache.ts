@@ -1,7 +1,6 @@
-// Imported first by the worker's entry point: Node keeps the compiled code of every module loaded after
-// this in .build/node-compile-cache, so a restart skips most compiling (docs/performance.md has the
-// numbers). The variable carries the setting to the SDK's workflow thread, which loads modules of its
-// own. Node checks each entry against its source, so a changed file is compiled afresh.
+// Imported first by the worker's entry point: Node keeps the compiled code of every module loaded after this
+// in .build/node-compile-cache, so a restart skips most compiling (docs/performance.md). The variable carries
+// the setting to the SDK's workflow thread; Node checks each entry against its source.
 import module from 'node:module';
 import { fromProjectRoot } from './paths.ts';
 

@@ -79,18 +79,15 @@ export function readEnv<S extends z.ZodObject>(schema: S, env: Env, otherProblem
 
 export type ServiceConfig = ReturnType<typeof serviceConfig>;
 
-/** The services' part of the configuration, grouped by who reads it. */
+/** The services' part of the configuration, grouped by who reads it (each described in docs/configuration.md). */
 export function serviceConfig(v: z.output<typeof SERVICE_ENV>) {
   return {
     serverA: { port: v.SERVER_A_PORT, url: v.SERVER_A_URL ?? `http://localhost:${v.SERVER_A_PORT}`, database: v.SERVER_A_DB },
     serverB: { port: v.SERVER_B_PORT, url: v.SERVER_B_URL ?? `http://localhost:${v.SERVER_B_PORT}`, database: v.SERVER_B_DB },
-    /** Fail this share of changes after applying them (for retries to prove exactly-once). */
     faults: { afterApply: v.FAULT_AFTER_APPLY, rate: v.FAULT_RATE },
     serviceHost: v.SERVICE_HOST,
-    /** Shared secret the services require and the worker sends; undefined: no authentication. */
     serviceToken: v.SERVICE_TOKEN,
     thirdParty: { latencyMs: v.THIRD_PARTY_LATENCY_MS, failureRate: v.THIRD_PARTY_FAILURE_RATE },
-    /** Where each process sends its spans: nowhere by default. */
     traces: {
       console: v.TRACES === 'console',
       file: v.TRACES.startsWith('file:') ? v.TRACES.slice('file:'.length) : undefined,

@@ -1,5 +1,4 @@
-// Entry point: node temporal/client.ts [verb] … (see --help). Hands over to the verb's module in cli/commands/,
-// loaded only for that verb.
+// Entry point: node temporal/client.ts [verb] … (see --help); each verb's module in cli/commands/ is loaded only for that verb.
 import { loadConfigOrExit } from '../shared/config.ts';
 import { startTracing } from '../shared/tracing/setup.ts';
 import { type CliCommand, EXIT, type ExitCode, parseCommand, UsageError } from './cli/args.ts';

@@ -3,8 +3,6 @@
 import type { Config } from '../shared/config.ts';
 
 /** Accepted as they are by both Connection (client) and NativeConnection (worker). */
-export type TemporalConnectionOptions = ReturnType<typeof connectionOptions>;
-
 export function connectionOptions(temporal: Config['temporal']) {
   const { tls, apiKey, metadata } = temporal.security;
   return { address: temporal.address, tls, apiKey, metadata };

@@ -1,6 +1,4 @@
-// Every kind of run a client can start by name: the workflow kinds and the batch, each with its input check,
-// so a starter (the CLI, the API) refuses a bad input before the run exists, in the words the run would fail with.
-// The batch is added here, not in workflows/kinds.ts: it starts those kinds as children, so kinds.ts cannot import it.
+// Every kind of run a client starts by name, with its input check; the batch is added here, as it starts the workflow kinds as children.
 import type { Workflow } from '@temporalio/common';
 import type { z } from 'zod';
 import { BatchInput, batchInputIssues, batchWorkflow } from './workflows/batch.ts';
@@ -15,7 +13,7 @@ export interface RunKindEntry {
   description: string;
   /** The workflow's input schema (the API documents its request bodies from it). */
   input: z.ZodObject;
-  /** Every problem with `input` as this workflow's input; empty when it is valid. */
+  /** Every problem with `input` as this workflow's input, in the words the run would fail with; empty when it is valid. */
   issues: (input: unknown) => InputIssue[];
 }
 

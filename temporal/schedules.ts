@@ -1,6 +1,4 @@
-// The distributed cron: a Temporal Schedule, kept by the server, starts the multi-server workflow every N
-// minutes. Here: its policies and the checks of its settings (each policy's reason is in
-// docs/batches-schedules-adaptive.md); `client.ts schedule …` works the rest through the SDK's handles.
+// The multi-server workflow on a Temporal Schedule: its policies (each one's reason: docs/batches-schedules-adaptive.md) and setting checks.
 import { type Client, ScheduleOverlapPolicy } from '@temporalio/client';
 import { parseDuration } from './workflows/input.ts';
 import { WORKFLOW_KINDS } from './workflows/kinds.ts';
@@ -17,11 +15,6 @@ export const SCHEDULE_POLICY = {
   /** A failed run already rode out its outage limit; the next tick tries again, where a paused cron would wait for a person. */
   pauseOnFailure: false,
 } as const;
-
-/** One interval: after a Temporal outage at most one missed tick catches up, not one per tick (the SDK's default window is a year). */
-export function catchupWindowMs(everyMs: number): number {
-  return everyMs;
-}
 
 /** The id every run a schedule starts begins with; Temporal appends the tick's time (`-2026-05-01T10:05:00Z`). */
 export function scheduledWorkflowIdPrefix(scheduleId: string): string {
@@ -66,6 +59,7 @@ export function createSchedule(client: Client, settings: { scheduleId: string; e
       args: [{ data }],
       staticSummary: staticSummary('multi', { data }),
     },
-    policies: { overlap: SCHEDULE_POLICY.overlap, catchupWindow: catchupWindowMs(everyMs), pauseOnFailure: SCHEDULE_POLICY.pauseOnFailure },
+    // A catch-up window of one interval: after a Temporal outage one missed tick runs, not one per tick (the SDK's default window is a year).
+    policies: { overlap: SCHEDULE_POLICY.overlap, catchupWindow: everyMs, pauseOnFailure: SCHEDULE_POLICY.pauseOnFailure },
   });
 }

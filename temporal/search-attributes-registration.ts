@@ -13,12 +13,10 @@ const { IndexedValueType } = protos.temporal.api.enums.v1;
  *  administrators): nothing can be checked. */
 export class CannotListSearchAttributes extends Error {}
 
-/**
- * Adds the SEARCH_ATTRIBUTE_KEYS that `namespace` lacks and returns their names (empty when all were
- * there). One registered with another type, or missing ones the server refuses to add, is an error naming
- * the fix, since every upsert would fail. Takes a client Connection or a worker's NativeConnection: both
- * carry the operator service.
- */
+/** Adds the SEARCH_ATTRIBUTE_KEYS that `namespace` lacks and returns their names (empty when all were
+ *  there). One registered with another type, or missing ones the server refuses to add, is an error naming
+ *  the fix, since every upsert would fail. Takes a client Connection or a worker's NativeConnection: both
+ *  carry the operator service. */
 export async function ensureSearchAttributes(connection: Pick<Connection, 'operatorService'>, namespace: string): Promise<string[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }).catch((error: unknown) => {
     throw new CannotListSearchAttributes(isGrpcServiceError(error) ? error.details : String(error), { cause: error });

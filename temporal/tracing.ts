@@ -20,10 +20,8 @@ export const ATTEMPT_ATTRIBUTE = 'temporalActivityAttempt';
 /** The SDK's workflow interceptors, bundled into the workflow code when tracing is on (tests bundle it in themselves). */
 export const TRACING_WORKFLOW_MODULE = createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
-/**
- * The SDK's client interceptor without its spans for reads: the CLI polls a run's progress query four
- * times a second while it waits, and each poll would be a trace of its own (a root span per query).
- */
+/** The SDK's client interceptor without its spans for reads: the CLI polls a run's progress query four
+ *  times a second while it waits, and each poll would be a trace of its own (a root span per query). */
 class ChangesOnlyClientInterceptor extends OpenTelemetryWorkflowClientInterceptor {
   override query(input: WorkflowQueryInput, next: Next<WorkflowClientInterceptor, 'query'>): Promise<unknown> {
     return next(input);

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import type { Logger } from '../shared/logger.ts';
-import type { TemporalConnectionOptions } from './connection-options.ts';
+import type { connectionOptions } from './connection-options.ts';
 
 export const START_TEMPORAL_HINT = 'Start it with "npm run temporal:dev" (no Docker) or "npm run temporal:start" (Docker), or set TEMPORAL_ADDRESS.';
 
@@ -36,7 +36,7 @@ function errorText(error: unknown): string {
 }
 
 /** One quick look, without waiting: does a Temporal frontend answer there right now (with TLS, if configured)? */
-export async function temporalAnswers(target: string | TemporalConnectionOptions, timeoutMs = 2_000): Promise<boolean> {
+export async function temporalAnswers(target: string | ReturnType<typeof connectionOptions>, timeoutMs = 2_000): Promise<boolean> {
   try {
     const options = typeof target === 'string' ? { address: target } : target;
     const connection = await Connection.connect({ ...options, connectTimeout: timeoutMs });

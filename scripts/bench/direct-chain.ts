@@ -1,6 +1,5 @@
-// The multi-server workflow's chain of service calls without Temporal: the same activity functions,
-// the same HTTP clients and requests, in the same order (the two pings at once), called one after the
-// other in this process. The difference to the workflow is what the orchestration costs.
+// The multi-server workflow's chain of service calls without Temporal: the same activities, requests and order,
+// in this process. The difference to the workflow is what the orchestration costs.
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { ServiceName } from '../../shared/contract.ts';
 import { createActivities } from '../../temporal/activities/index.ts';

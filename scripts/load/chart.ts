@@ -9,10 +9,7 @@ const SLICES = 60;
 const WIDTH = 760;
 const COLOURS = { p50: '#1f77b4', p90: '#ff7f0e', p99: '#d62728', completed: '#2ca02c', failed: '#d62728' };
 
-/**
- * The two panels as one vega-lite spec over the runs themselves: the run is cut into SLICES equal slices by the
- * moment each run ended, and vega-lite computes each slice's percentiles and rates.
- */
+/** The two panels as one vega-lite spec: runs go to SLICES equal slices by when they ended; vega-lite computes the rest. */
 function chartSpec(samples: RunSample[], wallMs: number, title: string, subtitle: string): TopLevelSpec {
   const sliceMs = Math.max(wallMs / SLICES, 1);
   const sliceS = sliceMs / 1000;

@@ -3,35 +3,26 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 
 export class UsageError extends Error {}
-/** -h or --help: the script prints its usage and exits 0. */
-class HelpRequested extends Error {}
 
-/** Strict `--name value` options and `--flag`s (no positionals), plus -h/--help. */
-export function parseOptions<N extends string, F extends string = never>(argv: string[], names: N[], flags: F[] = []) {
+/** Strict `--name value` options and `--flag`s (no positionals) as `check` makes them out; -h or --help prints the usage and exits 0. */
+export function optionsOrExit<T, N extends string, F extends string = never>(
+  usage: string,
+  names: N[],
+  flags: F[],
+  check: (values: Partial<Record<N, string> & Record<F, boolean>>) => T,
+): T {
   const options: ParseArgsOptionsConfig = { help: { type: 'boolean', short: 'h' } };
   for (const name of names) options[name] = { type: 'string' };
   for (const flag of flags) options[flag] = { type: 'boolean' };
-  let values;
   try {
-    values = parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values;
+    const { values } = parseArgs({ args: process.argv.slice(2), strict: true, allowPositionals: false, options });
+    if (!values.help) return check(values as Partial<Record<N, string> & Record<F, boolean>>);
+    console.log(usage);
+    process.exit(0);
   } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (values.help) throw new HelpRequested();
-  return values as Partial<Record<N, string> & Record<F, boolean>>;
-}
-
-/** What `parse` made of the command line, or the help or the usage error printed and the script ended. */
-export function commandOrExit<T>(parse: () => T, usage: string): T {
-  try {
-    return parse();
-  } catch (error) {
-    if (error instanceof HelpRequested) {
-      console.log(usage);
-      process.exit(0);
-    }
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`${error.message}\n\n${usage}\n`);
+    // parseArgs's own errors (an unknown option, a stray argument) carry an ERR_PARSE_ARGS_* code.
+    if (!(error instanceof UsageError) && !(error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw error;
+    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
     process.exit(2);
   }
 }

@@ -53,10 +53,7 @@ export function startWorkflow(client: Client, kind: WorkflowKind, options: { tas
   });
 }
 
-/**
- * 'completed', or the cause of the failure: the outermost failure in the chain that names one (the workflow's own
- * failure type, a timeout, …); or the start error.
- */
+/** 'completed', or the outermost failure in the chain that names a cause (its failure type, a timeout, …), or the start error. */
 export async function outcomeOf(result: Promise<unknown>): Promise<string> {
   try {
     await result;

@@ -1,7 +1,5 @@
-// The error a handler (or a check before it) throws to answer with a 4xx or 5xx: create-app.ts turns it
-// into the JSON body `{ error: { code, message, field? } }` with its headers. And parseRequest, which
-// checks a request's body, query or path against its contract's zod schema and throws it: one 400 naming
-// every bad field and why (in the words of shared/contract.ts's `explain`).
+// The error a handler throws to answer with a 4xx or 5xx (create-app.ts sends it as the JSON error body), and
+// parseRequest, which checks a request against its zod schema: one 400 naming every bad field and why.
 import type { z } from 'zod';
 import { type ErrorBody, type ErrorCode, explain, issuesOf } from '../contract.ts';
 

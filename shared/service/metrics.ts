@@ -5,7 +5,6 @@ import type { LatencySummary } from '../contract.ts';
 export function summarize(latencies: readonly number[]): LatencySummary {
   const sorted = [...latencies].sort((a, b) => a - b);
   const rank = (p: number): number => {
-    if (sorted.length === 0) return 0;
     const value = sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
     return Math.round(value * 10) / 10;
   };

@@ -1,7 +1,5 @@
-// Spans as lines, for a machine without a trace viewer (TRACES=console or TRACES=file:<path>): one
-// readable line per span on stderr (stdout stays the logs', and the client's --json outcome), or one
-// JSON object per line appended to a file that every process of the stack shares, so a whole trace
-// (client, worker, both services) can be read back from it (scripts/trace-tree.ts prints it as a tree).
+// Spans as lines, for a machine without a trace viewer: TRACES=console, a readable line per span on stderr;
+// TRACES=file:<path>, a JSON line per span in a file every process shares (scripts/trace-tree.ts reads it).
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
@@ -9,38 +7,26 @@ import { ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** One span as a line of the traces file. */
-export interface SpanLine {
-  traceId: string;
-  spanId: string;
-  /** Absent for the root of a trace. */
-  parentSpanId?: string;
-  /** The process that made the span: server-a, server-b, worker or client (its resource's service.name). */
-  service: string;
-  name: string;
-  kind: keyof typeof SpanKind;
-  /** ISO time the span started (workflow spans: the workflow task's time, as the workflow sees it). */
-  start: string;
-  durationMs: number;
-  status: 'UNSET' | 'OK' | 'ERROR';
-  statusMessage?: string;
-  attributes: Record<string, unknown>;
-}
+export type SpanLine = ReturnType<typeof toSpanLine>;
 
-function toSpanLine(span: ReadableSpan): SpanLine {
+function toSpanLine(span: ReadableSpan) {
   const { traceId, spanId } = span.spanContext();
   const message = span.status.message;
   return {
     traceId,
     spanId,
+    // Absent for the root of a trace.
     ...(span.parentSpanId && { parentSpanId: span.parentSpanId }),
+    // The process that made the span: server-a, server-b, worker or client.
     service: String(span.resource.attributes['service.name'] ?? 'unknown'),
     name: span.name,
     kind: SpanKind[span.kind] as keyof typeof SpanKind,
+    // Workflow spans: the workflow task's time, as the workflow sees it.
     start: new Date(hrTimeToMilliseconds(span.startTime)).toISOString(),
     durationMs: Math.round(hrTimeToMilliseconds(span.duration) * 10) / 10,
-    status: SpanStatusCode[span.status.code] as SpanLine['status'],
+    status: SpanStatusCode[span.status.code] as 'UNSET' | 'OK' | 'ERROR',
     ...(message && { statusMessage: message }),
-    attributes: { ...span.attributes },
+    attributes: { ...span.attributes } as Record<string, unknown>,
   };
 }
 

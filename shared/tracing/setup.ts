@@ -4,7 +4,6 @@
 import { createRequire } from 'node:module';
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as Resources from '@opentelemetry/resources';
-import type { Resource } from '@opentelemetry/resources';
 import type * as TraceBase from '@opentelemetry/sdk-trace-base';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type * as TraceNode from '@opentelemetry/sdk-trace-node';
@@ -15,25 +14,13 @@ import { consoleExporter, fileExporter } from './line-exporter.ts';
 /** Each named in its spans' resource (service.name). */
 export type TracedProcess = 'server-a' | 'server-b' | 'worker' | 'client';
 
-/**
- * OTLP spans are sent in batches at most this long after they end: quick enough to find a run in the
- * viewer right after it, and shutdown() sends the rest before a process exits.
- */
+/** OTLP spans are sent at most this long after they end: a run is in the viewer right after it. */
 const OTLP_BATCH_DELAY_MS = 1_000;
 
-/**
- * The OpenTelemetry SDK is loaded only when traces are on, and the OTLP exporter only when an endpoint is
- * set: together they add ~0.25 s to every process's start (docs/performance.md, worker start-up).
- */
+/** The SDK is loaded only when traces are on, the OTLP exporter only with an endpoint: they slow every start (docs/performance.md). */
 const load = createRequire(import.meta.url);
 
-export interface Tracing {
-  resource: Resource;
-  /** Where every span of the process goes; the worker also hands it the workflow spans, made in its sandbox. */
-  spanProcessor: SpanProcessor;
-  /** Sends what is still buffered, then stops; call before the process exits. */
-  shutdown: () => Promise<void>;
-}
+export type Tracing = ReturnType<typeof createTracing>;
 
 /** Starts tracing for `service` as configured; undefined (and nothing registered) when traces are off. */
 export function startTracing(service: TracedProcess, traces: Config['traces']): Tracing | undefined {
@@ -55,12 +42,13 @@ export function tracingProcessors(traces: Config['traces']): SpanProcessor[] {
 }
 
 /** Registers a tracer provider for the whole process (tests pass an in-memory exporter's processor). */
-export function createTracing(service: string, processors: SpanProcessor[]): Tracing {
+export function createTracing(service: string, processors: SpanProcessor[]) {
   const { Resource } = load('@opentelemetry/resources') as typeof Resources;
   const { NodeTracerProvider } = load('@opentelemetry/sdk-trace-node') as typeof TraceNode;
   const resource = Resource.default().merge(new Resource({ 'service.name': service }));
   const provider = new NodeTracerProvider({ resource, spanProcessors: processors });
   provider.register();
+  // spanProcessor: the worker also hands it the workflow spans, made in its sandbox; shutdown sends what is buffered.
   return { resource, spanProcessor: provider.getActiveSpanProcessor(), shutdown: () => provider.shutdown() };
 }
 

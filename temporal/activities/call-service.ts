@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { CORRELATION_HEADERS, explain, IDEMPOTENCY_KEY_HEADER, issuesOf, PingResponse, type ServiceName } from '../../shared/contract.ts';
 import { traceHeaders } from '../../shared/tracing/propagation.ts';
 import { badResponse, type CallTarget, classifyFailure, parseJson } from './classify-failure.ts';
-import { HTTP_TIMEOUT_MS, type ServiceClient, type ServiceClients, URL_VARIABLE } from './service-clients.ts';
+import { HTTP_TIMEOUT_MS, type ServiceClient, type ServiceClients } from './service-clients.ts';
 
 /** Heartbeats are how a cancellation reaches a running activity, and how a dead worker is noticed before
  *  start-to-close. Calls that answer within a second never heartbeat: the fast path stays free of RPCs. */
@@ -32,7 +32,7 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
   const { workflowExecution, activityId, attempt } = ctx.info;
   const timeoutMs = options.timeoutMs ?? HTTP_TIMEOUT_MS;
   const requestId = nanoid();
-  const target: CallTarget = { service: client.name, method, path, baseUrl: client.baseUrl, timeoutMs, urlVariable: URL_VARIABLE[client.name] };
+  const target: CallTarget = { service: client.name, method, path, baseUrl: client.baseUrl, timeoutMs };
   const heartbeat = setInterval(() => ctx.heartbeat(), HEARTBEAT_INTERVAL_MS);
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);

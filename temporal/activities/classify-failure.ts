@@ -12,18 +12,17 @@ export interface CallTarget {
   path: string;
   baseUrl: string;
   timeoutMs: number;
-  /** The environment variable that sets baseUrl, named when only fixing it can help. */
-  urlVariable: string;
 }
+
+/** The variable that sets each service's URL, named in failures that only a configuration fix can cure. */
+const URL_VARIABLE: Record<ServiceName, string> = { 'server-a': 'SERVER_A_URL', 'server-b': 'SERVER_B_URL' };
 
 /** A Retry-After further out than this is capped, so a bad header cannot park a workflow for hours. */
 export const MAX_RETRY_AFTER_MS = 60_000;
 
-/**
- * Codes of a call that can never succeed with this URL: an unknown host, a bad URL, a request axios refused to
- * send (an unsupported protocol, say), TLS trouble (TLS to a plain-HTTP port, any certificate problem). Where DNS
- * follows liveness (a stopped Compose service) an unknown host may be an outage; here the hosts are fixed.
- */
+/** Codes of a call that can never succeed with this URL: an unknown host, a bad URL, a request axios refused to
+ *  send (an unsupported protocol, say), TLS trouble (TLS to a plain-HTTP port, any certificate problem). Where DNS
+ *  follows liveness (a stopped Compose service) an unknown host may be an outage; here the hosts are fixed. */
 const CONFIGURATION_CODE = /^(ENOTFOUND|ERR_INVALID_URL|ERR_BAD_REQUEST|ERR_BAD_OPTION_VALUE|EPROTO|ERR_SSL_.*|ERR_TLS_.*|.*CERT.*|UNABLE_TO_.*)$/;
 
 /** `attempt` is the activity's attempt number (1-based), to weigh a Retry-After against the policy's backoff. */
@@ -34,7 +33,7 @@ export function classifyFailure(error: unknown, target: CallTarget, attempt: num
   const where = `${target.service} ${target.method} ${target.path}`;
   const code = (error as { code?: unknown } | null)?.code;
   const errorCode = typeof code === 'string' ? code : undefined;
-  const fix = `check ${target.urlVariable} (now "${target.baseUrl}")`;
+  const fix = `check ${URL_VARIABLE[target.service]} (now "${target.baseUrl}")`;
 
   if (!axios.isAxiosError(error) || !error.response) {
     if (errorCode && CONFIGURATION_CODE.test(errorCode)) {
@@ -71,7 +70,7 @@ export function classifyFailure(error: unknown, target: CallTarget, attempt: num
 export function badResponse(target: CallTarget, status: number, contentType: string | undefined, problem: string): ApplicationFailure {
   const message =
     `${target.service} ${target.method} ${target.path} answered HTTP ${status} (${contentType || 'no content type'}) ` +
-    `with an unexpected body: ${problem}; is ${target.urlVariable} ("${target.baseUrl}") really ${target.service}?`;
+    `with an unexpected body: ${problem}; is ${URL_VARIABLE[target.service]} ("${target.baseUrl}") really ${target.service}?`;
   return failure(FailureType.badResponse, message, target, { status });
 }
 
@@ -84,11 +83,9 @@ export function retryAfterMs(header: unknown, now = Date.now()): number | undefi
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
-/**
- * A Retry-After is honoured when it asks for more than the policy's own backoff, never for less: the
- * outage limit counts attempts, and attempts must not come faster than the backoff that count assumes.
- * (Omitting the delay also avoids a 0, which the server would replace by the policy's maximumInterval.)
- */
+/** A Retry-After is honoured when it asks for more than the policy's own backoff, never for less: the
+ *  outage limit counts attempts, and attempts must not come faster than the backoff that count assumes.
+ *  (Omitting the delay also avoids a 0, which the server would replace by the policy's maximumInterval.) */
 export function nextRetryDelay(retryAfter: number | undefined, attempt: number): number | undefined {
   return retryAfter !== undefined && retryAfter > backoffAfter(attempt) ? retryAfter : undefined;
 }

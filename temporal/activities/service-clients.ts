@@ -10,9 +10,6 @@ import { ServiceBreaker } from './circuit-breaker.ts';
  *  sees a clear "no answer within 8000 ms" instead of being timed out by Temporal mid-call. */
 export const HTTP_TIMEOUT_MS = 8_000;
 
-/** The variable that sets each service's URL, named in failures that only a configuration fix can cure. */
-export const URL_VARIABLE: Record<ServiceName, string> = { 'server-a': 'SERVER_A_URL', 'server-b': 'SERVER_B_URL' };
-
 export interface ServiceClient {
   name: ServiceName;
   baseUrl: string;

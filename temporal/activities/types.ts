@@ -1,23 +1,7 @@
 // What each service's activities take and return, and the service (so the task queue) each calls. One
 // interface per service, so a proxy of Server A cannot name Server B's activity. No I/O: workflow code imports it.
-import type {
-  DataRecord,
-  ProcessInternalRequest,
-  ProcessInternalResponse,
-  ReserveRecordRequest,
-  ValidateRequest,
-  ValidateResponse,
-} from '../../server-a/contract.ts';
-import type {
-  EnrichRequest,
-  EnrichResponse,
-  ProcessExternalRequest,
-  ProcessExternalResponse,
-  Publication,
-  SubmitPublicationRequest,
-  ThirdPartyRequest,
-  ThirdPartyResponse,
-} from '../../server-b/contract.ts';
+import type * as A from '../../server-a/contract.ts';
+import type * as B from '../../server-b/contract.ts';
 import type { PingResponse, ServiceName } from '../../shared/contract.ts';
 
 /** What a compensation found and did. `committed`: the record could not be released because the saga's commit
@@ -33,22 +17,22 @@ export interface HealthActivities {
 }
 
 export interface ServerAActivities extends HealthActivities {
-  validateData(request: ValidateRequest): Promise<ValidateResponse>;
-  processInternal(request: ProcessInternalRequest): Promise<ProcessInternalResponse>;
-  reserveRecord(request: ReserveRecordRequest): Promise<DataRecord>;
-  commitRecord(recordId: string): Promise<DataRecord>;
+  validateData(request: A.ValidateRequest): Promise<A.ValidateResponse>;
+  processInternal(request: A.ProcessInternalRequest): Promise<A.ProcessInternalResponse>;
+  reserveRecord(request: A.ReserveRecordRequest): Promise<A.DataRecord>;
+  commitRecord(recordId: string): Promise<A.DataRecord>;
   /** Compensation of reserveRecord: releases the record it created, found by its Idempotency-Key. */
-  releaseReservedRecord(): Promise<Undone<DataRecord>>;
+  releaseReservedRecord(): Promise<Undone<A.DataRecord>>;
 }
 
 export interface ServerBActivities extends HealthActivities {
-  processExternal(request: ProcessExternalRequest): Promise<ProcessExternalResponse>;
-  enrichData(request: EnrichRequest): Promise<EnrichResponse>;
-  callThirdParty(request: ThirdPartyRequest): Promise<ThirdPartyResponse>;
-  submitPublication(request: SubmitPublicationRequest): Promise<Publication>;
-  confirmPublication(publicationId: string): Promise<Publication>;
+  processExternal(request: B.ProcessExternalRequest): Promise<B.ProcessExternalResponse>;
+  enrichData(request: B.EnrichRequest): Promise<B.EnrichResponse>;
+  callThirdParty(request: B.ThirdPartyRequest): Promise<B.ThirdPartyResponse>;
+  submitPublication(request: B.SubmitPublicationRequest): Promise<B.Publication>;
+  confirmPublication(publicationId: string): Promise<B.Publication>;
   /** Compensation of submitPublication: withdraws the publication it created, found by its Idempotency-Key. */
-  withdrawSubmittedPublication(): Promise<Undone<Publication>>;
+  withdrawSubmittedPublication(): Promise<Undone<B.Publication>>;
 }
 
 export type Activities = ServerAActivities & ServerBActivities;
@@ -75,8 +59,6 @@ export function serviceOf(activityType: string, args: readonly unknown[]): Servi
   if (activityType === 'checkHealth') return args[0] as ServiceName;
   return ACTIVITY_SERVICE[activityType as keyof typeof ACTIVITY_SERVICE];
 }
-
-export const SERVICE_NAMES: readonly ServiceName[] = ['server-a', 'server-b'];
 
 /** One task queue per service, named after the workflows' own: `multi-server-queue` → `multi-server-queue-server-b`. */
 export function serviceTaskQueue(workflowTaskQueue: string, service: ServiceName): string {

@@ -1,5 +1,4 @@
-// The client's command line, on commander: one verb per thing a person does with a run. Parsing is pure (no
-// Temporal, no I/O), so every usage error is tested without a server.
+// The client's command line on commander, parsed without Temporal or I/O, so every usage error is tested without a server.
 import { userInfo } from 'node:os';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { LIST_LIMIT, type ListFilters } from '../runs/list-filters.ts';
@@ -15,7 +14,6 @@ export const CLIENT = 'npx node temporal/client.ts';
 
 export const SAMPLE_DATA = 'Hello from the Temporal multi-server demo';
 
-/** The exit codes every verb of the client promises (EXIT_CODES below says what each means in --help). */
 export const EXIT = {
   completed: 0,
   /** The workflow ran and ended failed, cancelled, terminated or timed out; or a request about it was refused. */
@@ -33,7 +31,6 @@ export class UsageError extends Error {}
 
 export type ListOptions = ListFilters & { limit: number };
 
-/** The inputs come from a file or are `count` generated samples. */
 export type BatchOptions = ({ file: string; count?: undefined } | { file?: undefined; count: number }) & { kind: WorkflowKind; concurrency: number };
 
 const SCHEDULE_ACTIONS = ['create', 'list', 'pause', 'unpause', 'trigger', 'delete'] as const;
@@ -45,7 +42,6 @@ export type ScheduleCommand =
   | { action: 'list' }
   | { action: Exclude<ScheduleAction, 'create' | 'list'>; id: string; note: string | undefined };
 
-/** What a command line asks for; --json, for every verb, is added to it. */
 type Verb =
   | { verb: 'help'; text: string }
   | { verb: 'run'; mode: WorkflowKind; input: MultiServerInput & PublishInput }

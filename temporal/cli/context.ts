@@ -1,6 +1,4 @@
-// What every verb of the client gets: a connected Temporal client (with the project's TLS and data
-// converter), the configuration, and two outputs: `say` for people, `out` for --json (stdout then carries
-// only the JSON outcome, everything for people goes to stderr). And the one way a verb says no.
+// What every verb of the client gets (a connected client, the configuration, its two outputs), and the one way a verb says no.
 import { Client, Connection } from '@temporalio/client';
 import { NamespaceNotFoundError } from '@temporalio/common';
 import type { Config } from '../../shared/config.ts';
@@ -18,6 +16,7 @@ export interface CommandContext {
   json: boolean;
   /** Where `say` writes; a progress bar is redrawn in place on a terminal only. */
   screen: { isTTY: boolean; write: (text: string) => void };
+  /** For people: on stderr with --json, where stdout carries only the JSON outcome that `out` prints. */
   say: (line?: string) => void;
   out: (value: unknown) => void;
 }
@@ -38,8 +37,7 @@ export async function connectCli(config: Config, json: boolean): Promise<Command
     connection,
     namespace,
     dataConverter: dataConverterFor(config.codec.keys),
-    // With traces on (client.ts starts them), a start is the root span of the run's trace. Loaded only then:
-    // the OpenTelemetry interceptors slow every start (docs/performance.md).
+    // With traces on, a start is the root span of the run's trace; loaded only then, as they slow every start (docs/performance.md).
     ...(tracesOn(config.traces) && { interceptors: (await import('../tracing.ts')).clientTracing() }),
   });
   const screen = json ? process.stderr : process.stdout;

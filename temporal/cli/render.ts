@@ -1,9 +1,6 @@
-// How the CLI shows a run: step lines, the result, a review waiting for a decision, and a failed
-// workflow's cause chain. Pure functions from data to text lines, so they are tested without a server.
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
-import { causeChain } from '../failure-chain.ts';
+// How the CLI shows a run (steps, result, review, a failure's cause chain): pure functions from data to lines, tested without a server.
 import { FailureType } from '../failure-types.ts';
-import { failedStep } from '../runs/run-failure.ts';
+import { failedStep, type FailureLink, failureLinks } from '../runs/run-failure.ts';
 import type { AdaptiveResult } from '../workflows/adaptive.ts';
 import type { AdaptiveStep } from '../workflows/adaptive-plan.ts';
 import type { WorkflowResult } from '../workflows/kinds.ts';
@@ -124,33 +121,8 @@ function decidedBy({ decision }: Pick<ReviewStatus, 'decision'>): string {
   return decision ? ` by ${decision.reviewer}${decision.comment ? ` ("${decision.comment}")` : ''}` : '';
 }
 
-/** One link of a failure chain, as plain data for --json. */
-export interface FailureLink {
-  kind: string;
-  message: string;
-  type?: string;
-  nonRetryable?: boolean;
-  activityType?: string;
-  retryState?: string;
-  timeoutType?: string;
-  details?: unknown[];
-}
-
 /** How a run that did not complete ended, in words. */
 export const ENDED = { failed: 'failed', cancelled: 'was cancelled', terminated: 'was terminated', timed_out: 'timed out' } as const;
-
-function failureLinks(error: unknown): FailureLink[] {
-  return causeChain(error).map((e): FailureLink => {
-    const { message } = e;
-    if (e instanceof ApplicationFailure) {
-      return { kind: 'ApplicationFailure', type: e.type ?? 'Error', message, nonRetryable: e.nonRetryable === true, details: e.details ?? [] };
-    }
-    if (e instanceof ActivityFailure) return { kind: 'ActivityFailure', message, activityType: e.activityType, retryState: e.retryState };
-    if (e instanceof TimeoutFailure) return { kind: 'TimeoutFailure', message, timeoutType: e.timeoutType };
-    // CancelledFailure, TerminatedFailure and any other error: its name.
-    return { kind: e.name, message };
-  });
-}
 
 /** The --json form of a failed run: its status, the step, and the whole cause chain, outermost first. */
 export function failureOutcome(workflowId: string, runId: string, error: unknown) {
@@ -164,20 +136,16 @@ export function failureOutcome(workflowId: string, runId: string, error: unknown
 
 /** A failed run's cause chain (failureOutcome's failures) for people: which service, and why. */
 export function failureLines(failures: FailureLink[]): string[] {
-  return failures.flatMap(linkLines);
+  return failures.flatMap((link) => [LINE[link.kind]?.(link) ?? link.message, ...issueLines(link)]);
 }
 
 const LINE: Record<string, (link: FailureLink) => string> = {
+  ApplicationFailure: (link) => `${link.type}: ${link.message}${link.nonRetryable ? ' [not retried]' : ''}`,
   ActivityFailure: (link) => `Activity ${link.activityType} gave up (${link.retryState})`,
   TimeoutFailure: (link) => `Timed out (${link.timeoutType})`,
   CancelledFailure: () => 'Cancelled',
   TerminatedFailure: () => 'Terminated',
 };
-
-function linkLines(link: FailureLink): string[] {
-  if (link.kind === 'ApplicationFailure') return [`${link.type}: ${link.message}${link.nonRetryable ? ' [not retried]' : ''}`, ...issueLines(link)];
-  return [LINE[link.kind]?.(link) ?? link.message];
-}
 
 /** A refused input lists its problems, by field; service failures already name the service, endpoint and status. */
 function issueLines({ type, details }: FailureLink): string[] {

@@ -7,8 +7,7 @@ import { devUiPort } from './dev-server.ts';
 /** `port` if it is free (0: any free port), as bound; rejects when it is taken. */
 export function freePort(port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
+    const server = createServer().once('error', reject);
     server.listen(port, '127.0.0.1', () => {
       const bound = (server.address() as { port: number }).port;
       server.close(() => resolve(bound));

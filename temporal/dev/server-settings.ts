@@ -10,11 +10,9 @@ export const DEV_SERVER_DYNAMIC_CONFIG = {
   'history.transferProcessorMaxPollRPS': 1000,
 } as const;
 
-/**
- * SQLite pragmas for the dev server's state file: write-ahead logging, synced at checkpoints instead of at
- * every commit. A killed server loses nothing committed; a power cut or OS crash may lose the last moments
- * (the file never corrupts). The defaults sync several times per commit.
- */
+/** SQLite pragmas for the dev server's state file: write-ahead logging, synced at checkpoints instead of at
+ *  every commit. A killed server loses nothing committed; a power cut or OS crash may lose the last moments
+ *  (the file never corrupts). The defaults sync several times per commit. */
 const DEV_SERVER_SQLITE_PRAGMAS = { journal_mode: 'wal', synchronous: 'normal' } as const;
 
 /** The settings as `temporal server start-dev` arguments; the pragmas only when state is kept in a file. */

@@ -1,6 +1,4 @@
-// What a list of runs can be filtered by and how long it may be: the CLI's `list` options and the API's
-// GET /workflows parameters both take these, and visibility.ts turns them into a visibility query. Plain
-// types and numbers, so the CLI can check its options without loading the query code.
+// What `list` and GET /workflows filter runs by: plain types and numbers, so the CLI checks its options without loading the query code.
 export const LIST_LIMIT = { min: 1, max: 1000, default: 20 } as const;
 
 export interface ListFilters {

@@ -1,8 +1,5 @@
-// How a run that closed without a result failed: its category (contract.ts says what each means), the
-// failure's type and message, and the step it stopped at. The type is the outermost application failure
-// of the cause chain: the one the workflow chose to end with (ServiceUnavailable, not the attempt's
-// ServiceUnreachable underneath it).
-import { ActivityFailure, ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
+// How a run that closed without a result failed: its category, the failure the workflow chose to end with, and the step it stopped at.
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import type { ActivityName } from '../activities/types.ts';
 import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
@@ -16,16 +13,37 @@ const BUSINESS: ReadonlySet<string> = new Set([FailureType.validationFailed, Fai
 
 const CANCELLED = 'Cancelled';
 
-/**
- * `error`: the cause of the run's WorkflowFailedError; `progress`: the run's own record of its steps, if a worker
- * answered; `currentStep`: the run's CurrentStep search attribute, which the server keeps without a worker.
- */
+/** One link of a failure chain, as plain data (the CLI prints them with --json). */
+export type FailureLink = ReturnType<typeof failureLinks>[number];
+
+/** `error`'s cause chain as plain data, outermost first. */
+export function failureLinks(error: unknown) {
+  return causeChain(error).map((e) => {
+    const { message } = e;
+    if (e instanceof ApplicationFailure) {
+      return { kind: 'ApplicationFailure', type: e.type ?? 'Error', message, nonRetryable: e.nonRetryable === true, details: e.details ?? [] };
+    }
+    if (e instanceof ActivityFailure) return { kind: 'ActivityFailure', message, activityType: e.activityType, retryState: e.retryState };
+    if (e instanceof TimeoutFailure) return { kind: 'TimeoutFailure', message, timeoutType: e.timeoutType };
+    // CancelledFailure, TerminatedFailure and any other error: its name.
+    return { kind: e.name, message };
+  });
+}
+
+/** A run's failure type for a link that is not an application failure (which has its own type). */
+const FAILURE_TYPE: Record<string, string> = { CancelledFailure: CANCELLED, TerminatedFailure: 'Terminated', TimeoutFailure: 'TimedOut' };
+
+/** `error`: the cause of the run's WorkflowFailedError; `progress`: the run's own record of its steps, if a worker answered;
+ *  `currentStep`: the run's CurrentStep search attribute, which the server keeps without a worker. */
 export function runFailure(error: unknown, progress: Progress | BatchProgress | null, currentStep?: string): RunFailure {
-  const { type, message, details } = outermost(error);
+  // An activity's failure wraps what went wrong in it: the run failed with the outermost link that is not one.
+  const outer = failureLinks(error).find((link) => link.kind !== 'ActivityFailure');
+  const type = outer ? (outer.type ?? FAILURE_TYPE[outer.kind] ?? outer.kind) : 'Error';
   const category = type === CANCELLED ? 'cancelled' : BUSINESS.has(type) ? 'business' : 'technical';
   // The run's progress knows the step even when the chain names no activity (a cancellation, a rule of the workflow's own).
   const stopped = progress && 'steps' in progress ? progress.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step : undefined;
-  return { category, type, message, step: stopped ?? failedStep(error) ?? (currentStep as StepName | undefined) ?? null, details };
+  const step = stopped ?? failedStep(error) ?? (currentStep as StepName | undefined) ?? null;
+  return { category, type, message: outer?.message ?? String(error), step, details: outer?.details ?? [] };
 }
 
 /** The step a failure chain names: the activity that gave up, or validation for Server A's refusal; null when none does. */
@@ -36,16 +54,4 @@ export function failedStep(error: unknown): StepName | null {
     if (step) return step;
   }
   return null;
-}
-
-function outermost(error: unknown): Pick<RunFailure, 'type' | 'message' | 'details'> {
-  for (const e of causeChain(error)) {
-    if (e instanceof ApplicationFailure) return { type: e.type ?? 'Error', message: e.message, details: e.details ? [...e.details] : [] };
-    if (e instanceof CancelledFailure) return { type: CANCELLED, message: e.message, details: [] };
-    if (e instanceof TerminatedFailure) return { type: 'Terminated', message: e.message, details: [] };
-    if (e instanceof TimeoutFailure) return { type: 'TimedOut', message: e.message, details: [] };
-    // An activity's failure wraps what went wrong in it: look inside.
-    if (!(e instanceof ActivityFailure)) return { type: e.name, message: e.message, details: [] };
-  }
-  return { type: 'Error', message: String(error), details: [] };
 }

@@ -1,6 +1,4 @@
-// Finding runs: the visibility query built from filters over the run's status and the project's search
-// attributes, and a found run as a RunRow. The API's GET /workflows and the CLI's `list` both build their
-// query here, so the text one shows works in the other, in the Web UI and in `temporal workflow list --query`.
+// Finding runs: the API and the CLI build their visibility query here, so the text one shows works in the other, the Web UI and Temporal's CLI.
 import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../workflows/search-attributes.ts';
 import type { RunRow } from './contract.ts';

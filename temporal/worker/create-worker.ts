@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { type NativeConnection, Worker } from '@temporalio/worker';
 import type { WorkerRole } from '../../shared/config.ts';
-import type { ServiceName } from '../../shared/contract.ts';
+import { ServiceName } from '../../shared/contract.ts';
 import type { Tracing } from '../../shared/tracing/setup.ts';
 import { type Activities, activitiesOf, createActivities } from '../activities/index.ts';
 import { createServiceClients } from '../activities/service-clients.ts';
-import { SERVICE_NAMES, serviceTaskQueue } from '../activities/types.ts';
+import { serviceTaskQueue } from '../activities/types.ts';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 /** Every workflow runs with these (steps, progress, the outage rule, routing): part of every bundle of WORKFLOWS_PATH. */
@@ -46,7 +46,7 @@ export interface WorkerSetup {
 
 /** What a role polls, for its start-up log line: "workflows, server-a, server-b" (each service on its own queue). */
 export function rolePolls(role: WorkerRole): string {
-  return role === 'all' ? ['workflows', ...SERVICE_NAMES].join(', ') : role === 'orchestrator' ? 'workflows' : role;
+  return role === 'all' ? ['workflows', ...ServiceName.options].join(', ') : role === 'orchestrator' ? 'workflows' : role;
 }
 
 export async function createWorker(setup: WorkerSetup): Promise<WorkerGroup> {
@@ -64,7 +64,7 @@ export async function createWorker(setup: WorkerSetup): Promise<WorkerGroup> {
     maxHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
     defaultHeartbeatThrottleInterval: HEARTBEAT_THROTTLE,
   };
-  const services = role === 'all' ? SERVICE_NAMES : role === 'orchestrator' ? [] : [role];
+  const services = role === 'all' ? ServiceName.options : role === 'orchestrator' ? [] : [role];
   // One set of HTTP clients (and connection pools) per process, whatever its roles.
   const clients = services.length > 0 ? createServiceClients(setup.serverUrls, setup.serviceToken) : undefined;
   // Tests replace some activities (to reach failure paths without the services): only where they are registered.

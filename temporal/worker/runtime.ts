@@ -1,11 +1,9 @@
 // The worker process's Temporal Runtime, installed once before any connection: the SDK's logs go into pino (the
 // same JSON lines as the services), and its metrics are served at http://<SERVICE_HOST>:<WORKER_METRICS_PORT>/metrics.
 import { createServer } from 'node:net';
-import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { type MetricsExporterConfig, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type MetricsExporterConfig, Runtime } from '@temporalio/worker';
 import type { Logger } from '../../shared/logger.ts';
 
-const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 /** The activity's task token: several hundred characters of base64 on every activity line, and a credential to complete the task. */
 const DROPPED = new Set(['taskToken']);
 /** The bundler's report of the workflow bundle (every module, many lines) is for debugging the bundle, not for every start. */
@@ -13,29 +11,19 @@ const BUNDLER_REPORT = /^asset workflow-bundle-/;
 /** A service's worker polls activities only, by design (worker/create-worker.ts): the SDK warns about that on every start. */
 const BY_DESIGN = /^No workflows registered, not polling for workflow tasks$/;
 
-export function sdkLoggerFrom(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta: LogMetadata = {}) => {
+export function sdkLoggerFrom(logger: Logger) {
+  return new DefaultLogger('TRACE', ({ level, message, meta = {} }) => {
     const fields: Record<string, unknown> = {};
     // pino serializes an Error (message, type, stack) only under the `err` key.
     for (const [key, value] of Object.entries(meta)) if (!DROPPED.has(key)) fields[value instanceof Error ? 'err' : key] = value;
     const quiet = (BUNDLER_REPORT.test(message) && level === 'INFO') || (BY_DESIGN.test(message) && level === 'WARN');
-    logger[quiet ? 'debug' : LEVELS[level]](fields, message);
-  };
-  return {
-    log,
-    trace: (message, meta) => log('TRACE', message, meta),
-    debug: (message, meta) => log('DEBUG', message, meta),
-    info: (message, meta) => log('INFO', message, meta),
-    warn: (message, meta) => log('WARN', message, meta),
-    error: (message, meta) => log('ERROR', message, meta),
-  };
+    logger[quiet ? 'debug' : (level.toLowerCase() as Lowercase<typeof level>)](fields, message);
+  });
 }
 
-/**
- * host:port to serve the metrics on, or undefined when off. The SDK cannot report which port it got for port 0,
- * so a free port is found here first. Rejects when a fixed port is taken: the SDK would only fail on its first
- * connection, with an error that reads as Temporal being unreachable.
- */
+/** host:port to serve the metrics on, or undefined when off. The SDK cannot report which port it got for port 0,
+ *  so a free port is found here first. Rejects when a fixed port is taken: the SDK would only fail on its first
+ *  connection, with an error that reads as Temporal being unreachable. */
 export async function metricsBindAddress(host: string, port: number | undefined): Promise<string | undefined> {
   if (port === undefined) return undefined;
   // Bound and let go of at once: the SDK binds it a moment later.

@@ -22,13 +22,6 @@ interface Manifest {
   files: Record<string, string>;
 }
 
-export interface LoadedBundle {
-  code: string;
-  origin: 'kept' | 'bundled';
-  /** Why it was bundled now: no kept bundle, or the first file that changed. */
-  reason?: string;
-}
-
 export interface BundleOptions {
   tracing: boolean;
   encryption: boolean;
@@ -41,11 +34,6 @@ function paths(options: BundleOptions) {
   const name = ['workflow-bundle', ...(options.tracing ? ['traced'] : []), ...(options.encryption ? ['encrypted'] : [])].join('-');
   const dir = options.dir ?? BUNDLE_DIR;
   return { dir, code: join(dir, `${name}.js`), manifest: join(dir, `${name}.json`) };
-}
-
-/** Modified after `time`, or gone. */
-function modifiedSince(file: string, time: number): boolean {
-  return (statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > time;
 }
 
 function sha256(file: string): string | undefined {
@@ -85,8 +73,8 @@ export async function buildWorkflowBundle(options: BundleOptions): Promise<strin
     ...(options.logger && { logger: options.logger }),
   });
   const sources = [...sourcesOf(code), LOCKFILE, THIS_FILE];
-  // A file saved while webpack ran may be in the bundle as it was before: used now, but not kept under the new hash.
-  if (sources.some((file) => modifiedSince(fromProjectRoot(file), started))) return code;
+  // A file saved (or gone) while webpack ran may be in the bundle as it was before: used now, but not kept under the new hash.
+  if (sources.some((file) => (statSync(fromProjectRoot(file), { throwIfNoEntry: false })?.mtimeMs ?? Infinity) > started)) return code;
   const files = Object.fromEntries(sources.map((file) => [file, sha256(fromProjectRoot(file)) ?? 'missing']));
   const target = paths(options);
   mkdirSync(target.dir, { recursive: true });
@@ -99,10 +87,11 @@ export async function buildWorkflowBundle(options: BundleOptions): Promise<strin
   return code;
 }
 
-/** The kept bundle when it still matches every source it was made from; otherwise a new one, kept for next time. */
-export async function loadWorkflowBundle(options: BundleOptions): Promise<LoadedBundle> {
+/** The kept bundle when it still matches every source it was made from; otherwise a new one, kept for next time,
+ *  with the reason it was bundled now (no kept bundle, or the first file that changed). */
+export async function loadWorkflowBundle(options: BundleOptions) {
   const target = paths(options);
   const reason = staleness(target.manifest);
-  if (reason === undefined && existsSync(target.code)) return { code: readFileSync(target.code, 'utf8'), origin: 'kept' };
-  return { code: await buildWorkflowBundle(options), origin: 'bundled', reason: reason ?? 'the kept bundle could not be read' };
+  if (reason === undefined && existsSync(target.code)) return { code: readFileSync(target.code, 'utf8'), origin: 'kept' as const };
+  return { code: await buildWorkflowBundle(options), origin: 'bundled' as const, reason: reason ?? 'the kept bundle could not be read' };
 }

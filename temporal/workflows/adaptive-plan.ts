@@ -46,10 +46,8 @@ export function afterProcessInternal(internal: ProcessInternalResponse, enrichme
   return [{ step: 'digest', reason: `${internal.wordCount} words (${LONG_TEXT_WORDS}+)` }];
 }
 
-/**
- * The steps of `added` that are not planned yet. This is the plan's safety cap: a step is planned at most
- * once (progress and the CLI know steps by name), so no rule can make the loop run more than six steps.
- */
+/** The steps of `added` that are not planned yet. This is the plan's safety cap: a step is planned at most
+ *  once (progress and the CLI know steps by name), so no rule can make the loop run more than six steps. */
 export function unplanned(plan: readonly PlannedStep[], added: readonly PlannedStep[]): PlannedStep[] {
   return added.filter((a, i) => !plan.some((p) => p.step === a.step) && added.findIndex((b) => b.step === a.step) === i);
 }

@@ -8,33 +8,24 @@ import { assertValid } from '../failure-types.ts';
 import { SERVICE_CALL, THIRD_PARTY } from './activity-options.ts';
 import { type AdaptiveStep, afterEnrich, afterProcessInternal, FIRST_STEPS, type PlannedStep, unplanned } from './adaptive-plan.ts';
 import { parseInput, WorkflowInput } from './input.ts';
-import { addStep, elapsedMs, step, type StepTiming, timings } from './steps.ts';
+import { addStep, elapsedMs, step, timings } from './steps.ts';
 
 const { validateData, processInternal } = proxyActivities<ServerAActivities>(SERVICE_CALL);
 const { processExternal, enrichData } = proxyActivities<ServerBActivities>(SERVICE_CALL);
 const { callThirdParty } = proxyActivities<ServerBActivities>(THIRD_PARTY);
 
-/** What an adaptive run returns; a step's result is null when the plan did not include the step. */
-export interface AdaptiveResult {
-  workflow: 'adaptiveWorkflow';
-  input: WorkflowInput;
-  /** Every step that ran, in the order it ran (and was planned). */
-  plan: PlannedStep[];
-  validation: ValidateResponse;
-  enrichment: EnrichResponse;
+/** The results so far: validate and enrich fill theirs first, the other steps only when planned (null when not). */
+interface StepResults {
+  validation?: ValidateResponse;
+  enrichment?: EnrichResponse;
   internal: ProcessInternalResponse | null;
   external: ProcessExternalResponse | null;
   thirdParty: ThirdPartyResponse | null;
   /** Server A's processing of the enrichment's keywords: a short form of a long text, and its hash. */
   digest: ProcessInternalResponse | null;
-  totalDurationMs: number;
-  timings: StepTiming[];
 }
 
-/** The results so far: validate and enrich fill theirs first, the other steps only when planned. */
-type StepResults = Pick<AdaptiveResult, 'internal' | 'external' | 'thirdParty' | 'digest'> & Partial<Pick<AdaptiveResult, 'validation' | 'enrichment'>>;
-
-export async function adaptiveWorkflow(raw: WorkflowInput): Promise<AdaptiveResult> {
+export async function adaptiveWorkflow(raw: WorkflowInput) {
   const input = parseInput(WorkflowInput, raw, 'adaptiveWorkflow');
   const plan: PlannedStep[] = [];
   const decide = (added: readonly PlannedStep[]) => {
@@ -59,9 +50,8 @@ export async function adaptiveWorkflow(raw: WorkflowInput): Promise<AdaptiveResu
       return afterEnrich(r.enrichment);
     },
     'process-internal': async () => {
-      const internal = await processInternal({ data, metadata });
-      r.internal = internal;
-      return afterProcessInternal(internal, r.enrichment!);
+      r.internal = await processInternal({ data, metadata });
+      return afterProcessInternal(r.internal, r.enrichment!);
     },
     'process-external': async () => {
       r.external = await processExternal({ data, contentHash: r.internal?.contentHash });
@@ -84,8 +74,9 @@ export async function adaptiveWorkflow(raw: WorkflowInput): Promise<AdaptiveResu
 
   const { validation, enrichment, ...rest } = r;
   return {
-    workflow: 'adaptiveWorkflow',
+    workflow: 'adaptiveWorkflow' as const,
     input,
+    // Every step that ran, in the order it ran (and was planned).
     plan,
     validation: validation!,
     enrichment: enrichment!,
@@ -94,3 +85,5 @@ export async function adaptiveWorkflow(raw: WorkflowInput): Promise<AdaptiveResu
     timings: timings(),
   };
 }
+
+export type AdaptiveResult = Awaited<ReturnType<typeof adaptiveWorkflow>>;

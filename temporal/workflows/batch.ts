@@ -165,8 +165,7 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
   try {
     const issues = batchInputIssues(raw);
     if (issues.length > 0) throw invalidInput('batchWorkflow', issues);
-    const input = raw;
-    checked = { input, state: carriedState(carried, input) };
+    checked = { input: raw, state: carriedState(carried, raw) };
   } catch (error) {
     status = 'failed';
     throw error;

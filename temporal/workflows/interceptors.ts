@@ -37,85 +37,70 @@ interface RunRules {
   outageLimitMs: number;
 }
 
-class RunInbound implements WorkflowInboundCallsInterceptor {
-  private readonly rules: (rules: RunRules) => void;
-
-  constructor(rules: (rules: RunRules) => void) {
-    this.rules = rules;
-  }
-
-  async execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
-    const { workflowType } = workflowInfo();
-    if (WITHOUT_STEPS.has(workflowType)) return next(input);
-    const steps = runSteps(workflowType);
-    setHandler(progressQuery, () => steps.progress());
-    // Asked once, first, newest first: a new run takes the older ones without a marker (patches.ts); an older
-    // run's history answers them in the order the code of its time asked them.
-    const detailed = takesPatch(PATCHES.currentDetails, workflowType);
-    const publishes = takesPatch(PATCHES.searchAttributes, workflowType);
-    const perServiceQueues = takesPatch(PATCHES.serviceQueues, workflowType);
-    const rules: RunRules = { publishes, everyStep: publishes && !detailed, perServiceQueues, outageLimitMs: outageLimitOf(input.args[0]) };
-    this.rules(rules);
-    steps.marksStops = detailed;
-    steps.onChange = (started) => {
-      setCurrentDetails(details(steps.progress()));
-      if (started && rules.everyStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: started }]);
-    };
-    try {
-      const result = await next(input);
-      steps.close('completed');
-      if (rules.everyStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: 'done' }]);
-      return result;
-    } catch (error) {
-      steps.close(isCancellation(error) ? 'cancelled' : 'failed');
-      // One write per run that failed or was cancelled: runs can be found by the step they stopped at (list --step).
-      // A run stopped in its review already names it (review.ts).
-      const stopped = steps.steps.find((s) => s.status === 'failed') ?? steps.last;
-      if (detailed && stopped && stopped.step !== 'review') upsertSearchAttributes([{ key: CURRENT_STEP, value: stopped.step }]);
-      throw error;
-    }
+/** Around the run: its steps and their progress, and the patch decisions its activity calls follow (`run.rules`). */
+async function execute(run: { rules?: RunRules }, input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>) {
+  const { workflowType } = workflowInfo();
+  if (WITHOUT_STEPS.has(workflowType)) return next(input);
+  const steps = runSteps(workflowType);
+  setHandler(progressQuery, () => steps.progress());
+  // Asked once, first, newest first: a new run takes the older ones without a marker (patches.ts); an older
+  // run's history answers them in the order the code of its time asked them.
+  const detailed = takesPatch(PATCHES.currentDetails, workflowType);
+  const publishes = takesPatch(PATCHES.searchAttributes, workflowType);
+  const perServiceQueues = takesPatch(PATCHES.serviceQueues, workflowType);
+  const rules: RunRules = { publishes, everyStep: publishes && !detailed, perServiceQueues, outageLimitMs: outageLimitOf(input.args[0]) };
+  run.rules = rules;
+  steps.marksStops = detailed;
+  steps.onChange = (started) => {
+    setCurrentDetails(details(steps.progress()));
+    if (started && rules.everyStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: started }]);
+  };
+  try {
+    const result = await next(input);
+    steps.close('completed');
+    if (rules.everyStep) upsertSearchAttributes([{ key: CURRENT_STEP, value: 'done' }]);
+    return result;
+  } catch (error) {
+    steps.close(isCancellation(error) ? 'cancelled' : 'failed');
+    // One write per run that failed or was cancelled: runs can be found by the step they stopped at (list --step).
+    // A run stopped in its review already names it (review.ts).
+    const stopped = steps.steps.find((s) => s.status === 'failed') ?? steps.last;
+    if (detailed && stopped && stopped.step !== 'review') upsertSearchAttributes([{ key: CURRENT_STEP, value: stopped.step }]);
+    throw error;
   }
 }
 
-class ActivityOutbound implements WorkflowOutboundCallsInterceptor {
-  private readonly rules: () => RunRules | undefined;
-
-  constructor(rules: () => RunRules | undefined) {
-    this.rules = rules;
-  }
-
-  async scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
-    const rules = this.rules();
-    if (!rules) return next(input);
-    const service = serviceOf(input.activityType, input.args);
-    const steps = runSteps();
-    const name = steps.explicit ?? ACTIVITY_STEP[input.activityType as ActivityName];
-    const { retry } = input.options;
-    const options = {
-      ...input.options,
-      // The Web UI shows it beside the activity type in the run's timeline: "enrichData • enrich step, server-b".
-      summary: input.options.summary ?? `${name ? `${name} step` : 'undo'}, ${service}`,
-      taskQueue: rules.perServiceQueues ? serviceTaskQueue(workflowInfo().taskQueue, service) : undefined,
-      // Enough attempts that the last starts at least the outage limit after the first.
-      retry: { ...retry, maximumAttempts: retry?.maximumAttempts ?? attemptsToRideOut(rules.outageLimitMs) },
-    };
-    // A call outside the plan (a workflow that plans no steps) is no step: tracking never fails a run.
-    const step = name && !steps.explicit && steps.planned(name) ? steps.enter(name) : undefined;
-    if (step) step.inFlight++;
-    try {
-      const result = await next({ ...input, options }).catch((error: unknown) => {
-        throw outage(error, service, rules.outageLimitMs);
-      });
-      if (step && --step.inFlight === 0) steps.end(step, 'completed');
-      if (input.activityType === 'enrichData' && rules.publishes) {
-        // So runs can be found by what their data is about (client.ts list --category).
-        upsertSearchAttributes([{ key: DATA_CATEGORY, value: (result as { category: string }).category }]);
-      }
-      return result;
-    } catch (error) {
-      if (step) step.inFlight--;
-      throw step ? failStep(step, error) : error;
+/** Around each activity call: its task queue, its attempts, its step and the DataCategory it finds. */
+async function scheduleActivity(rules: RunRules | undefined, input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>) {
+  if (!rules) return next(input);
+  const service = serviceOf(input.activityType, input.args);
+  const steps = runSteps();
+  const name = steps.explicit ?? ACTIVITY_STEP[input.activityType as ActivityName];
+  const { retry } = input.options;
+  const options = {
+    ...input.options,
+    // The Web UI shows it beside the activity type in the run's timeline: "enrichData • enrich step, server-b".
+    summary: input.options.summary ?? `${name ? `${name} step` : 'undo'}, ${service}`,
+    taskQueue: rules.perServiceQueues ? serviceTaskQueue(workflowInfo().taskQueue, service) : undefined,
+    // Enough attempts that the last starts at least the outage limit after the first.
+    retry: { ...retry, maximumAttempts: retry?.maximumAttempts ?? attemptsToRideOut(rules.outageLimitMs) },
+  };
+  // A call outside the plan (a workflow that plans no steps) is no step: tracking never fails a run.
+  const step = name && !steps.explicit && steps.planned(name) ? steps.enter(name) : undefined;
+  if (step) step.inFlight++;
+  try {
+    const result = await next({ ...input, options }).catch((error: unknown) => {
+      throw outage(error, service, rules.outageLimitMs);
+    });
+    if (step && --step.inFlight === 0) steps.end(step, 'completed');
+    if (input.activityType === 'enrichData' && rules.publishes) {
+      // So runs can be found by what their data is about (client.ts list --category).
+      upsertSearchAttributes([{ key: DATA_CATEGORY, value: (result as { category: string }).category }]);
     }
+    return result;
+  } catch (error) {
+    if (step) step.inFlight--;
+    throw step ? failStep(step, error) : error;
   }
 }
 
@@ -147,9 +132,9 @@ function outage(error: unknown, service: string, limitMs: number): unknown {
 }
 
 export const interceptors = (): WorkflowInterceptors => {
-  let rules: RunRules | undefined;
+  const run: { rules?: RunRules } = {};
   return {
-    inbound: [new RunInbound((decided) => (rules = decided))],
-    outbound: [new ActivityOutbound(() => rules)],
+    inbound: [{ execute: (input, next) => execute(run, input, next) }],
+    outbound: [{ scheduleActivity: (input, next) => scheduleActivity(run.rules, input, next) }],
   };
 };

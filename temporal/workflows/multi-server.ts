@@ -2,14 +2,13 @@
 // health-check both servers, process on A, process and enrich on B, optionally ask B's third party, combine.
 import { proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ProcessInternalResponse, ValidateResponse } from '../../server-a/contract.ts';
-import { type Category, type EnrichResponse, type ProcessExternalResponse, ThirdPartyRequest, type ThirdPartyResponse } from '../../server-b/contract.ts';
-import type { PingResponse, ServiceName } from '../../shared/contract.ts';
+import { type Category, type EnrichResponse, ThirdPartyRequest } from '../../server-b/contract.ts';
+import type { ServiceName } from '../../shared/contract.ts';
 import type { HealthActivities, ServerAActivities, ServerBActivities } from '../activities/types.ts';
 import { assertValid, circuitOpenCause } from '../failure-types.ts';
 import { ENRICH, HEALTH_CHECK, SERVICE_CALL, THIRD_PARTY } from './activity-options.ts';
 import { parseInput, WorkflowInput } from './input.ts';
-import { elapsedMs, plan, step, type StepName, type StepTiming, timings } from './steps.ts';
+import { elapsedMs, plan, step, type StepName, timings } from './steps.ts';
 
 const { checkHealth } = proxyActivities<HealthActivities>(HEALTH_CHECK);
 const { validateData, processInternal } = proxyActivities<ServerAActivities>(SERVICE_CALL);
@@ -39,23 +38,7 @@ interface StepFallback {
   reason: string;
 }
 
-export interface MultiServerResult {
-  workflow: 'multiServerWorkflow';
-  input: MultiServerInput;
-  health: Record<ServiceName, PingResponse>;
-  validation: ValidateResponse;
-  internal: ProcessInternalResponse;
-  external: ProcessExternalResponse;
-  enrichment: Enrichment;
-  thirdParty: ThirdPartyResponse | null;
-  summary: ReturnType<typeof combine>;
-  timings: StepTiming[];
-  /** The run completed, but some step took its fallback (see fallbacks) instead of its service's answer. */
-  degraded: boolean;
-  fallbacks: StepFallback[];
-}
-
-export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiServerResult> {
+export async function multiServerWorkflow(raw: MultiServerInput) {
   const input = parseInput(MultiServerInput, raw, 'multiServerWorkflow');
   const { data, metadata } = input;
   plan('validate', 'health-check', 'process-internal', 'process-external', 'enrich', ...(input.thirdParty ? ['third-party' as const] : []), 'combine');
@@ -80,9 +63,22 @@ export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiS
   });
 
   const thirdParty = input.thirdParty ? await callThirdParty({ ...input.thirdParty, query: internal.normalized }) : null;
-  const summary = await step('combine', () => combine(internal, external, enrichment));
+  // Pure computation, so it runs in the workflow itself: no activity, the same answer on every replay.
+  const summary = await step('combine', () => ({
+    reference: external.reference,
+    category: enrichment.category satisfies Category | 'uncategorized',
+    score: enrichment.score,
+    keywords: enrichment.keywords,
+    wordCount: internal.wordCount,
+    characterCount: internal.characterCount,
+    contentHash: internal.contentHash,
+    // Server B echoed the hash Server A computed: both worked on the same content.
+    hashesMatch: external.contentHash === internal.contentHash,
+    servers: ['server-a', 'server-b'] satisfies ServiceName[],
+    totalDurationMs: elapsedMs(),
+  }));
   return {
-    workflow: 'multiServerWorkflow',
+    workflow: 'multiServerWorkflow' as const,
     input,
     health: { 'server-a': pingA, 'server-b': pingB },
     validation,
@@ -92,24 +88,10 @@ export async function multiServerWorkflow(raw: MultiServerInput): Promise<MultiS
     thirdParty,
     summary,
     timings: timings(),
+    // The run completed, but some step took its fallback (see fallbacks) instead of its service's answer.
     degraded: fallbacks.length > 0,
     fallbacks,
   };
 }
 
-/** Pure computation, so it runs in the workflow itself: no activity, the same answer on every replay. */
-function combine(internal: ProcessInternalResponse, external: ProcessExternalResponse, enrichment: Enrichment) {
-  return {
-    reference: external.reference,
-    category: enrichment.category satisfies Category | 'uncategorized',
-    score: enrichment.score,
-    keywords: enrichment.keywords,
-    wordCount: internal.wordCount,
-    characterCount: internal.characterCount,
-    contentHash: internal.contentHash,
-    /** Server B echoed the hash Server A computed: both worked on the same content. */
-    hashesMatch: external.contentHash === internal.contentHash,
-    servers: ['server-a', 'server-b'] satisfies ServiceName[],
-    totalDurationMs: elapsedMs(),
-  };
-}
+export type MultiServerResult = Awaited<ReturnType<typeof multiServerWorkflow>>;

@@ -12,8 +12,8 @@ import { SAGA_STEPS } from '../saga-steps.ts';
 import { COMPENSATION, SERVICE_CALL } from './activity-options.ts';
 import { duration, isReviewDeadline, parseDuration, parseInput, REVIEW_DEADLINE, WorkflowInput } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
-import { Review, reviewReason, reviewRejection, type ReviewStatus } from './review.ts';
-import { addStep, type CompensationRecord, compensated, compensationsRun, plan, step, stepBegun, type StepTiming, timings } from './steps.ts';
+import { Review, reviewReason, reviewRejection } from './review.ts';
+import { addStep, type CompensationRecord, compensated, compensationsRun, plan, step, stepBegun, timings } from './steps.ts';
 
 const { validateData, processInternal, reserveRecord, commitRecord } = proxyActivities<ServerAActivities>(SERVICE_CALL);
 const { submitPublication, confirmPublication } = proxyActivities<ServerBActivities>(SERVICE_CALL);
@@ -30,27 +30,15 @@ export const PublishInput = WorkflowInput.extend({
 });
 export type PublishInput = z.infer<typeof PublishInput>;
 
-export interface PublishResult {
-  workflow: 'publishWorkflow';
-  /** published: every step done. rejected: Server B's rules or a reviewer refused the content (or its review expired); everything was undone. */
-  outcome: 'published' | 'rejected';
-  input: PublishInput;
-  record: DataRecord | null;
-  publication: Publication | null;
-  /** Why Server B's rules (rule name) or the review (rule "review") refused the content, when they did. */
-  rejection: { rule: string; message: string } | null;
-  /** The review, when the run needed one. */
-  review: ReviewStatus | null;
-  compensations: CompensationRecord[];
-  timings: StepTiming[];
-}
+/** Why Server B's rules (rule name) or the review (rule "review") refused the content, when they did. */
+type Rejection = { rule: string; message: string } | null;
 
 interface Compensation {
   name: CompensationRecord['name'];
   run: () => Promise<Undone<DataRecord | Publication>>;
 }
 
-export async function publishWorkflow(raw: PublishInput): Promise<PublishResult> {
+export async function publishWorkflow(raw: PublishInput) {
   const review = new Review();
   const input = parseInput(PublishInput, raw, 'publishWorkflow');
   plan('validate', 'process-internal', SAGA_STEPS.reserve, SAGA_STEPS.submit, SAGA_STEPS.confirm, SAGA_STEPS.commit);
@@ -59,19 +47,18 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
   /** Undo actions, last registered first. */
   const compensations: Compensation[] = [];
   const state: { record: DataRecord | null; publication: Publication | null } = { record: null, publication: null };
-  const result = (outcome: PublishResult['outcome'], rejection: PublishResult['rejection']): PublishResult => {
-    const reviewed = review.status.reason === null ? null : review.status;
-    return {
-      workflow: 'publishWorkflow',
-      outcome,
-      input,
-      ...state,
-      rejection,
-      review: reviewed,
-      compensations: compensationsRun(),
-      timings: timings(),
-    };
-  };
+  /** published: every step done. rejected: Server B's rules or a reviewer refused the content (or its review expired); everything was undone. */
+  const result = (outcome: 'published' | 'rejected', rejection: Rejection) => ({
+    workflow: 'publishWorkflow' as const,
+    outcome,
+    input,
+    ...state,
+    rejection,
+    // The review, when the run needed one.
+    review: review.status.reason === null ? null : review.status,
+    compensations: compensationsRun(),
+    timings: timings(),
+  });
 
   try {
     assertValid(await validateData({ data, metadata }));
@@ -120,6 +107,8 @@ export async function publishWorkflow(raw: PublishInput): Promise<PublishResult>
   }
 }
 
+export type PublishResult = Awaited<ReturnType<typeof publishWorkflow>>;
+
 /** Runs the compensations in order; one that fails for good is recorded and does not stop the others. True when
  *  the record turned out to be committed: the saga succeeded, and nothing more is undone. */
 async function compensate(compensations: Compensation[], state: { record: DataRecord | null; publication: Publication | null }): Promise<boolean> {
@@ -142,7 +131,7 @@ async function compensate(compensations: Compensation[], state: { record: DataRe
   return false;
 }
 /** Server B's rules refused the content (a 422 RULE_VIOLATION, which no retry can change), or the review did. */
-function ruleRejection(error: unknown): PublishResult['rejection'] {
+function ruleRejection(error: unknown): Rejection {
   if (error instanceof ApplicationFailure && error.type === FailureType.reviewRejected) return { rule: 'review', message: error.message };
   const cause = error instanceof ActivityFailure ? error.cause : undefined;
   if (!(cause instanceof ApplicationFailure) || cause.type !== FailureType.rejected) return null;

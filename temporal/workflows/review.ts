@@ -20,14 +20,12 @@ export const REVIEW_WORD_LIMIT = 40;
 export const IGNORED_SIGNALS_KEPT = 10;
 
 const REVIEWER = { error: 'must name the reviewer (1 to 100 characters)' };
+const COMMENT = { error: 'must be text of at most 1000 characters when given' };
 /** What a reviewer sends (update or signal); any client may send anything, so it is checked. */
 export const ReviewDecision = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   reviewer: z.string(REVIEWER).trim().min(1, REVIEWER).max(100, REVIEWER),
-  comment: z
-    .string({ error: 'must be text of at most 1000 characters when given' })
-    .max(1_000, { error: 'must be text of at most 1000 characters when given' })
-    .optional(),
+  comment: z.string(COMMENT).max(1_000, COMMENT).optional(),
 });
 export type ReviewDecision = z.infer<typeof ReviewDecision>;
 
@@ -83,22 +81,15 @@ export class Review {
   /** Sets the handlers at once, so the query answers, and early decisions are refused with a reason, from the start. */
   constructor() {
     setHandler(reviewQuery, () => clone(this.status));
-    setHandler(
-      decideUpdate,
-      (decision) => {
-        this.decide(decision);
-        return clone(this.status);
+    setHandler(decideUpdate, (decision) => this.decide(decision), {
+      validator: (decision) => {
+        const problem = this.refusal(decision);
+        if (problem) throw ApplicationFailure.create({ type: FailureType.decisionRefused, message: problem, nonRetryable: true });
       },
-      {
-        validator: (decision) => {
-          const problem = this.refusal(decision);
-          if (problem) throw ApplicationFailure.create({ type: FailureType.decisionRefused, message: problem, nonRetryable: true });
-        },
-      },
-    );
+    });
     setHandler(decideSignal, (decision) => {
       const problem = this.refusal(decision);
-      if (!problem) return this.decide(decision);
+      if (!problem) return void this.decide(decision);
       this.status.ignoredSignals.push({ reason: problem, receivedAt: new Date().toISOString() });
       // Bounded: the review is in every query answer and in the result, and any client may send signals.
       if (this.status.ignoredSignals.length > IGNORED_SIGNALS_KEPT) {
@@ -121,7 +112,17 @@ export class Review {
     this.publishState();
     const decided = () => this.status.decision !== null;
     try {
-      return await this.waitTwice(decided, deadlineMs, reason);
+      if (!(await condition(decided, deadlineMs, { summary: 'review deadline: escalate' }))) {
+        Object.assign(this.status, { state: 'escalated', escalatedAt: now(), deadline: new Date(Date.now() + deadlineMs).toISOString() });
+        this.publishState();
+        log.warn('review escalated: no decision by the deadline', { reason, nextDeadline: this.status.deadline });
+        if (!(await condition(decided, deadlineMs, { summary: 'review deadline: expire' }))) {
+          Object.assign(this.status, { state: 'expired', deadline: null });
+          this.publishState();
+          return 'expired';
+        }
+      }
+      return this.status.decision!.decision;
     } catch (error) {
       // A run cancelled while it waits is no longer waiting: decisions are refused from now on, and (for
       // runs that started with this code) `list --review pending` no longer finds it.
@@ -131,21 +132,6 @@ export class Review {
       }
       throw error;
     }
-  }
-
-  private async waitTwice(decided: () => boolean, deadlineMs: number, reason: string): Promise<'approve' | 'reject' | 'expired'> {
-    const now = () => new Date().toISOString();
-    if (!(await condition(decided, deadlineMs, { summary: 'review deadline: escalate' }))) {
-      Object.assign(this.status, { state: 'escalated', escalatedAt: now(), deadline: new Date(Date.now() + deadlineMs).toISOString() });
-      this.publishState();
-      log.warn('review escalated: no decision by the deadline', { reason, nextDeadline: this.status.deadline });
-      if (!(await condition(decided, deadlineMs, { summary: 'review deadline: expire' }))) {
-        Object.assign(this.status, { state: 'expired', deadline: null });
-        this.publishState();
-        return 'expired';
-      }
-    }
-    return this.status.decision!.decision;
   }
 
   private refusal(raw: unknown): string | null {
@@ -158,12 +144,14 @@ export class Review {
     return `This run's review is already over (${state}${this.status.decision ? ` by ${this.status.decision.reviewer}` : ''})`;
   }
 
-  private decide(raw: ReviewDecision): void {
+  /** Records an accepted decision; returns the review as it now is (a copy, the update's answer). */
+  private decide(raw: ReviewDecision): ReviewStatus {
     const { decision: kind, reviewer, comment } = ReviewDecision.parse(raw);
     this.status.decision = { decision: kind, reviewer, ...(comment ? { comment } : {}), decidedAt: new Date().toISOString() };
     this.status.state = kind === 'approve' ? 'approved' : 'rejected';
     this.status.deadline = null;
     this.publishState();
+    return clone(this.status);
   }
 
   /** The ReviewState search attribute follows the state, so pending reviews can be listed. A run that marks only

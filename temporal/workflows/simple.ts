@@ -1,24 +1,14 @@
 // The single-server workflow: validate and process on Server A only.
 import { proxyActivities } from '@temporalio/workflow';
-import type { ProcessInternalResponse, ValidateResponse } from '../../server-a/contract.ts';
 import type { ServerAActivities } from '../activities/types.ts';
 import { assertValid } from '../failure-types.ts';
 import { SERVICE_CALL } from './activity-options.ts';
 import { parseInput, WorkflowInput } from './input.ts';
-import { elapsedMs, plan, type StepTiming, timings } from './steps.ts';
+import { elapsedMs, plan, timings } from './steps.ts';
 
 const { validateData, processInternal } = proxyActivities<ServerAActivities>(SERVICE_CALL);
 
-export interface SimpleResult {
-  workflow: 'simpleWorkflow';
-  input: WorkflowInput;
-  validation: ValidateResponse;
-  internal: ProcessInternalResponse;
-  summary: Pick<ProcessInternalResponse, 'normalized' | 'wordCount' | 'characterCount' | 'contentHash'> & { servers: ['server-a']; totalDurationMs: number };
-  timings: StepTiming[];
-}
-
-export async function simpleWorkflow(raw: WorkflowInput): Promise<SimpleResult> {
+export async function simpleWorkflow(raw: WorkflowInput) {
   const input = parseInput(WorkflowInput, raw, 'simpleWorkflow');
   const { data, metadata } = input;
   plan('validate', 'process-internal');
@@ -28,5 +18,7 @@ export async function simpleWorkflow(raw: WorkflowInput): Promise<SimpleResult> 
 
   const { normalized, wordCount, characterCount, contentHash } = internal;
   const summary = { normalized, wordCount, characterCount, contentHash, servers: ['server-a'] as ['server-a'], totalDurationMs: elapsedMs() };
-  return { workflow: 'simpleWorkflow', input, validation, internal, summary, timings: timings() };
+  return { workflow: 'simpleWorkflow' as const, input, validation, internal, summary, timings: timings() };
 }
+
+export type SimpleResult = Awaited<ReturnType<typeof simpleWorkflow>>;

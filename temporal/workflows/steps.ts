@@ -101,8 +101,9 @@ class RunSteps {
     this.workflow = workflow;
   }
 
-  add(step: StepName, at = this.steps.length): void {
-    this.steps.splice(at, 0, { step, status: 'pending', durationMs: null, startedAt: 0, inFlight: 0 });
+  add(step: StepName, before?: StepName): void {
+    const at = this.steps.findIndex((s) => s.step === before);
+    this.steps.splice(at < 0 ? this.steps.length : at, 0, { step, status: 'pending', durationMs: null, startedAt: 0, inFlight: 0 });
   }
 
   planned(name: StepName): boolean {
@@ -166,9 +167,7 @@ export function plan(...steps: StepName[]): void {
 
 /** Adds a step the run turned out to need: before `before`, or at the end. */
 export function addStep(step: StepName, before?: StepName): void {
-  const steps = runSteps().steps;
-  const at = before === undefined ? -1 : steps.findIndex((s) => s.step === before);
-  runSteps().add(step, at < 0 ? steps.length : at);
+  runSteps().add(step, before);
 }
 
 /** Runs `body` as step `name`; a throw fails (or cancels) the step and is passed on. */

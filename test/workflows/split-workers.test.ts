@@ -2,7 +2,6 @@
 // polling only its own task queue. Stopping Server B's worker holds only the steps that call Server B;
 // they go on when it is back, and nothing else waits for it.
 import { describe, expect, test } from 'vitest';
-import type { Connection } from '@temporalio/client';
 import protos from '@temporalio/proto';
 import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { serviceTaskQueue } from '../../temporal/activities/types.ts';
@@ -40,9 +39,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workers per service`, { ti
       workerA.runUntil(async () => {
         const handle = await suite.start('multi', taskQueue, { data: 'split across three workers' });
         // Validate (Server A) completes, then the health check waits for Server B's ping, and nothing after it starts.
-        await expect
-          .poll(async () => (await finalProgress(suite.client.connection as Connection, handle))?.currentStep, { timeout: 20_000 })
-          .toBe('health-check');
+        await expect.poll(async () => (await finalProgress(handle))?.currentStep, { timeout: 20_000 }).toBe('health-check');
         // Then it is blocked on Server B's health check: no workflow task is left to run and only that activity is
         // pending, so nothing after it can start until its result arrives.
         await expect

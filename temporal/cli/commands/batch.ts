@@ -1,6 +1,4 @@
-// The `batch` verb: many inputs as child workflows of one batchWorkflow, with a progress bar and how every
-// item ended. Inputs are checked as the workflow will check them before anything starts, so a bad one is a
-// usage error naming the item (or the line).
+// The `batch` verb: inputs checked as the workflow will check them (a bad one names its item or line), run as children with a progress bar.
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { nanoid } from 'nanoid';
@@ -32,10 +30,8 @@ export function sampleInputs(count: number): BatchItem[] {
 
 class BatchInputError extends Error {}
 
-/**
- * `.json`: an array of inputs or of strings (short for {"data": "…"}); any other file: one data string per
- * line, blank lines skipped, with `lines[i]` the line of item i to name it in messages.
- */
+/** `.json`: an array of inputs or of strings (short for {"data": "…"}); any other file: one data string per line, blank lines
+ *  skipped, with `lines[i]` the line of item i to name it in messages. */
 export function parseBatchFile(path: string, text: string): { items: unknown[]; lines?: number[] } {
   if (path.toLowerCase().endsWith('.json')) {
     let parsed: unknown;
@@ -86,7 +82,7 @@ function summaryLines({ total, kind, runs, succeeded, rejected, failed }: BatchR
 }
 
 export async function batchCommand(ctx: CommandContext, options: BatchOptions): Promise<ExitCode> {
-  const { client, connection, say } = ctx;
+  const { client, say } = ctx;
   const { kind, concurrency } = options;
   const usage = (...lines: string[]) => {
     for (const line of lines) say(line);
@@ -130,10 +126,10 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions): 
 
   const bar = progressBar(ctx.screen);
   // Unanswered polls (no worker yet, or the batch between two runs) are skipped: the next poll or the result tells.
-  const polling = pollQuery(connection, handle, batchProgressQuery, 500, bar.show);
+  const polling = pollQuery(handle, batchProgressQuery, 500, bar.show);
   const outcome = await outcomeOf(handle);
   await polling.stop();
-  const final = await askQuery(connection, handle, batchProgressQuery);
+  const final = await askQuery(handle, batchProgressQuery);
   bar.end(final);
   stopWatching();
 

@@ -1,6 +1,4 @@
-// The `list` verb: finds runs with a visibility query over the run's status and the project's search
-// attributes (workflows/search-attributes.ts), prints the query first (the same text works in the Web
-// UI's search box and in `temporal workflow list --query`), then one line per run.
+// The `list` verb: the visibility query first (it works in the Web UI and in `temporal workflow list --query`), then one line per run.
 import { status } from '@grpc/grpc-js';
 import type { RunRow } from '../../runs/contract.ts';
 import { ListUsageError, runRow, visibilityQuery } from '../../runs/visibility.ts';

@@ -1,5 +1,4 @@
-// The verbs about one run: `status` (its steps, and a publish run's review), `approve`/`reject` (the
-// review's Update, or its Signal), and `cancel` (the run undoes what it did and ends cancelled).
+// The verbs about one run: `status`, `approve`/`reject` (the review's Update, or its Signal) and `cancel`.
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -87,7 +86,7 @@ export async function cancelCommand(ctx: CommandContext, workflowId: string): Pr
     return EXIT.lostContact;
   }
   const ended = 'result' in outcome ? 'completed' : outcome.failure.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
-  const progress = await finalProgress(ctx.connection, handle);
+  const progress = await finalProgress(handle);
   if (progress) sayProgress(ctx, { ...progress, steps: progress.steps.filter((s) => s.status !== 'pending') });
   ctx.say(ended === 'cancelled' ? 'The run ended cancelled.' : `The run ended ${ended} before the cancellation reached it.`);
   if (ctx.json) ctx.out({ workflowId, ended, compensations: progress?.compensations ?? [] });

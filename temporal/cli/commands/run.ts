@@ -1,5 +1,4 @@
-// The `run` verb (the default): starts a workflow, shows its steps as they complete (and, for a publish
-// run waiting for review, how to decide it), and prints the outcome.
+// The `run` verb (the default): starts a workflow, shows its steps as they complete (and how to decide a review), then the outcome.
 import { nanoid } from 'nanoid';
 import { staticSummary } from '../../run-kinds.ts';
 import { SAGA_STEPS } from '../../saga-steps.ts';
@@ -12,7 +11,7 @@ import { finalProgress, outcomeOf, pollQuery, sayFailure, sayLostContact, startR
 import { compensationLines, ENDED, failureOutcome, resultLines, reviewWaitLines, stepLine } from '../render.ts';
 
 export async function runCommand(ctx: CommandContext, { mode, input }: Extract<CliCommand, { verb: 'run' }>): Promise<ExitCode> {
-  const { client, connection, say } = ctx;
+  const { client, say } = ctx;
   const kind = WORKFLOW_KINDS[mode];
   const workflowId = `${kind.idPrefix}-${nanoid()}`;
   const workflow = kind.workflow as typeof WORKFLOW_KINDS.multi.workflow;
@@ -26,7 +25,7 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
   const { handle, link, stopWatching } = started;
 
   const shown = new Set<StepName>();
-  const steps = pollQuery(connection, handle, progressQuery, 250, (progress) => {
+  const steps = pollQuery(handle, progressQuery, 250, (progress) => {
     for (const { step, status, durationMs } of progress.steps) {
       if (status !== 'completed' || shown.has(step)) continue;
       shown.add(step);
@@ -37,7 +36,7 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
   let told: ReviewStatus['state'] | undefined;
   const review =
     mode === 'publish'
-      ? pollQuery(connection, handle, reviewQuery, 500, (status) => {
+      ? pollQuery(handle, reviewQuery, 500, (status) => {
           if (status.state === told || (status.state !== 'pending' && status.state !== 'escalated') || !shown.has(SAGA_STEPS.submit)) return;
           told = status.state;
           for (const line of reviewWaitLines(workflowId, status)) say(line);
@@ -59,7 +58,7 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
   if ('failure' in outcome) {
     const failed = failureOutcome(workflowId, handle.firstExecutionRunId, outcome.failure.cause);
     // A cancellation's cause chain names no activity: the run's own progress says where it stopped.
-    const progress = await finalProgress(connection, handle);
+    const progress = await finalProgress(handle);
     failed.failedStep ??= progress?.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step ?? null;
     if (failed.failedStep) say(stepLine(failed.failedStep, null, failed.status === 'cancelled' ? 'cancelled' : 'failed'));
     const ended = `Workflow ${ENDED[failed.status]}${failed.failedStep ? ` at step "${failed.failedStep}"` : ''}:`;

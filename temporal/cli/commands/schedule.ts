@@ -1,9 +1,8 @@
-// The `schedule` verb: the Temporal Schedules that run the multi-server workflow every N minutes
-// (temporal/schedules.ts holds the policies and their reasons).
+// The `schedule` verb: the Temporal Schedules that run the multi-server workflow every N minutes (their policies: temporal/schedules.ts).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ScheduleAlreadyRunning, type ScheduleExecutionResult, type ScheduleHandle, ScheduleNotFoundError, type ScheduleSummary } from '@temporalio/client';
 import { statusWord, toSecond } from '../../runs/visibility.ts';
-import { catchupWindowMs, createSchedule, formatInterval, SCHEDULE_POLICY, scheduledWorkflowIdPrefix } from '../../schedules.ts';
+import { createSchedule, formatInterval, SCHEDULE_POLICY, scheduledWorkflowIdPrefix } from '../../schedules.ts';
 import { CLIENT, EXIT, type ExitCode, type ScheduleCommand } from '../args.ts';
 import { type CommandContext, refuse, temporalRefused } from '../context.ts';
 import { sayWhere } from '../follow.ts';
@@ -56,7 +55,7 @@ async function create(ctx: CommandContext, scheduleId: string, everyMs: number, 
     everyMs,
     workflowIdPrefix: scheduledWorkflowIdPrefix(scheduleId),
     overlap,
-    catchupWindowMs: catchupWindowMs(everyMs),
+    catchupWindowMs: everyMs,
     pauseOnFailure,
     nextActionTimes: (await handle.describe()).info.nextActionTimes,
   };
