@@ -86,6 +86,21 @@ export default tseslint.config(
       ],
     },
   },
+  // The console's scripts run in the browser (its globals, not Node's); from the server they take types only.
+  {
+    files: ['api/console/assets/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*', '!./*'], allowTypeImports: true, message: 'The browser loads only the console’s own scripts: import types from the server.' },
+          ],
+        },
+      ],
+    },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   prettier,
 );

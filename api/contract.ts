@@ -5,7 +5,8 @@ import { PingResponse, queryParam, rule, StatusResponse, wholeNumber } from '../
 import { RunKind } from '../temporal/runs/contract.ts';
 import { LIST_LIMIT } from '../temporal/runs/list-filters.ts';
 import { EXECUTION_STATUSES, executionStatus } from '../temporal/runs/visibility.ts';
-import { ReviewDecision } from '../temporal/workflows/review.ts';
+import { ReviewDecision, ReviewStatus } from '../temporal/workflows/review.ts';
+import { Role } from './auth/identities.ts';
 
 // Safe in a URL path, a visibility query and a log line; 200 leaves room for the ids a batch derives from its key.
 export const Key = z
@@ -22,17 +23,24 @@ export const StartParams = z.object({ kind: RunKind, key: Key });
 /** Any JSON object here; the kind's own input check comes next (temporal/run-kinds.ts). */
 export const StartBody = z.record(z.string(), z.unknown());
 
-const filter = (description: string) => queryParam().optional().meta({ description });
+/** An optional filter; `examples` lists its values where they are few (the console offers them as choices). */
+const filter = (description: string, examples?: readonly string[]) =>
+  queryParam()
+    .optional()
+    .meta({ description, ...(examples && { examples: [...examples] }) });
+
+/** The review states a run can be listed by: those it can have once it asked for a review. */
+const REVIEW_STATES = ReviewStatus.shape.state.options.filter((state) => state !== 'not-needed' && state !== 'not-yet');
 
 // Strict: a misspelt filter (?stauts=) would otherwise list every run, as if it had matched.
 export const ListQuery = z.strictObject({
   kind: RunKind.optional(),
-  status: filter(`${EXECUTION_STATUSES.join(', ')} (any case).`).refine(
+  status: filter(`${EXECUTION_STATUSES.join(', ')} (any case).`, EXECUTION_STATUSES).refine(
     (s) => s === undefined || executionStatus(s) !== undefined,
     rule(`must be one of ${EXECUTION_STATUSES.join(', ')}`),
   ),
   keyPrefix: filter('Runs whose key starts with this, such as order-.'),
-  review: filter('The ReviewState of publish runs: pending, escalated, approved, rejected, expired, cancelled.'),
+  review: filter('The ReviewState of publish runs.', REVIEW_STATES),
   category: filter("The DataCategory Server B's enrichment gave the data."),
   step: filter('Where runs stopped (CurrentStep): the step a run failed or was cancelled at, or review while it waits for a person.'),
   limit: z
@@ -50,8 +58,22 @@ export const ListQuery = z.strictObject({
     }),
 });
 
-/** The body of POST /workflows/{key}/approve and /reject: the decision as the saga checks it, the route naming which. */
-export const DecisionRequest = ReviewDecision.omit({ decision: true }).meta({ id: 'DecisionRequest' });
+/** The body of POST /workflows/{key}/approve and /reject: the decision as the saga checks it, the route naming which, the caller the reviewer. */
+export const DecisionRequest = ReviewDecision.omit({ decision: true })
+  .partial({ reviewer: true })
+  .meta({ id: 'DecisionRequest', description: 'The reviewer recorded is the signed-in identity; `reviewer`, when given, must be that name.' });
+
+export const SignInRequest = z.strictObject({ token: z.string().min(1).max(200) }).meta({ id: 'SignInRequest' });
+
+export const Session = z
+  .object({
+    name: z.string(),
+    roles: z.array(Role),
+    webUi: z.string().nullable().meta({ description: "The Temporal Web UI's base URL, where each run has a page; null when unknown." }),
+    namespace: z.string(),
+  })
+  .meta({ id: 'Session', description: 'Who is signed in, and where the console links runs.' });
+export type Session = z.infer<typeof Session>;
 
 export const ApiPing = PingResponse.extend({ service: z.literal('api') }).meta({ id: 'PingResponse' });
 

@@ -1,5 +1,6 @@
 // The messages a run takes: POST /workflows/{key}/approve and /reject send the publish saga's `decide`
-// update, POST /workflows/{key}/cancel asks any run to stop. What each answer means is in openapi.ts.
+// update as the signed-in reviewer, POST /workflows/{key}/cancel asks any run to stop (operators). What each
+// answer means is in openapi.ts.
 import { type Client, isGrpcDeadlineError, type WorkflowExecutionDescription, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { type Route, Reply } from '../shared/service/create-app.ts';
@@ -7,6 +8,7 @@ import { HttpError, parseRequest } from '../shared/service/http-error.ts';
 import type { CancelAnswer, DecisionAnswer } from '../temporal/runs/contract.ts';
 import { describeExecution, isClosed, takesReview, within } from '../temporal/runs/describe-run.ts';
 import { decideUpdate, type ReviewDecision } from '../temporal/workflows/review.ts';
+import { identityOf, requires } from './auth/guard.ts';
 import { DecisionRequest, KeyParams } from './contract.ts';
 import { type ApiContext, notFound, unavailable } from './temporal-link.ts';
 
@@ -17,9 +19,15 @@ export function messageRoutes(ctx: ApiContext): Route[] {
   const decide = (kind: ReviewDecision['decision']): Route => ({
     method: 'POST',
     path: `/workflows/:key/${kind}`,
-    handle: async (raw, req): Promise<DecisionAnswer> => {
+    handle: async (raw, req, res): Promise<DecisionAnswer> => {
       const { key } = parseRequest(KeyParams, req.params, 'path');
-      const decision: ReviewDecision = { decision: kind, ...parseRequest(DecisionRequest, raw) };
+      const { reviewer, ...rest } = parseRequest(DecisionRequest, raw);
+      const { name } = identityOf(res);
+      if (reviewer !== undefined && reviewer !== name) {
+        const message = `Signed in as ${name}: a decision is recorded under the name of whoever makes it, so it cannot name ${reviewer}`;
+        throw new HttpError(403, 'FORBIDDEN', message, { field: 'reviewer' });
+      }
+      const decision: ReviewDecision = { decision: kind, reviewer: name, ...rest };
       const client = ctx.temporal.client();
       const info = await openRun(ctx, client, key);
       if (!takesReview(info.type)) throw new HttpError(409, 'DECISION_REFUSED', `A ${info.type} run takes no review decision: only publish runs are reviewed`);
@@ -52,7 +60,7 @@ export function messageRoutes(ctx: ApiContext): Route[] {
       return new Reply(202, { workflowId: key, runId: info.runId, cancelRequested: true } satisfies CancelAnswer);
     },
   };
-  return [decide('approve'), decide('reject'), cancel];
+  return [requires('reviewer', decide('approve')), requires('reviewer', decide('reject')), requires('operator', cancel)];
 }
 
 /** The run under the key, which must still be open. */

@@ -7,7 +7,8 @@ import { ErrorBody } from '../shared/contract.ts';
 import { VERSION } from '../shared/paths.ts';
 import { RUN_KIND_NAMES, RUN_KINDS, type RunKind } from '../temporal/run-kinds.ts';
 import { CancelAnswer, DecisionAnswer, RunDescription, RunList, RunSnapshot, StartedRun } from '../temporal/runs/contract.ts';
-import { ApiPing, ApiStatus, DecisionRequest, KeyParams, ListQuery, StartParams } from './contract.ts';
+import { SESSION_COOKIE } from './auth/guard.ts';
+import { ApiPing, ApiStatus, DecisionRequest, KeyParams, ListQuery, Session, SignInRequest, StartParams } from './contract.ts';
 import { RUN_EVENTS } from './events.ts';
 import { DECISION_DEADLINE_MS } from './messages.ts';
 
@@ -20,10 +21,23 @@ const refusal = (description: string) => json(ApiError, description);
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const AWAY = refusal('Temporal does not answer (yet): the API keeps connecting in the background; retry after Retry-After seconds.');
 
+/** Every operation but /ping and signing in needs a known token: a bearer token, or the console's session cookie. */
+const SIGNED_IN = {
+  401: refusal('No token, or one this API does not know (UNAUTHORIZED).'),
+  429: refusal(
+    'Too many requests with a missing or unknown token from this address, or too many starts by this identity (RATE_LIMITED): retry after Retry-After seconds.',
+  ),
+};
+/** The role an operation needs beyond reading. */
+const needs = (role: 'operator' | 'reviewer', more = '') => ({
+  403: refusal(`The caller lacks the ${role} role, or a cookie-signed request came from another origin (FORBIDDEN)${more}.`),
+});
+
 /** Every operation answers its other refusals in the one error shape. */
 const operation = (op: Operation): ZodOpenApiOperationObject => ({
   ...op,
   responses: {
+    ...(op.security?.length === 0 ? {} : SIGNED_IN),
     ...op.responses,
     default: refusal('Any other refusal in the same shape: an unknown route (404), a wrong method (405), a body too large (413), an internal error (500).'),
   },
@@ -62,6 +76,7 @@ const decision = (verb: 'approve' | 'reject') =>
       'before anything is recorded: 409 with its reason.',
     requestBody: { required: true, content: { 'application/json': { schema: DecisionRequest } } },
     responses: {
+      ...needs('reviewer', ', or the body names a reviewer other than the caller'),
       200: json(DecisionAnswer, 'The decision was recorded; the review as it now stands.'),
       400: refusal('The body is malformed; `field` names the field at fault (reviewer, comment, or an unknown one).'),
       409: refusal('The run has closed (RUN_CLOSED), takes no review, or refused the decision (DECISION_REFUSED, with the run’s reason).'),
@@ -80,7 +95,36 @@ const document = createDocument({
       '`{ "error": { "code", "message", "field"? } }`.',
   },
   servers: [{ url: 'http://localhost:3003', description: 'npm run api (API_PORT)' }],
+  components: {
+    securitySchemes: {
+      bearer: { type: 'http', scheme: 'bearer', description: 'A token from `npm run token`; its identity has roles: viewer, operator, reviewer.' },
+      session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The console’s session, set by POST /session.' },
+    },
+  },
+  security: [{ bearer: [] }, { session: [] }],
   paths: {
+    '/session': {
+      post: operation({
+        operationId: 'signIn',
+        summary: 'Sign in to the console with a token',
+        description: 'Sets an HttpOnly, SameSite=Strict cookie holding the token; refused (403) from a page of another origin.',
+        security: [],
+        requestBody: { required: true, content: { 'application/json': { schema: SignInRequest } } },
+        responses: {
+          200: json(Session, 'Signed in.'),
+          400: refusal('The body is malformed.'),
+          401: refusal('The token is not one this API knows.'),
+          403: refusal('Sent from a page of another origin.'),
+          429: SIGNED_IN[429],
+        },
+      }),
+      get: operation({ operationId: 'session', summary: 'Who is signed in', responses: { 200: json(Session, 'The caller.') } }),
+      delete: operation({
+        operationId: 'signOut',
+        summary: 'Sign out of the console',
+        responses: { 200: json(z.object({ signedOut: z.literal(true) }), 'The cookie is cleared.') },
+      }),
+    },
     '/workflows': {
       get: operation({
         operationId: 'listRuns',
@@ -102,6 +146,7 @@ const document = createDocument({
         requestParams: { path: StartParams },
         requestBody: { required: true, content: { 'application/json': { schema: StartRequest } } },
         responses: {
+          ...needs('operator'),
           200: json(StartedRun, 'A run of this kind under this key is running already: that run (created false).'),
           201: json(StartedRun, 'Started.'),
           400: refusal('The kind, the key or the input is refused; `field` names the first field at fault, the message lists every problem.'),
@@ -146,12 +191,19 @@ const document = createDocument({
         operationId: 'cancelRun',
         summary: 'Ask a run to stop',
         description: "The running step's call is aborted, a saga undoes what it did, and the run ends cancelled; GET or the event stream show when.",
-        responses: { 202: json(CancelAnswer, 'Cancellation requested.'), 409: refusal('The run has already ended (RUN_CLOSED).') },
+        responses: { ...needs('operator'), 202: json(CancelAnswer, 'Cancellation requested.'), 409: refusal('The run has already ended (RUN_CLOSED).') },
       }),
     },
     // The plumbing every service shares (shared/service/create-app.ts).
     '/openapi.json': plain('openapi', 'This description', json(z.looseObject({ openapi: z.string() }), 'OpenAPI 3.1.')),
-    '/ping': plain('ping', 'Liveness: answers while Temporal is away too', json(ApiPing, 'Alive.')),
+    '/ping': {
+      get: operation({
+        operationId: 'ping',
+        summary: 'Liveness: answers while Temporal is away too, without a token',
+        security: [],
+        responses: { 200: json(ApiPing, 'Alive.') },
+      }),
+    },
     '/status': plain('status', 'Counters per endpoint, and whether Temporal is connected (settings.temporal)', json(ApiStatus, "The process's state.")),
     '/metrics': plain('metrics', 'Prometheus metrics', { description: 'Prometheus text format.', content: { 'text/plain': { schema: z.string() } } }),
   },

@@ -1,8 +1,8 @@
-// npm run dev:all: every part in one terminal, each labelled and coloured; npm start adds one workflow run once
-// all is ready; --split runs one worker per role ("Workers per service" in the README). If one process dies on
-// its own, the others are stopped too.
+// npm run dev:all: every part in one terminal, each labelled and coloured; npm start adds one workflow run once all
+// is ready; --split runs one worker per role (docs/workers.md). One process dying on its own stops the others.
 import { delimiter, dirname } from 'node:path';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
+import { describeTokens, ensureDevTokens } from '../api/auth/dev-tokens.ts';
 import { loadConfigOrExit } from '../shared/config.ts';
 import { PROJECT_ROOT } from '../shared/paths.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
@@ -28,6 +28,16 @@ console.log(
 );
 // Before anything starts: a first Go build of the CLI takes minutes, longer than the others wait for Temporal.
 if (startDevServer) await ensureTemporalCliOrExit(config.temporal.cliPath);
+
+// The workflow API lets nobody in without a token: on the first run, a development set, shown this once.
+const { file } = config.api.tokens;
+const made = config.api.tokens.inline === undefined ? ensureDevTokens(file) : [];
+const consoleUrl = `http://${config.serviceHost === '0.0.0.0' ? '127.0.0.1' : config.serviceHost}:${config.api.port}/console/`;
+console.log(
+  made.length > 0
+    ? `Console: ${consoleUrl}\nSign in with one of these development tokens, shown this once (${file} keeps their hashes only):\n${describeTokens(made).join('\n')}`
+    : `Console: ${consoleUrl} (sign in with a token of ${config.api.tokens.inline === undefined ? file : 'API_TOKENS'}; npm run token -- --dev --replace makes new development tokens)`,
+);
 
 // Children run on the same Node as this script (the project's pinned one), whatever PATH says.
 const PATH = `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}`;
@@ -67,9 +77,7 @@ function splitWorkers(): ConcurrentlyCommandInput[] {
 
 let stopping = false;
 let failed = false;
-const stopRequested = () => (stopping = true);
-process.on('SIGINT', stopRequested);
-process.on('SIGTERM', stopRequested);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => (stopping = true));
 
 const stack = concurrently(commands, { prefix: 'name', cwd: PROJECT_ROOT, handleInput: false, restartTries: 0 });
 for (const command of stack.commands) {

@@ -1,7 +1,5 @@
-// The one place that reads the environment: one zod schema names every variable with its default and
-// bounds (the services' part in service-config.ts, extended here with Temporal's, the worker's, the
-// codec's and Compose's), then the Temporal profile (at the end). Every entry point loads it once, so a
-// bad value stops the process at once.
+// The one place that reads the environment: one zod schema of every variable with its default and bounds (the
+// services' part is service-config.ts), then the Temporal profile. A bad value stops the process at its start.
 import { existsSync, readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
@@ -14,18 +12,23 @@ export { ConfigError } from './service-config.ts';
 const WORKER_ROLES = ['all', 'orchestrator', 'server-a', 'server-b'] as const;
 export type WorkerRole = (typeof WORKER_ROLES)[number];
 
-export interface PayloadKey {
-  id: string;
-  /** 32 bytes: AES-256. */
-  key: Buffer;
-}
-
 const KEYS_RULE = 'must be id:key pairs separated by commas, each key 32 random bytes in base64 (make one with: openssl rand -base64 32)';
 const METRICS_PORT = got('must be a port from 0 to 65535 (0: any free port) or off');
+
+const PER_MINUTE = got('must be a whole number from 1 to 100000');
+const perMinute = z
+  .string()
+  .regex(/^\d{1,6}$/, PER_MINUTE)
+  .transform(Number)
+  .pipe(z.number().min(1, PER_MINUTE).max(100_000, PER_MINUTE));
 
 /** Every variable the project reads. Unset or blank means the default (or, where there is none, absent). */
 const ENV = SERVICE_ENV.extend({
   API_PORT: port().prefault('3003'),
+  API_TOKENS_FILE: z.string().prefault('.data/api-tokens.json'),
+  API_TOKENS: z.string().optional(),
+  API_AUTH_FAILURES_PER_MINUTE: perMinute.prefault('10'),
+  API_STARTS_PER_MINUTE: perMinute.prefault('60'),
   WORKER_METRICS_PORT: z.union([z.literal('off').transform(() => undefined), port(METRICS_PORT)], METRICS_PORT).prefault('9464'),
   WORKER_ROLE: z.enum(WORKER_ROLES, got(`must be one of ${WORKER_ROLES.join(', ')}`)).prefault('all'),
   TEMPORAL_ADDRESS: z
@@ -39,7 +42,7 @@ const ENV = SERVICE_ENV.extend({
   TEMPORAL_DEV_DB: z.string().prefault('.temporal/dev-server.db'),
   PAYLOAD_ENCRYPTION_KEYS: z
     .string()
-    .transform((raw, ctx): PayloadKey[] => {
+    .transform((raw, ctx) => {
       const keys = raw.split(',').map((entry) => {
         const [id = '', base64 = ''] = entry.trim().split(':');
         return { id, key: Buffer.from(base64, 'base64'), base64 };
@@ -68,25 +71,27 @@ export const ENV_DEFAULTS = Object.fromEntries(
 ) as Record<EnvName, string>;
 
 export type Config = ReturnType<typeof assemble>;
+/** An AES-256 key (32 bytes) and the id that names it in the payloads it encrypts. */
+export type PayloadKey = Config['codec']['keys'][number];
 
-/** The checked variables, grouped by who reads them. */
+/** The checked variables, grouped by who reads them (each described in docs/configuration.md). */
 function assemble(v: z.output<typeof ENV>, profile: TemporalProfile) {
   return {
     ...serviceConfig(v),
-    /** The HTTP API over the workflows (api/index.ts), on serviceHost. */
-    api: { port: v.API_PORT },
-    /** Port of the worker's Prometheus endpoint on serviceHost; 0: any free port; undefined: off. */
+    api: {
+      port: v.API_PORT,
+      /** Who may call it: API_TOKENS (JSON) when set, else the file; hashes only (api/auth/identities.ts). */
+      tokens: { file: v.API_TOKENS_FILE, inline: v.API_TOKENS },
+      limits: { failuresPerMinute: v.API_AUTH_FAILURES_PER_MINUTE, startsPerMinute: v.API_STARTS_PER_MINUTE },
+    },
     workerMetricsPort: v.WORKER_METRICS_PORT,
     workerRole: v.WORKER_ROLE,
     temporal: {
       address: v.TEMPORAL_ADDRESS,
       namespace: v.TEMPORAL_NAMESPACE,
       taskQueue: v.TEMPORAL_TASK_QUEUE,
-      /** Base URL of the Web UI for the client's links; undefined: find the UI of the server in use. */
       uiUrl: v.TEMPORAL_UI_URL,
-      /** Path of a `temporal` CLI binary, when it is not on PATH. */
       cliPath: v.TEMPORAL_CLI_PATH,
-      /** SQLite file of the dev server that `npm run temporal:dev` starts (relative to the project root). */
       devDbFile: v.TEMPORAL_DEV_DB,
       /** TLS, API key and gRPC headers, from the envconfig profile (see readTemporalProfile). */
       security: { tls: profile.tls, apiKey: profile.apiKey, metadata: profile.metadata },
@@ -140,15 +145,10 @@ function readTemporalProfile(env: Env, problems: string[]): TemporalProfile {
     // The SDK fails on a file without any profile (an empty one, say) with a TypeError; that file holds no settings.
     const noProfiles = set.TEMPORAL_CONFIG_FILE !== undefined && !/^\s*\[/m.test(readFileSync(set.TEMPORAL_CONFIG_FILE, 'utf8'));
     const profile = loadClientConfigProfile({ overrideEnvVars: set, configFileStrict: true, disableFile: noProfiles && !set.TEMPORAL_PROFILE });
-    const { namespace, connectionOptions: options } = toClientOptions(profile);
-    const metadata = options.metadata && Object.keys(options.metadata).length > 0 ? options.metadata : undefined;
-    return {
-      address: options.address,
-      namespace,
-      tls: options.tls ?? undefined,
-      apiKey: options.apiKey as string | undefined,
-      metadata: metadata as Record<string, string> | undefined,
-    };
+    const { namespace, connectionOptions } = toClientOptions(profile);
+    const { address, tls, apiKey, metadata = {} } = connectionOptions;
+    const headers = Object.keys(metadata).length > 0 ? (metadata as Record<string, string>) : undefined;
+    return { address, namespace, tls: tls ?? undefined, apiKey: apiKey as string | undefined, metadata: headers };
   } catch (error) {
     problems.push(`${source} cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
     return {};

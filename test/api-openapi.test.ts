@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { createApiApp } from '../api/app.ts';
 import type { TemporalLink } from '../api/temporal-link.ts';
 import { RUN_KIND_NAMES, RUN_KINDS } from '../temporal/run-kinds.ts';
-import { startApi } from './support/api.ts';
+import { startApi, testIdentities } from './support/api.ts';
 import { checkAnswer, documentedOperations, pathTemplate, schemaErrors, spec } from './support/openapi.ts';
 import { silentLogger } from './support/services.ts';
 
@@ -24,7 +24,15 @@ interface Layer {
 
 /** "METHOD /path/{param}" of every route the Express app has registered. */
 function servedOperations(): string[] {
-  const app = createApiApp({ logger: silentLogger(), temporal: noTemporal, namespace: 'default', taskQueue: 'unused' });
+  const app = createApiApp({
+    logger: silentLogger(),
+    temporal: noTemporal,
+    namespace: 'default',
+    taskQueue: 'unused',
+    identities: testIdentities,
+    limits: { failuresPerMinute: 1, startsPerMinute: 1 },
+    webUi: null,
+  });
   const { stack } = (app as unknown as { router: { stack: Layer[] } }).router;
   return stack.flatMap(({ route }) =>
     route ? Object.keys(route.methods).map((method) => `${method.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`) : [],

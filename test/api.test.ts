@@ -108,7 +108,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
 
       // A reviewer's rejection: the saga completes as rejected, a business outcome told in the result.
       await waitFor(api, key('order'), reviewPending);
-      const rejected = await api.call<DecisionAnswer>('POST', `/workflows/${key('order')}/reject`, { reviewer: 'bob', comment: 'not yet public' });
+      const rejected = await api.call<DecisionAnswer>('POST', `/workflows/${key('order')}/reject`, { reviewer: 'bob', comment: 'not yet public' }, 'bob');
       expect(rejected.status).toBe(200);
       expect(rejected.body.review).toMatchObject({ state: 'rejected', decision: { decision: 'reject', reviewer: 'bob', comment: 'not yet public' } });
       const run = await waitFor(api, key('order'), closed);
@@ -140,7 +140,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
 
         // Held at its next step, so the run is still open for a second decision.
         await confirm.arrived;
-        const second = await api.call<ErrorBody>('POST', `/workflows/${key('doc')}/reject`, { reviewer: 'bob' });
+        const second = await api.call<ErrorBody>('POST', `/workflows/${key('doc')}/reject`, { comment: 'too late' }, 'bob');
         expect(second.status).toBe(409);
         expect(second.body.error).toEqual({ code: 'DECISION_REFUSED', message: "Refused by the run: This run's review is already over (approved by ada)" });
         confirm.release();
@@ -317,7 +317,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
       ['GET', '/workflows?kind=nightly', undefined, 'INVALID_FIELD', 'kind'],
       ['GET', '/workflows?limit=0', undefined, 'INVALID_FIELD', 'limit'],
       ['GET', '/workflows?stauts=Running', undefined, 'INVALID_FIELD', 'stauts'],
-      ['POST', '/workflows/k1/approve', {}, 'MISSING_FIELD', 'reviewer'],
+      ['POST', '/workflows/k1/approve', { comment: 5 }, 'INVALID_FIELD', 'comment'],
       ['POST', '/workflows/k1/approve', { reviewer: ' ' }, 'INVALID_FIELD', 'reviewer'],
       ['POST', '/workflows/k1/reject', { reviewer: 'ada', note: 'why' }, 'INVALID_FIELD', 'note'],
     ])('%s %s %j → 400 %s naming %s', async (method, path, body, code, field) => {
@@ -409,6 +409,10 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} the workflow API`, { timeo
     await withApi(async ({ api }) => {
       expect((await api.call('GET', '/openapi.json')).status).toBe(200);
       expect((await api.call('GET', '/metrics')).status).toBe(200);
+      // The console's sign-in (its rules are test/api-auth.test.ts's).
+      expect((await api.call('POST', '/session', { token: 'tms_unknown' }, null)).status).toBe(401);
+      expect((await api.call('GET', '/session')).body).toMatchObject({ name: 'ada' });
+      expect((await api.call('DELETE', '/session')).status).toBe(200);
     });
     expect(documentedOperations().filter((operation) => !answeredOperations.has(operation))).toEqual([]);
   });

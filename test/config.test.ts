@@ -6,7 +6,7 @@ import { loadServiceConfig } from '../shared/service-config.ts';
 const DEFAULTS: Config = {
   serverA: { port: 3001, url: 'http://localhost:3001', database: '.data/server-a.db' },
   serverB: { port: 3002, url: 'http://localhost:3002', database: '.data/server-b.db' },
-  api: { port: 3003 },
+  api: { port: 3003, tokens: { file: '.data/api-tokens.json', inline: undefined }, limits: { failuresPerMinute: 10, startsPerMinute: 60 } },
   faults: { afterApply: undefined, rate: 1 },
   serviceHost: '127.0.0.1',
   serviceToken: undefined,
@@ -98,6 +98,10 @@ describe('loadConfig overrides', () => {
       PAYLOAD_ENCRYPTION_KEYS: `k2:${KEY_2},k1:${KEY_1}`,
       CODEC_SERVER_PORT: '9999',
       CODEC_SERVER_AUTH: 'Bearer codec-secret',
+      API_TOKENS_FILE: '/etc/api/tokens.json',
+      API_TOKENS: '[]',
+      API_AUTH_FAILURES_PER_MINUTE: '3',
+      API_STARTS_PER_MINUTE: '500',
       TRACES: 'file:.data/traces.jsonl',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/',
       POSTGRES_USER: 'app',
@@ -110,7 +114,7 @@ describe('loadConfig overrides', () => {
     expect(config).toEqual({
       serverA: { port: 5001, url: 'http://server-a.internal:8080', database: '/var/lib/a.db' },
       serverB: { port: 5002, url: 'https://server-b.example.com', database: ':memory:' },
-      api: { port: 5003 },
+      api: { port: 5003, tokens: { file: '/etc/api/tokens.json', inline: '[]' }, limits: { failuresPerMinute: 3, startsPerMinute: 500 } },
       faults: { afterApply: 'drop', rate: 0.25 },
       serviceHost: '0.0.0.0',
       serviceToken: 'a-long-shared-secret',

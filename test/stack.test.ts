@@ -15,7 +15,11 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
 
   async function serviceEnv(): Promise<Record<string, string>> {
     const [portA, portB, portApi] = [await freePort(), await freePort(), await freePort()];
+    // A tokens file of the test's own: the first run makes the development set, as a fresh clone's would.
+    const tokens = join(await mkdtemp(join(tmpdir(), 'stack-tokens-')), 'api-tokens.json');
     return {
+      API_TOKENS_FILE: tokens,
+      API_TOKENS: '',
       SERVER_A_PORT: String(portA),
       SERVER_B_PORT: String(portB),
       API_PORT: String(portApi),
@@ -81,6 +85,13 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} one-terminal stack`, { tim
     expect(output).toContain('[client] Started multiServerWorkflow with data "Hello from the Temporal multi-server demo"');
     expect(output).toContain('[client] Result (Server A + Server B)');
     expect(output).toContain('[client]   Category     greeting');
+    // The console: its address, the development tokens of the first run, and the run's page there from the client.
+    const consoleUrl = `http://127.0.0.1:${env.API_PORT}/console/`;
+    expect(output).toContain(`Console: ${consoleUrl}\nSign in with one of these development tokens`);
+    const token = /^ {2}dev \(operator, reviewer\) {2}(tms_\S+)$/m.exec(output)?.[1];
+    const session = await fetch(`http://127.0.0.1:${env.API_PORT}/session`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await session.json()).toMatchObject({ name: 'dev', roles: ['operator', 'reviewer'] });
+    expect(output).toMatch(new RegExp(`\\[client\\] {3}Console {6}${consoleUrl}runs/multi-server-\\S+`));
 
     // Still up after the workflow: Server A answers.
     const ping = await fetch(`${env.SERVER_A_URL}/ping`);

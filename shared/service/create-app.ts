@@ -38,6 +38,8 @@ export interface ServiceOptions {
   faults?: FaultPlan;
   /** trace-requests.ts when traces are on. */
   trace?: (service: HttpServiceName) => RequestHandler;
+  /** Run before routing, after the request's id, log line and span: the API's console files and who-is-calling checks. */
+  before?: RequestHandler[];
 }
 
 /** A handler's answer with a status other than 200 (201 Created, say). */
@@ -147,6 +149,8 @@ export function createServiceApp(options: ServiceOptions): express.Express {
       throw new HttpError(401, 'UNAUTHORIZED', message, { headers: { 'WWW-Authenticate': 'Bearer' } });
     });
   }
+
+  for (const handler of options.before ?? []) app.use(handler);
 
   // Routing before the body: 404 or 405 (with the methods the path accepts), whatever the body holds.
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -1,36 +1,28 @@
-// What the verbs that start a run (run, batch) do once Temporal has it: say where to find it (as `schedule
-// trigger` does too), stop watching (never the run) on Ctrl-C, read its queries while it runs, wait for the
-// outcome, tell a failure or a lost contact.
+// What the verbs that start a run (run, batch) do once Temporal has it: say where it is, follow it, tell how it ended.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Connection, type WorkflowHandle, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { askQuery } from '../runs/describe-run.ts';
+import type { FailureLink } from '../runs/run-failure.ts';
 import { workerIsPolling } from '../task-queue.ts';
 import { type Progress, progressQuery } from '../workflows/steps.ts';
 import { EXIT, type ExitCode } from './args.ts';
 import { type CommandContext, temporalRefused } from './context.ts';
-import { type FailureLink, failureLines } from './render.ts';
-import { webUiLinkFor } from './web-ui.ts';
+import { failureLines } from './render.ts';
+import { consoleLinkFor, webUiLinkFor } from './web-ui.ts';
 
 type Noun = 'workflow' | 'batch';
 
 /** A run's own record of its steps and compensations; null when it cannot say (no worker, say). */
-export function finalProgress(connection: Connection, handle: WorkflowHandle): Promise<Progress | null> {
-  return askQuery(connection, handle, progressQuery);
+export function finalProgress(handle: WorkflowHandle): Promise<Progress | null> {
+  return askQuery(handle, progressQuery);
 }
 
-/** Asks `query` every `everyMs` and hands each answer to `onAnswer`, until `stop()`. */
-export function pollQuery<T>(
-  connection: Connection,
-  handle: WorkflowHandle,
-  query: QueryDefinition<T>,
-  everyMs: number,
-  onAnswer: (answer: T) => void,
-): { stop: () => Promise<void> } {
+export function pollQuery<T>(handle: WorkflowHandle, query: QueryDefinition<T>, everyMs: number, onAnswer: (answer: T) => void): { stop: () => Promise<void> } {
   let polling = true;
   const loop = (async () => {
     while (polling) {
-      const answer = await askQuery(connection, handle, query);
+      const answer = await askQuery(handle, query);
       if (answer !== null && polling) onAnswer(answer);
       if (polling) await sleep(everyMs);
     }
@@ -43,10 +35,7 @@ export function pollQuery<T>(
   };
 }
 
-/**
- * Starts the run and prints its ids, its Web UI link and whether a worker will pick it up; a refused start
- * is the exit code. Until `stopWatching()`, Ctrl-C stops watching: the run is durable and keeps going.
- */
+/** Starts the run and says where it is and whether a worker will pick it up (a refused start: the exit code); Ctrl-C stops watching, not the run. */
 export async function startRun<H extends WorkflowHandleWithFirstExecutionRunId>(
   ctx: CommandContext,
   noun: Noun,
@@ -79,17 +68,20 @@ export async function startRun<H extends WorkflowHandleWithFirstExecutionRunId>(
   return { handle, link, stopWatching: () => process.off('SIGINT', onInterrupt) };
 }
 
-/** Says where to find a run: its ids and its Web UI link, which it returns. */
+/** Says where to find a run: its ids, its Web UI link (which it returns) and its console page when the API runs. */
 export async function sayWhere(ctx: CommandContext, workflowId: string, runId: string): Promise<string> {
   const { address, namespace, uiUrl } = ctx.config.temporal;
   ctx.say(`  Workflow ID  ${workflowId}`);
   ctx.say(`  Run ID       ${runId}`);
-  const link = await webUiLinkFor(address, uiUrl, namespace, workflowId, runId);
+  const [link, consoleLink] = await Promise.all([
+    webUiLinkFor(address, uiUrl, namespace, workflowId, runId),
+    consoleLinkFor(ctx.config.serviceHost, ctx.config.api.port, workflowId),
+  ]);
   ctx.say(`  Web UI       ${link}`);
+  if (consoleLink) ctx.say(`  Console      ${consoleLink}`);
   return link;
 }
 
-/** The run's result, its failure, or the error that cut the client off while it waited. */
 export async function outcomeOf<T>(handle: { result: () => Promise<T> }): Promise<{ result: T } | { failure: WorkflowFailedError } | { lostContact: Error }> {
   try {
     return { result: await handle.result() };
@@ -98,7 +90,6 @@ export async function outcomeOf<T>(handle: { result: () => Promise<T> }): Promis
   }
 }
 
-/** A run that ended without a result: the headline, its cause chain, what else there is to say, and its history. */
 export function sayFailure(ctx: CommandContext, headline: string, failures: FailureLink[], more: string[], link: string): void {
   ctx.say();
   ctx.say(headline);

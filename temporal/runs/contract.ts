@@ -1,6 +1,4 @@
-// What a client is told about runs, as zod schemas (each name is the schema and its type): the workflow API
-// answers with these shapes and documents them from the same schemas (api/openapi.ts), and the CLI prints the
-// same RunDescription with `status --json`. The query answers are the workflows' own schemas, named here.
+// What a client is told about runs, as zod schemas (each name is the schema and its type): the workflow API's answers and `status --json`.
 import type { WorkflowExecutionStatusName } from '@temporalio/client';
 import { z } from 'zod';
 import { RUN_KIND_NAMES } from '../run-kinds.ts';
@@ -15,7 +13,6 @@ const ids = { workflowId: z.string(), runId: z.string() };
 export const RunKind = z
   .enum(RUN_KIND_NAMES)
   .meta({ id: 'Kind', description: 'Which workflow to start: a kind of temporal/run-kinds.ts (each workflow kind, and batch).' });
-export type RunKind = z.infer<typeof RunKind>;
 
 const ExecutionStatusName = z.enum([
   'UNSPECIFIED',
@@ -73,6 +70,10 @@ export const RunDescription = z
     status: ExecutionStatusName.meta({ description: "Temporal's status of the run: RUNNING until it closes." }),
     startTime: time,
     closeTime: time.nullable(),
+    summary: z
+      .string()
+      .nullable()
+      .meta({ description: "The run's static summary, as the Web UI shows it: the kind and the start of its data; null when it has none." }),
     progress,
     review,
     // Each workflow owns its result's shape; a client is promised the field that says which workflow it is.

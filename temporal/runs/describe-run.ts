@@ -1,6 +1,4 @@
-// One run as a client sees it (a RunDescription): Temporal's description of the run, its own answers to
-// the `progress` (or `batchProgress`) and `review` queries, and once it has closed, its result or how it
-// failed. The workflow API's GET /workflows/{key} and the CLI's `status --json` both answer with this.
+// One run as a client sees it (a RunDescription): the workflow API's GET /workflows/{key} and the CLI's `status --json` both answer with it.
 import { type Client, type WorkflowExecutionStatusName, WorkflowFailedError, type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import type { QueryDefinition } from '@temporalio/common';
 import { kindOfType } from '../run-kinds.ts';
@@ -40,7 +38,6 @@ export function describeExecution(client: Client, workflowId: string) {
   });
 }
 
-/** The newest run under `workflowId`, described; undefined when there is none. */
 export async function describeRun(client: Client, workflowId: string): Promise<RunDescription | undefined> {
   const info = await describeExecution(client, workflowId);
   if (!info) return undefined;
@@ -53,6 +50,7 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
     status: info.status.name,
     startTime: info.startTime.toISOString(),
     closeTime: info.closeTime?.toISOString() ?? null,
+    summary: (await info.staticSummary()) ?? null,
     ...snapshot,
     result: null,
     failure: null,
@@ -63,15 +61,15 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
     description.result = await within(client, () => client.workflow.getHandle(workflowId, info.runId).result());
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
-    // On a busy machine a worker may not replay a closed run within the query's deadline: the step the run
-    // published last (its CurrentStep search attribute) still tells where it stopped.
+    // A worker may not replay a closed run within the query's deadline: its CurrentStep search attribute still tells where it stopped.
     description.failure = runFailure(error.cause, snapshot.progress, info.typedSearchAttributes.get(CURRENT_STEP));
   }
   return description;
 }
 
 /** The run's answer to `query`; null when none came in time (no worker yet, the run just closed) or `signal` called the question off. */
-export function askQuery<T>(connection: Client['connection'], handle: WorkflowHandle, query: QueryDefinition<T>, signal?: AbortSignal): Promise<T | null> {
+export function askQuery<T>(handle: WorkflowHandle, query: QueryDefinition<T>, signal?: AbortSignal): Promise<T | null> {
+  const { connection } = handle.client;
   const asked = () => connection.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(query));
   return (signal ? connection.withAbortSignal(signal, asked) : asked()).catch(() => null);
 }
@@ -79,7 +77,7 @@ export function askQuery<T>(connection: Client['connection'], handle: WorkflowHa
 /** What the run's own queries say now; each null when no worker answered in time (or `signal` called the questions off). */
 export async function runSnapshot(client: Client, workflowId: string, type: string, signal?: AbortSignal): Promise<RunSnapshot> {
   const handle = client.workflow.getHandle(workflowId);
-  const ask = <T>(query: QueryDefinition<T>) => askQuery(client.connection, handle, query, signal);
+  const ask = <T>(query: QueryDefinition<T>) => askQuery(handle, query, signal);
   const [progress, review] = await Promise.all([
     type === batchWorkflow.name ? ask(batchProgressQuery) : ask(progressQuery),
     takesReview(type) ? ask(reviewQuery) : null,
