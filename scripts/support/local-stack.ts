@@ -31,83 +31,88 @@ export interface UnplannedExit {
   signal: NodeJS.Signals | null;
 }
 
-/** One Node process of the stack, in a process group of its own; `onUnplannedExit` hears when it dies on its own. */
-function managedProcess(name: ProcessName, env: Record<string, string>, onUnplannedExit: (exit: UnplannedExit) => void) {
-  const { script, ready, readyTimeoutMs } = ENTRY_POINTS[name];
-  let child: ChildProcess | undefined;
-  let exited: Promise<void> = Promise.resolve();
-  let starting: Promise<number> | undefined;
-  let killing = false;
+class ManagedProcess {
+  child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private starting: Promise<number> | undefined;
+  private killing = false;
   /** Set by kill(true): a start in progress gives up instead of trying again. */
-  let abandoned = false;
-  let tail: string[] = [];
+  private abandoned = false;
+  private tail: string[] = [];
+  readonly name: ProcessName;
+  private readonly env: Record<string, string>;
+  private readonly onUnplannedExit: (exit: UnplannedExit) => void;
 
-  /** SIGKILL to its whole group; synchronous, for the last moment of the script's own process. */
-  const killGroup = () => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    killing = true;
+  constructor(name: ProcessName, env: Record<string, string>, onUnplannedExit: (exit: UnplannedExit) => void) {
+    this.name = name;
+    this.env = env;
+    this.onUnplannedExit = onUnplannedExit;
+  }
+
+  /** Resolves with the milliseconds until ready; tries again if it dies or hangs while starting. */
+  start(): Promise<number> {
+    this.starting = (async () => {
+      const started = performance.now();
+      for (let attempt = 1; ; attempt++) {
+        if (this.abandoned) throw new Error(`${this.name}: the run is stopping`);
+        const problem = await this.spawnOnce();
+        if (problem === undefined) return performance.now() - started;
+        this.killGroup();
+        await this.exited;
+        if (attempt === START_ATTEMPTS) {
+          throw new Error(`${this.name} did not start in ${START_ATTEMPTS} attempts (${problem}); its last lines:\n${this.tail.join('\n')}`);
+        }
+      }
+    })();
+    return this.starting;
+  }
+
+  /** SIGKILL to its whole group, once any start in progress is over (for good: the start gives up instead); resolves when it is gone. */
+  async kill(forGood = false): Promise<void> {
+    if (forGood) this.abandoned = true;
+    else await this.starting?.catch(() => {});
+    this.killGroup();
+    await this.exited;
+  }
+
+  /** Synchronous, for the last moment of the script's own process. */
+  killGroup(): void {
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.killing = true;
     try {
-      process.kill(-child.pid!, 'SIGKILL');
+      process.kill(-this.child.pid!, 'SIGKILL');
     } catch {
       // already gone
     }
-  };
+  }
 
   /** Resolves with undefined once it says it is ready, or with what went wrong. */
-  const spawnOnce = () => {
-    const spawned = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    child = spawned;
-    killing = false;
+  private spawnOnce(): Promise<string | undefined> {
+    const { script, ready, readyTimeoutMs } = ENTRY_POINTS[this.name];
+    const child = spawn(process.execPath, [script], { cwd: PROJECT_ROOT, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.child = child;
+    this.killing = false;
     let isReady = false;
-    return new Promise<string | undefined>((resolve) => {
+    return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(`not ready within ${readyTimeoutMs / 1000} s`), readyTimeoutMs);
       const onLine = (line: string) => {
-        tail = [...tail, line.slice(0, 500)].slice(-TAIL_LINES);
+        this.tail = [...this.tail, line.slice(0, 500)].slice(-TAIL_LINES);
         if (isReady || !line.includes(ready)) return;
         isReady = true;
         clearTimeout(timer);
         resolve(undefined);
       };
-      for (const output of [spawned.stdout!, spawned.stderr!]) createInterface({ input: output, crlfDelay: Infinity }).on('line', onLine);
-      exited = new Promise((gone) =>
-        spawned.once('exit', (code, signal) => {
+      for (const output of [child.stdout!, child.stderr!]) createInterface({ input: output, crlfDelay: Infinity }).on('line', onLine);
+      this.exited = new Promise((gone) =>
+        child.once('exit', (code, signal) => {
           clearTimeout(timer);
           if (!isReady) resolve(`exited with ${signal ?? `code ${code}`} before it was ready`);
-          else if (!killing) onUnplannedExit({ name, code, signal });
+          else if (!this.killing) this.onUnplannedExit({ name: this.name, code, signal });
           gone();
         }),
       );
     });
-  };
-
-  return {
-    pid: () => child?.pid,
-    killGroup,
-    /** Resolves with the milliseconds until ready; tries again if it dies or hangs while starting. */
-    start(): Promise<number> {
-      starting = (async () => {
-        const started = performance.now();
-        for (let attempt = 1; ; attempt++) {
-          if (abandoned) throw new Error(`${name}: the run is stopping`);
-          const problem = await spawnOnce();
-          if (problem === undefined) return performance.now() - started;
-          killGroup();
-          await exited;
-          if (attempt === START_ATTEMPTS) {
-            throw new Error(`${name} did not start in ${START_ATTEMPTS} attempts (${problem}); its last lines:\n${tail.join('\n')}`);
-          }
-        }
-      })();
-      return starting;
-    },
-    /** SIGKILL to its whole group, once any start in progress is over (for good: the start gives up instead); resolves when it is gone. */
-    async kill(forGood = false): Promise<void> {
-      if (forGood) abandoned = true;
-      else await starting?.catch(() => {});
-      killGroup();
-      await exited;
-    },
-  };
+  }
 }
 
 export class LocalStack {
@@ -116,7 +121,7 @@ export class LocalStack {
   readonly fatal = this.failure.promise;
   readonly unplannedExits: UnplannedExit[] = [];
   private stopping = false;
-  private readonly processes: Record<ProcessName, ReturnType<typeof managedProcess>>;
+  private readonly processes: Record<ProcessName, ManagedProcess>;
   readonly dir: string;
   readonly temporal: RunningDevServer;
   readonly client: Client;
@@ -140,9 +145,9 @@ export class LocalStack {
       this.processes[exit.name].start().catch(this.failure.reject);
     };
     this.processes = {
-      'server-a': managedProcess('server-a', env, restart),
-      'server-b': managedProcess('server-b', env, restart),
-      worker: managedProcess('worker', env, restart),
+      'server-a': new ManagedProcess('server-a', env, restart),
+      'server-b': new ManagedProcess('server-b', env, restart),
+      worker: new ManagedProcess('worker', env, restart),
     };
   }
 
@@ -193,7 +198,7 @@ export class LocalStack {
   }
 
   pid(name: ProcessName): number | undefined {
-    return this.processes[name].pid();
+    return this.processes[name].child?.pid;
   }
 
   kill(name: ProcessName): Promise<void> {
