@@ -1,7 +1,6 @@
 // Entry point: node api/index.ts   (npm run api; npm start and npm run dev:all start it too)
 // Listens at once on API_PORT; connects to Temporal in the background and answers 503 until it can.
-import { loadConfigOrExit } from '../shared/config.ts';
-import { orExit } from '../shared/service-config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runUntilSignal } from '../shared/service/serve.ts';
 import { isLocalAddress } from '../temporal/dev/dev-server.ts';
@@ -10,7 +9,7 @@ import { createApiApp } from './app.ts';
 import { loadIdentities } from './auth/identities.ts';
 import { connectInBackground } from './temporal-link.ts';
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const logger = createLogger('api', config.logLevel, config.logFormat);
 const identities = orExit(() => loadIdentities(config.api.tokens));
 const temporal = connectInBackground(config, logger);

@@ -5,11 +5,13 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/common';
 import { type Route, Reply } from '../shared/service/create-app.ts';
 import { HttpError, parseRequest } from '../shared/service/http-error.ts';
-import { RUN_KINDS, type RunKind, staticSummary } from '../temporal/run-kinds.ts';
+import { RUN_KINDS, type RunKind, startWorkflow } from '../temporal/run-kinds.ts';
 import type { StartedRun } from '../temporal/runs/contract.ts';
 import { describeExecution, within } from '../temporal/runs/describe-run.ts';
 import { StartBody, StartParams } from './contract.ts';
 import type { ApiContext } from './temporal-link.ts';
+
+const ONE_RUN_PER_KEY = { workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL, workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
 
 export function startRoute(ctx: ApiContext): Route {
   return {
@@ -28,16 +30,7 @@ export function startRoute(ctx: ApiContext): Route {
       }
       const client = ctx.temporal.client();
       try {
-        const handle = await within(client, () =>
-          client.workflow.start(workflow, {
-            taskQueue: ctx.taskQueue,
-            workflowId: key,
-            args: [input],
-            staticSummary: staticSummary(kind, input),
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-          }),
-        );
+        const handle = await within(client, () => startWorkflow(client, kind, { taskQueue: ctx.taskQueue, workflowId: key, ...ONE_RUN_PER_KEY }, input));
         return new Reply(201, { workflowId: key, runId: handle.firstExecutionRunId, kind, type: workflow.name, created: true } satisfies StartedRun);
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

@@ -1,7 +1,7 @@
 // npm run bench:overhead: what the orchestration costs, as USAGE says; docs/performance.md explains the numbers.
 import { cpus } from 'node:os';
 import { summarize } from '../shared/service/metrics.ts';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { cpuSeconds, findProcess } from './bench/cpu.ts';
 import { directChain, MULTI_SERVER_SERVICE_STEPS } from './bench/direct-chain.ts';
 import { optionsOrExit, wholeNumber, workflowsAndConcurrency } from './support/args.ts';
@@ -33,7 +33,7 @@ const options = optionsOrExit(USAGE, ['runs', 'workflows', 'concurrency'], ['own
   const { workflows, concurrency } = workflowsAndConcurrency(values, 1000);
   return { runs: wholeNumber('--runs', values.runs ?? '50', 1, 10_000), workflows, concurrency, ownStack: values['own-stack'] ?? false };
 });
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 
 const running = options.ownStack ? { problem: '--own-stack' } : await findRunningStack(config);
 let own: LocalStack | undefined;

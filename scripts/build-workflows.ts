@@ -1,11 +1,11 @@
 // npm run build:workflows: bundles the workflow code into .build/ ahead of time (an image build, a deploy step);
 // never required: the worker does it itself whenever the kept bundle is stale (temporal/worker/workflow-bundle.ts).
 import { DefaultLogger } from '@temporalio/worker';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { tracesOn } from '../shared/tracing/setup.ts';
 import { BUNDLE_DIR, buildWorkflowBundle } from '../temporal/worker/workflow-bundle.ts';
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const tracing = tracesOn(config.traces);
 const started = performance.now();
 const encryption = config.codec.keys.length > 0;

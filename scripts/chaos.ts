@@ -1,6 +1,6 @@
 // npm run chaos: durable execution under fire, as USAGE says (docs/chaos.md).
 import { randomInt } from 'node:crypto';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { planChaos, planWorkflows, seededRandom } from './chaos/plan.ts';
 import { report } from './chaos/report.ts';
 import { runUnderChaos } from './chaos/runner.ts';
@@ -35,7 +35,7 @@ const { workflows, concurrency, seed, sagaShare } = optionsOrExit(USAGE, ['workf
     sagaShare,
   };
 });
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 
 const t0 = performance.now();
 const say = (line: string) => console.log(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${line}`);

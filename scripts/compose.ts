@@ -1,9 +1,9 @@
 // Runs the Docker Compose stack in docker-compose.yml (PostgreSQL, Temporal server, Web UI), as USAGE says.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { PROJECT_ROOT } from '../shared/paths.ts';
 
-const { temporal, postgres } = loadConfigOrExit();
+const { temporal, postgres } = orExit(loadConfig);
 
 const USAGE = `Usage: npm run temporal:start | temporal:stop | temporal:logs   (npx node scripts/compose.ts up | down | logs)
   up    start PostgreSQL, the Temporal server and its Web UI in Docker, and wait until they are ready

@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
 import { workerIsPolling } from '../temporal/task-queue.ts';
@@ -13,7 +13,7 @@ import { waitForTemporal } from '../temporal/wait-for-temporal.ts';
 const READY_TIMEOUT_MS = 120_000;
 const POLL_MS = 500;
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const logger = createLogger('start', config.logLevel, config.logFormat);
 const { address, namespace, taskQueue } = config.temporal;
 

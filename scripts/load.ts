@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import { summarize } from '../shared/service/metrics.ts';
 import { KIND_NAMES, type WorkflowKind } from '../temporal/workflows/kinds.ts';
@@ -35,7 +35,7 @@ const options = optionsOrExit(USAGE, ['workflows', 'concurrency', 'kind', 'out']
   if (out.trim() === '') throw new UsageError('--out must name a directory');
   return { workflows, concurrency, kind: kind as WorkflowKind, out };
 });
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const stack = await findRunningStack(config);
 if ('problem' in stack) {
   console.error(`Cannot run the load test: ${stack.problem}. Start the stack first: npm start (or npm run dev:all).`);

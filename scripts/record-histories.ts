@@ -7,7 +7,7 @@ import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { ADAPTIVE_PLANS } from '../test/support/adaptive-plans.ts';
 import { pendingActivity } from '../test/support/pending-activity.ts';
@@ -16,11 +16,12 @@ import { startDevServer } from '../temporal/dev/dev-server.ts';
 import { freeDevServerPort } from '../temporal/dev/free-port.ts';
 import { ensureTemporalCli } from '../temporal/dev/temporal-cli.ts';
 import { FailureType, type FailureTypeName } from '../temporal/failure-types.ts';
+import { startWorkflow } from '../temporal/run-kinds.ts';
 import { ensureSearchAttributes } from '../temporal/search-attributes-registration.ts';
 import { createActivities } from '../temporal/activities/index.ts';
 import { createServiceClients } from '../temporal/activities/service-clients.ts';
 import { createWorker, type WorkerSetup } from '../temporal/worker/create-worker.ts';
-import { outcomeOf, startWorkflow } from './support/run-workflows.ts';
+import { outcomeOf } from './support/run-workflows.ts';
 import { type BatchInput, type BatchItem, batchWorkflow } from '../temporal/workflows/batch.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../temporal/workflows/kinds.ts';
 import { decideUpdate, reviewQuery } from '../temporal/workflows/review.ts';
@@ -65,7 +66,7 @@ try {
 }
 
 async function recordAll(): Promise<void> {
-  const cli = await ensureTemporalCli({ explicitPath: loadConfigOrExit().temporal.cliPath, log: (line) => console.log(line) });
+  const cli = await ensureTemporalCli({ explicitPath: orExit(loadConfig).temporal.cliPath, log: (line) => console.log(line) });
   const temporal = await startDevServer({ cli: cli.path, port: await freeDevServerPort(), namespace: NAMESPACE });
   cleanup.push(temporal.stop);
   // Failed attempts are what several of these runs provoke on purpose: show only the SDK's errors.

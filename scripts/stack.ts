@@ -3,14 +3,14 @@
 import { delimiter, dirname } from 'node:path';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
 import { describeTokens, ensureDevTokens } from '../api/auth/dev-tokens.ts';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { PROJECT_ROOT } from '../shared/paths.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
 import { isLocalAddress } from '../temporal/dev/dev-server.ts';
 import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const runWorkflow = process.argv.includes('--run-workflow');
 const split = process.argv.includes('--split');
 

@@ -3,13 +3,13 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import { devServerArgs, devUiPort, isLocalAddress } from '../temporal/dev/dev-server.ts';
 import { DEV_SERVER_TEMPORAL_VERSION, ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const { address, namespace } = config.temporal;
 const port = Number(address.slice(address.lastIndexOf(':') + 1));
 if (!isLocalAddress(address)) {

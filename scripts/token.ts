@@ -3,7 +3,7 @@
 // npm run token -- --dev [--replace]   writes the development set (dev, viewer) to API_TOKENS_FILE and prints it.
 import { describeTokens, ensureDevTokens, makeToken } from '../api/auth/dev-tokens.ts';
 import { Role } from '../api/auth/identities.ts';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { optionsOrExit, UsageError } from './support/args.ts';
 
 const USAGE = `Usage:
@@ -26,7 +26,7 @@ const options = optionsOrExit(USAGE, ['name', 'roles'], ['dev', 'replace'], (val
   return { dev: false as const, name, roles: [...new Set(roles)] as Role[] };
 });
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const file = config.api.tokens.file;
 if (options.dev) {
   const made = ensureDevTokens(file, options.replace);

@@ -1,7 +1,7 @@
 // node scripts/trace-tree.ts [file] [trace id]: one trace of a TRACES=file:<path> file as a tree across the
 // stack's processes, for a machine without a trace viewer (docs/observability.md).
 import { readFileSync } from 'node:fs';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import type { SpanLine } from '../shared/tracing/line-exporter.ts';
 import { ATTEMPT_ATTRIBUTE } from '../temporal/tracing.ts';
@@ -53,7 +53,7 @@ export function pickTrace(spans: SpanLine[], traceId?: string): SpanLine[] {
 
 if (import.meta.main) {
   const [fileArg, traceId] = process.argv.slice(2);
-  const file = fileArg ?? loadConfigOrExit().traces.file;
+  const file = fileArg ?? orExit(loadConfig).traces.file;
   if (file === undefined) {
     process.stderr.write('Usage: npx node scripts/trace-tree.ts [file] [trace id]\nWithout a file, TRACES must be file:<path> (in .env or the environment).\n');
     process.exit(2);

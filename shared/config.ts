@@ -1,12 +1,11 @@
 // The one place that reads the environment: one zod schema of every variable with its default and bounds (the
 // services' part is service-config.ts), then the Temporal profile. A bad value stops the process at its start.
 import { existsSync, readFileSync } from 'node:fs';
-import type { TLSConfig } from '@temporalio/client';
 import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import { z } from 'zod';
-import { type Env, got, httpUrl, noSpaces, orExit, port, readEnv, SERVICE_ENV, serviceConfig } from './service-config.ts';
+import { type Env, got, httpUrl, noSpaces, port, readEnv, SERVICE_ENV, serviceConfig } from './service-config.ts';
 
-export { ConfigError } from './service-config.ts';
+export { ConfigError, orExit } from './service-config.ts';
 
 /** A worker's share of the work: all of it, the workflows only, or the activities that call one service. */
 const WORKER_ROLES = ['all', 'orchestrator', 'server-a', 'server-b'] as const;
@@ -75,7 +74,7 @@ export type Config = ReturnType<typeof assemble>;
 export type PayloadKey = Config['codec']['keys'][number];
 
 /** The checked variables, grouped by who reads them (each described in docs/configuration.md). */
-function assemble(v: z.output<typeof ENV>, profile: TemporalProfile) {
+function assemble(v: z.output<typeof ENV>, profile: ReturnType<typeof readTemporalProfile>) {
   return {
     ...serviceConfig(v),
     api: {
@@ -94,7 +93,7 @@ function assemble(v: z.output<typeof ENV>, profile: TemporalProfile) {
       cliPath: v.TEMPORAL_CLI_PATH,
       devDbFile: v.TEMPORAL_DEV_DB,
       /** TLS, API key and gRPC headers, from the envconfig profile (see readTemporalProfile). */
-      security: { tls: profile.tls, apiKey: profile.apiKey, metadata: profile.metadata },
+      security: { tls: profile?.tls, apiKey: profile?.apiKey, metadata: profile?.metadata },
     },
     /** Payload encryption: the first key encrypts, every key decrypts (old histories stay readable after a rotation). */
     codec: { keys: v.PAYLOAD_ENCRYPTION_KEYS ?? [], serverPort: v.CODEC_SERVER_PORT, serverAuth: v.CODEC_SERVER_AUTH },
@@ -107,37 +106,24 @@ export function loadConfig(env: Env = process.env): Config {
   // The Temporal profile (TOML file and TEMPORAL_* variables) decides the address and namespace first.
   const profileProblems: string[] = [];
   const profile = readTemporalProfile(env, profileProblems);
-  const values = readEnv(ENV, { ...env, TEMPORAL_ADDRESS: profile.address, TEMPORAL_NAMESPACE: profile.namespace }, profileProblems);
+  const values = readEnv(ENV, { ...env, TEMPORAL_ADDRESS: profile?.address, TEMPORAL_NAMESPACE: profile?.namespace }, profileProblems);
   return assemble(values, profile);
-}
-
-/** For entry points: loadConfig after `.env`; a bad value is printed, naming the variable, and the process exits 2. */
-export function loadConfigOrExit(): Config {
-  return orExit(() => loadConfig());
 }
 
 // ---- the Temporal profile: TLS, an API key and gRPC headers, read the way every Temporal SDK and the
 // `temporal` CLI read them (@temporalio/envconfig; variables in docs/production.md), so one temporal.toml
 // serves this project, the `temporal` CLI and any other SDK alike ----
 
-interface TemporalProfile {
-  /** Only when the profile or the environment names one; the caller applies its default. */
-  address?: string;
-  namespace?: string;
-  /** true: TLS with the system's CAs; an object: custom CA, client certificate (mTLS) or server name. */
-  tls?: TLSConfig | boolean;
-  apiKey?: string;
-  metadata?: Record<string, string>;
-}
-
-/** Reads the profile; a problem (unreadable file, unknown profile, missing certificate) is added to `problems`. */
-function readTemporalProfile(env: Env, problems: string[]): TemporalProfile {
+/** Reads the profile; a problem (unreadable file, unknown profile, missing certificate) is added to `problems`. The
+ *  address and namespace only when the profile or the environment names one; tls true: the system's CAs, an object:
+ *  a custom CA, client certificate (mTLS) or server name. */
+function readTemporalProfile(env: Env, problems: string[]) {
   // Empty variables count as unset, as everywhere else in this project's configuration.
   const set = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1].trim() !== ''));
   // The SDK treats a missing file as "no file", which would silently connect without the TLS it holds.
   if (set.TEMPORAL_CONFIG_FILE !== undefined && !existsSync(set.TEMPORAL_CONFIG_FILE)) {
     problems.push(`TEMPORAL_CONFIG_FILE names a file that does not exist (${set.TEMPORAL_CONFIG_FILE})`);
-    return {};
+    return undefined;
   }
   const source = set.TEMPORAL_PROFILE ? `profile "${set.TEMPORAL_PROFILE}"` : 'the Temporal profile';
   try {
@@ -151,6 +137,6 @@ function readTemporalProfile(env: Env, problems: string[]): TemporalProfile {
     return { address, namespace, tls: tls ?? undefined, apiKey: apiKey as string | undefined, metadata: headers };
   } catch (error) {
     problems.push(`${source} cannot be loaded: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
-    return {};
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 // Entry point: node temporal/client.ts [verb] … (see --help); each verb's module in cli/commands/ is loaded only for that verb.
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { startTracing } from '../shared/tracing/setup.ts';
 import { type CliCommand, EXIT, type ExitCode, parseCommand, UsageError } from './cli/args.ts';
 import { type CommandContext, connectCli } from './cli/context.ts';
@@ -17,7 +17,7 @@ if (command.verb === 'help') {
   process.exit(EXIT.completed);
 }
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const tracing = startTracing('client', config.traces);
 const ctx = await connectCli(config, command.json);
 if ('failed' in ctx) {

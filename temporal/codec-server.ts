@@ -2,14 +2,14 @@
 // Decrypts payloads for the Temporal Web UI (and `temporal ... --codec-endpoint`), with the keys of
 // PAYLOAD_ENCRYPTION_KEYS. Point the UI at it: the dev server's --ui-codec-endpoint (npm run temporal:dev
 // does this when keys are set), or the UI's "Codec Server" setting.
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { runUntilSignal } from '../shared/service/serve.ts';
 import { webUiCandidates } from './cli/web-ui.ts';
 import { AesGcmCodec } from './codec/aes-gcm-codec.ts';
 import { createCodecServerApp } from './codec/codec-server-app.ts';
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const logger = createLogger('codec-server', config.logLevel, config.logFormat);
 if (config.codec.keys.length === 0) {
   process.stderr.write('PAYLOAD_ENCRYPTION_KEYS is empty: payloads are not encrypted, so there is nothing to decode.\n');

@@ -1,4 +1,5 @@
 // Every kind of run a client starts by name, with its input check; the batch is added here, as it starts the workflow kinds as children.
+import type { Client, WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { z } from 'zod';
 import { BatchInput, batchInputIssues, batchWorkflow } from './workflows/batch.ts';
@@ -49,4 +50,9 @@ export function staticSummary(kind: RunKind, input: unknown): string {
   if (kind !== 'batch') return kindSummary(kind, input as { data?: unknown });
   const { kind: of, items } = input as BatchInput;
   return `batch of ${items.length} ${of} run${items.length === 1 ? '' : 's'}`;
+}
+
+/** Starts a run of `kind` with its static summary: the CLI, the API and the scripts start runs here. */
+export function startWorkflow(client: Client, kind: RunKind, options: Omit<WorkflowStartOptions, 'args' | 'staticSummary'>, input: unknown) {
+  return client.workflow.start(RUN_KINDS[kind].workflow, { ...options, args: [input], staticSummary: staticSummary(kind, input) });
 }

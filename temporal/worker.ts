@@ -2,18 +2,18 @@
 // WORKER_ROLE owns until SIGINT/SIGTERM, when it drains gracefully.
 import '../shared/compile-cache.ts';
 import { NativeConnection, Runtime } from '@temporalio/worker';
-import { loadConfigOrExit } from '../shared/config.ts';
+import { loadConfig, orExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
 import { describeTraces, startTracing } from '../shared/tracing/setup.ts';
 import { dataConverterFor } from './codec/data-converter.ts';
 import { connectionOptions, describeSecurity } from './connection-options.ts';
 import { CannotListSearchAttributes, ensureSearchAttributes } from './search-attributes-registration.ts';
 import { createWorker, rolePolls, SHUTDOWN_GRACE } from './worker/create-worker.ts';
-import { installRuntime, MetricsPortError } from './worker/runtime.ts';
+import { installRuntime } from './worker/runtime.ts';
 import { loadWorkflowBundle } from './worker/workflow-bundle.ts';
 import { waitForTemporal } from './wait-for-temporal.ts';
 
-const config = loadConfigOrExit();
+const config = orExit(loadConfig);
 const logger = createLogger('worker', config.logLevel, config.logFormat);
 const { address, namespace, taskQueue } = config.temporal;
 const role = config.workerRole;
@@ -21,11 +21,7 @@ const role = config.workerRole;
 const runsWorkflows = role === 'all' || role === 'orchestrator';
 const tracing = startTracing('worker', config.traces);
 
-const metricsAddress = await installRuntime(logger, config.serviceHost, config.workerMetricsPort).catch((error: unknown) => {
-  if (!(error instanceof MetricsPortError)) throw error;
-  logger.fatal({ metrics: error.where, reason: error.reason }, error.message);
-  process.exit(1);
-});
+const metricsAddress = await installRuntime(logger, config.serviceHost, config.workerMetricsPort);
 
 const stopRequested = new AbortController();
 let worker: Awaited<ReturnType<typeof createWorker>> | undefined;

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { context, trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
@@ -16,7 +16,6 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { pickTrace, renderTrace } from '../scripts/trace-tree.ts';
 import type { RunningService } from '../shared/service/serve.ts';
 import { consoleExporter, type SpanLine } from '../shared/tracing/line-exporter.ts';
-import { traceHeaders } from '../shared/tracing/propagation.ts';
 import { createTracing, describeTraces, startTracing, type Tracing, tracingProcessors } from '../shared/tracing/setup.ts';
 import { TRACING_WORKFLOW_MODULE, workerTracing } from '../temporal/tracing.ts';
 import { WORKFLOW_INTERCEPTORS, WORKFLOWS_PATH } from '../temporal/worker/create-worker.ts';
@@ -32,6 +31,13 @@ beforeAll(() => {
   tracing = createTracing('tracing-unit-test', [new SimpleSpanProcessor(exporter)]);
 });
 afterAll(() => tracing.shutdown());
+
+/** The headers that carry the active span, as callService sends them. */
+function traceHeaders(): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier;
+}
 
 /** A caller's span, as an activity's RunActivity span would be, and the headers that carry it. */
 function callerSpan() {
@@ -49,7 +55,7 @@ async function requestSpans(service: RunningService, method: string, path: strin
   return { status: answer.status, spans: exporter.getFinishedSpans() };
 }
 
-describe('traceHeaders', () => {
+describe('trace context propagation', () => {
   test('carries the active span as W3C traceparent, and nothing outside a span', () => {
     const caller = callerSpan();
     expect(caller.headers).toEqual({ traceparent: `00-${caller.traceId}-${caller.spanId}-01` });

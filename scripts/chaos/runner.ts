@@ -4,11 +4,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { startWorkflow } from '../../temporal/run-kinds.ts';
 import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
 import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import type { PublishResult } from '../../temporal/workflows/publish.ts';
 import type { LocalStack } from '../support/local-stack.ts';
-import { startWorkflow } from '../support/run-workflows.ts';
 import type { ChaosEvent, ChaosTarget, PlannedWorkflow } from './plan.ts';
 
 export type Outcome =

@@ -4,8 +4,7 @@ import { type Client, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, TerminatedFailure, TimeoutFailure } from '@temporalio/common';
 import { nanoid } from 'nanoid';
 import { causeChain } from '../../temporal/failure-chain.ts';
-import { staticSummary } from '../../temporal/run-kinds.ts';
-import type { BatchItem } from '../../temporal/workflows/batch.ts';
+import { startWorkflow } from '../../temporal/run-kinds.ts';
 import { WORKFLOW_KINDS, type WorkflowKind } from '../../temporal/workflows/kinds.ts';
 import { inParallel } from './in-parallel.ts';
 
@@ -42,15 +41,6 @@ export async function runWorkflows(client: Client, options: WorkflowRunOptions):
     options.onEnded?.(samples.length);
   });
   return { samples, wallMs: performance.now() - started };
-}
-
-/** Starts a workflow of `kind`: every kind takes { data } and more optional fields, so the table's union is narrowed to one signature. */
-export function startWorkflow(client: Client, kind: WorkflowKind, options: { taskQueue: string; workflowId: string }, input: BatchItem) {
-  return client.workflow.start(WORKFLOW_KINDS[kind].workflow as typeof WORKFLOW_KINDS.multi.workflow, {
-    ...options,
-    args: [input],
-    staticSummary: staticSummary(kind, input),
-  });
 }
 
 /** 'completed', or the outermost failure in the chain that names a cause (its failure type, a timeout, …), or the start error. */

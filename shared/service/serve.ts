@@ -117,7 +117,7 @@ export async function runService(
   service: ServiceName,
   build: (logger: Logger, options: ServiceAppOptions, config: ServiceConfig) => express.Express,
 ): Promise<void> {
-  const config = orExit(() => loadServiceConfig());
+  const config = orExit(loadServiceConfig);
   const logger = createLogger(service, config.logLevel, config.logFormat);
   const { port, database } = service === 'server-a' ? config.serverA : config.serverB;
   const { traces } = config;

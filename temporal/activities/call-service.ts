@@ -1,11 +1,11 @@
 // One HTTP call from inside an activity: correlation and trace headers, cancellation, heartbeats, the circuit
 // breaker, logs, failure classification, and the answer checked against the contract (a 2xx of another shape is
 // a non-retryable BadResponse here, not a TypeError deep inside workflow code).
+import { context, propagation } from '@opentelemetry/api';
 import { Context } from '@temporalio/activity';
 import { nanoid } from 'nanoid';
 import type { z } from 'zod';
 import { CORRELATION_HEADERS, explain, IDEMPOTENCY_KEY_HEADER, issuesOf, PingResponse, type ServiceName } from '../../shared/contract.ts';
-import { traceHeaders } from '../../shared/tracing/propagation.ts';
 import { badResponse, type CallTarget, classifyFailure, parseJson } from './classify-failure.ts';
 import { HTTP_TIMEOUT_MS, type ServiceClient, type ServiceClients } from './service-clients.ts';
 
@@ -37,6 +37,19 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const logged = { service: target.service, method, path, requestId, attempt };
+  const headers: Record<string, string> = {
+    [CORRELATION_HEADERS.requestId]: requestId,
+    // Absent only for activities started outside a workflow.
+    ...(workflowExecution && {
+      [CORRELATION_HEADERS.workflowId]: workflowExecution.workflowId,
+      [CORRELATION_HEADERS.runId]: workflowExecution.runId,
+    }),
+    [CORRELATION_HEADERS.activityId]: activityId,
+    [CORRELATION_HEADERS.attempt]: String(attempt),
+    ...(options.idempotencyKey && { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey }),
+  };
+  // traceparent: this attempt's RunActivity span, the parent of the service's request span (a no-op while tracing is off).
+  propagation.inject(context.active(), headers);
   try {
     const send = () =>
       client.http
@@ -46,19 +59,7 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
           data: options.body,
           timeout: timeoutMs,
           signal: ctx.cancellationSignal,
-          headers: {
-            [CORRELATION_HEADERS.requestId]: requestId,
-            // Absent only for activities started outside a workflow.
-            ...(workflowExecution && {
-              [CORRELATION_HEADERS.workflowId]: workflowExecution.workflowId,
-              [CORRELATION_HEADERS.runId]: workflowExecution.runId,
-            }),
-            [CORRELATION_HEADERS.activityId]: activityId,
-            [CORRELATION_HEADERS.attempt]: String(attempt),
-            ...(options.idempotencyKey && { [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey }),
-            // traceparent: this attempt's RunActivity span, the parent of the service's request span (when tracing).
-            ...traceHeaders(),
-          },
+          headers,
         })
         .catch((error: unknown) => {
           throw classifyFailure(error, target, attempt, ctx.cancellationSignal);

@@ -3,6 +3,7 @@
 import type * as A from '../../server-a/contract.ts';
 import type * as B from '../../server-b/contract.ts';
 import type { PingResponse, ServiceName } from '../../shared/contract.ts';
+import type { StepName } from '../workflows/steps.ts';
 
 /** What a compensation found and did. `committed`: the record could not be released because the saga's commit
  *  reached Server A after all, so the saga has in fact succeeded. */
@@ -38,26 +39,27 @@ export interface ServerBActivities extends HealthActivities {
 export type Activities = ServerAActivities & ServerBActivities;
 export type ActivityName = keyof Activities;
 
-type Of<A, S extends ServiceName> = { [K in Exclude<keyof A, keyof HealthActivities>]: S };
+type Of<A, S extends ServiceName> = { [K in Exclude<keyof A, keyof HealthActivities>]: { service: S; step: StepName | null } };
 
-/** The service each activity calls; checkHealth calls the one it is given. */
-export const ACTIVITY_SERVICE: Of<ServerAActivities, 'server-a'> & Of<ServerBActivities, 'server-b'> = {
-  validateData: 'server-a',
-  processInternal: 'server-a',
-  reserveRecord: 'server-a',
-  commitRecord: 'server-a',
-  releaseReservedRecord: 'server-a',
-  processExternal: 'server-b',
-  enrichData: 'server-b',
-  callThirdParty: 'server-b',
-  submitPublication: 'server-b',
-  confirmPublication: 'server-b',
-  withdrawSubmittedPublication: 'server-b',
+/** Each activity's service (so its task queue; checkHealth calls the one it is given) and the step it is, unless the
+ *  workflow runs it inside step(); compensations are no step. */
+export const ACTIVITIES: { checkHealth: { service: null; step: StepName } } & Of<ServerAActivities, 'server-a'> & Of<ServerBActivities, 'server-b'> = {
+  checkHealth: { service: null, step: 'health-check' },
+  validateData: { service: 'server-a', step: 'validate' },
+  processInternal: { service: 'server-a', step: 'process-internal' },
+  reserveRecord: { service: 'server-a', step: 'reserve-record' },
+  commitRecord: { service: 'server-a', step: 'commit-record' },
+  releaseReservedRecord: { service: 'server-a', step: null },
+  processExternal: { service: 'server-b', step: 'process-external' },
+  enrichData: { service: 'server-b', step: 'enrich' },
+  callThirdParty: { service: 'server-b', step: 'third-party' },
+  submitPublication: { service: 'server-b', step: 'submit-publication' },
+  confirmPublication: { service: 'server-b', step: 'confirm-publication' },
+  withdrawSubmittedPublication: { service: 'server-b', step: null },
 };
 
 export function serviceOf(activityType: string, args: readonly unknown[]): ServiceName {
-  if (activityType === 'checkHealth') return args[0] as ServiceName;
-  return ACTIVITY_SERVICE[activityType as keyof typeof ACTIVITY_SERVICE];
+  return ACTIVITIES[activityType as ActivityName].service ?? (args[0] as ServiceName);
 }
 
 /** One task queue per service, named after the workflows' own: `multi-server-queue` → `multi-server-queue-server-b`. */

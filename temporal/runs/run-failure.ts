@@ -1,10 +1,9 @@
 // How a run that closed without a result failed: its category, the failure the workflow chose to end with, and the step it stopped at.
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
-import type { ActivityName } from '../activities/types.ts';
+import { ACTIVITIES, type ActivityName } from '../activities/types.ts';
 import { causeChain } from '../failure-chain.ts';
 import { FailureType } from '../failure-types.ts';
 import type { BatchProgress } from '../workflows/batch.ts';
-import { ACTIVITY_STEP } from '../workflows/steps.ts';
 import type { Progress, StepName } from '../workflows/steps.ts';
 import type { RunFailure } from './contract.ts';
 
@@ -50,7 +49,7 @@ export function runFailure(error: unknown, progress: Progress | BatchProgress | 
 export function failedStep(error: unknown): StepName | null {
   for (const e of causeChain(error)) {
     if (e instanceof ApplicationFailure && e.type === FailureType.validationFailed) return 'validate';
-    const step = e instanceof ActivityFailure ? ACTIVITY_STEP[e.activityType as ActivityName] : undefined;
+    const step = e instanceof ActivityFailure ? ACTIVITIES[e.activityType as ActivityName]?.step : undefined;
     if (step) return step;
   }
   return null;

@@ -1,5 +1,6 @@
 // Finding runs: the API and the CLI build their visibility query here, so the text one shows works in the other, the Web UI and Temporal's CLI.
-import type { WorkflowExecutionInfo, WorkflowExecutionStatusName } from '@temporalio/client';
+import type { Client, WorkflowExecutionStatusName } from '@temporalio/client';
+import { causeChain } from '../failure-chain.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../workflows/search-attributes.ts';
 import type { RunRow } from './contract.ts';
 import type { ListFilters } from './list-filters.ts';
@@ -48,17 +49,26 @@ export function visibilityQuery(filters: ListFilters): string {
 /** "2026-12-01T23:05:00Z": to the second, as visibility and schedules keep times. */
 export const toSecond = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-export function runRow(info: WorkflowExecutionInfo): RunRow {
-  const attributes = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    runId: info.runId,
-    type: info.type,
-    status: statusWord(info.status.name),
-    startTime: toSecond(info.startTime),
-    closeTime: info.closeTime ? toSecond(info.closeTime) : null,
-    dataCategory: attributes.get(DATA_CATEGORY) ?? null,
-    currentStep: attributes.get(CURRENT_STEP) ?? null,
-    reviewState: attributes.get(REVIEW_STATE) ?? null,
-  };
+/** The first `limit` runs the query finds: visibility pages through the namespace, so it stops asking once it has them. */
+export async function listRuns(client: Client, query: string, limit: number): Promise<RunRow[]> {
+  const rows: RunRow[] = [];
+  for await (const info of client.workflow.list({ query, pageSize: limit })) {
+    const attributes = info.typedSearchAttributes;
+    rows.push({
+      workflowId: info.workflowId,
+      runId: info.runId,
+      type: info.type,
+      status: statusWord(info.status.name),
+      startTime: toSecond(info.startTime),
+      closeTime: info.closeTime ? toSecond(info.closeTime) : null,
+      dataCategory: attributes.get(DATA_CATEGORY) ?? null,
+      currentStep: attributes.get(CURRENT_STEP) ?? null,
+      reviewState: attributes.get(REVIEW_STATE) ?? null,
+    });
+    if (rows.length >= limit) break;
+  }
+  return rows;
 }
+
+/** The server refused the query for a search attribute the namespace lacks (the SDK wraps its reason in the cause). */
+export const lacksSearchAttribute = (error: unknown) => causeChain(error).some((e) => /not a valid search attribute|is not defined/i.test(e.message));

@@ -1,8 +1,8 @@
 // The worker process's Temporal Runtime, installed once before any connection: the SDK's logs go into pino (the
 // same JSON lines as the services), and its metrics are served at http://<SERVICE_HOST>:<WORKER_METRICS_PORT>/metrics.
-import { createServer } from 'node:net';
 import { DefaultLogger, type MetricsExporterConfig, Runtime } from '@temporalio/worker';
 import type { Logger } from '../../shared/logger.ts';
+import { freePort } from '../probe-tcp.ts';
 
 /** The activity's task token: several hundred characters of base64 on every activity line, and a credential to complete the task. */
 const DROPPED = new Set(['taskToken']);
@@ -27,13 +27,7 @@ export function sdkLoggerFrom(logger: Logger) {
 export async function metricsBindAddress(host: string, port: number | undefined): Promise<string | undefined> {
   if (port === undefined) return undefined;
   // Bound and let go of at once: the SDK binds it a moment later.
-  const chosen = await new Promise<number>((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(port, host, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  const chosen = await freePort(port, host);
   return `${host.includes(':') ? `[${host}]` : host}:${chosen}`;
 }
 
@@ -42,19 +36,9 @@ export function prometheusExporter(bindAddress: string): MetricsExporterConfig {
   return { prometheus: { bindAddress, useSecondsForDurations: true, countersTotalSuffix: true } };
 }
 
-/** The metrics port could not be served: the worker stops and says how to choose another. */
-export class MetricsPortError extends Error {
-  readonly where: string;
-  readonly reason: string;
-  constructor(where: string, reason: string) {
-    super(`cannot serve metrics on ${where}: set WORKER_METRICS_PORT to a free port, 0 for any free port, or off`);
-    this.where = where;
-    this.reason = reason;
-  }
-}
-
 /** Installs the Runtime; returns the metrics address. Signals are left to the worker (shutdownSignals: []),
- *  so Ctrl-C also works while it still waits for Temporal. */
+ *  so Ctrl-C also works while it still waits for Temporal. A metrics port that cannot be served stops the
+ *  process, saying how to choose another. */
 export async function installRuntime(logger: Logger, host: string, port: number | undefined): Promise<string | undefined> {
   let address: string | undefined;
   try {
@@ -71,6 +55,9 @@ export async function installRuntime(logger: Logger, host: string, port: number 
   } catch (error) {
     // A port taken since the check fails the install too.
     if (port === undefined) throw error;
-    throw new MetricsPortError(address ?? `${host}:${port}`, (error as Error).message);
+    const where = address ?? `${host}:${port}`;
+    const hint = 'set WORKER_METRICS_PORT to a free port, 0 for any free port, or off';
+    logger.fatal({ metrics: where, reason: (error as Error).message }, `cannot serve metrics on ${where}: ${hint}`);
+    process.exit(1);
   }
 }

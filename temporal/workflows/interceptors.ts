@@ -16,13 +16,13 @@ import {
   type WorkflowOutboundCallsInterceptor,
   workflowInfo,
 } from '@temporalio/workflow';
-import { type ActivityName, serviceOf, serviceTaskQueue } from '../activities/types.ts';
+import { ACTIVITIES, type ActivityName, serviceOf, serviceTaskQueue } from '../activities/types.ts';
 import { FailureType, OUTAGE_FAILURE_TYPES } from '../failure-types.ts';
 import { attemptsToRideOut } from './activity-options.ts';
 import { outageLimitOf } from './input.ts';
 import { PATCHES, takesPatch } from './patches.ts';
 import { CURRENT_STEP, DATA_CATEGORY } from './search-attributes.ts';
-import { ACTIVITY_STEP, failStep, type Progress, progressQuery, runSteps, type StepStatus } from './steps.ts';
+import { failStep, type Progress, progressQuery, runSteps, type StepStatus } from './steps.ts';
 
 /** A batch reports through its own query and its children: it has no steps. */
 const WITHOUT_STEPS = new Set(['batchWorkflow']);
@@ -75,7 +75,7 @@ async function scheduleActivity(rules: RunRules | undefined, input: ActivityInpu
   if (!rules) return next(input);
   const service = serviceOf(input.activityType, input.args);
   const steps = runSteps();
-  const name = steps.explicit ?? ACTIVITY_STEP[input.activityType as ActivityName];
+  const name = steps.explicit ?? ACTIVITIES[input.activityType as ActivityName].step;
   const { retry } = input.options;
   const options = {
     ...input.options,

@@ -3,7 +3,6 @@
 // Module state is per run: the SDK gives every workflow execution its own copy of each module.
 import { CancellationScope, CancelledFailure, defineQuery, isCancellation } from '@temporalio/workflow';
 import { z } from 'zod';
-import type { ActivityName } from '../activities/types.ts';
 
 export const StepName = z.enum([
   'validate',
@@ -21,22 +20,6 @@ export const StepName = z.enum([
   'digest',
 ]);
 export type StepName = z.infer<typeof StepName>;
-
-/** The step each activity call is, unless the workflow runs it inside step(); compensations are no step. */
-export const ACTIVITY_STEP: Record<ActivityName, StepName | null> = {
-  checkHealth: 'health-check',
-  validateData: 'validate',
-  processInternal: 'process-internal',
-  reserveRecord: 'reserve-record',
-  commitRecord: 'commit-record',
-  releaseReservedRecord: null,
-  processExternal: 'process-external',
-  enrichData: 'enrich',
-  callThirdParty: 'third-party',
-  submitPublication: 'submit-publication',
-  confirmPublication: 'confirm-publication',
-  withdrawSubmittedPublication: null,
-};
 
 export const StepProgress = z.object({
   step: StepName,

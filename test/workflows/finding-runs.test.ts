@@ -6,8 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { describe, expect, test } from 'vitest';
-import { startWorkflow } from '../../scripts/support/run-workflows.ts';
-import { staticSummary } from '../../temporal/run-kinds.ts';
+import { startWorkflow, staticSummary } from '../../temporal/run-kinds.ts';
 import { decideUpdate, reviewQuery } from '../../temporal/workflows/review.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../../temporal/workflows/search-attributes.ts';
 import { eventsOf } from '../support/history.ts';

@@ -8,7 +8,7 @@ import { type BatchItem, batchWorkflow } from '../../temporal/workflows/batch.ts
 import type { WorkflowKind } from '../../temporal/workflows/kinds.ts';
 import { SERVICE_CALL } from '../../temporal/workflows/activity-options.ts';
 import { decideUpdate, reviewQuery } from '../../temporal/workflows/review.ts';
-import { startWorkflow } from '../../scripts/support/run-workflows.ts';
+import { startWorkflow } from '../../temporal/run-kinds.ts';
 import { ADAPTIVE_PLANS } from '../support/adaptive-plans.ts';
 import { activitiesOf, eventsOf } from '../support/history.ts';
 import { startServerA, startServerB } from '../support/services.ts';

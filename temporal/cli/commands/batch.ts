@@ -2,10 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { nanoid } from 'nanoid';
-import { staticSummary } from '../../run-kinds.ts';
+import { startWorkflow } from '../../run-kinds.ts';
 import { askQuery } from '../../runs/describe-run.ts';
-import type { BatchInput, BatchItem, BatchProgress, BatchResult } from '../../workflows/batch.ts';
-import { batchChildId, batchInputIssues, batchProgressQuery, batchWorkflow } from '../../workflows/batch.ts';
+import type { BatchItem, BatchProgress, BatchResult } from '../../workflows/batch.ts';
+import { batchChildId, batchInputIssues, batchProgressQuery } from '../../workflows/batch.ts';
 import type { InputIssue } from '../../workflows/input.ts';
 import { type BatchOptions, EXIT, type ExitCode } from '../args.ts';
 import type { CommandContext } from '../context.ts';
@@ -111,13 +111,7 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions): 
   const started = await startRun(
     ctx,
     'batch',
-    () =>
-      client.workflow.start(batchWorkflow, {
-        taskQueue: ctx.config.temporal.taskQueue,
-        workflowId,
-        args: [input as BatchInput],
-        staticSummary: staticSummary('batch', input),
-      }),
+    () => startWorkflow(client, 'batch', { taskQueue: ctx.config.temporal.taskQueue, workflowId }, input),
     `Started batchWorkflow: ${items.length} ${kind} input${items.length === 1 ? '' : 's'}, at most ${concurrency} at a time`,
     [`  Children     ${batchChildId(workflowId, kind, 0)}${last > 0 ? ` … ${batchChildId(workflowId, kind, last)}` : ''}`],
   );
@@ -127,7 +121,7 @@ export async function batchCommand(ctx: CommandContext, options: BatchOptions): 
   const bar = progressBar(ctx.screen);
   // Unanswered polls (no worker yet, or the batch between two runs) are skipped: the next poll or the result tells.
   const polling = pollQuery(handle, batchProgressQuery, 500, bar.show);
-  const outcome = await outcomeOf(handle);
+  const outcome = await outcomeOf<BatchResult>(handle);
   await polling.stop();
   const final = await askQuery(handle, batchProgressQuery);
   bar.end(final);

@@ -1,7 +1,7 @@
 // The `list` verb: the visibility query first (it works in the Web UI and in `temporal workflow list --query`), then one line per run.
 import { status } from '@grpc/grpc-js';
 import type { RunRow } from '../../runs/contract.ts';
-import { ListUsageError, runRow, visibilityQuery } from '../../runs/visibility.ts';
+import { lacksSearchAttribute, ListUsageError, listRuns, visibilityQuery } from '../../runs/visibility.ts';
 import { CURRENT_STEP, DATA_CATEGORY, REVIEW_STATE } from '../../workflows/search-attributes.ts';
 import { EXIT, type ExitCode, type ListOptions } from '../args.ts';
 import { type CommandContext, refuse } from '../context.ts';
@@ -48,18 +48,14 @@ export async function listCommand(ctx: CommandContext, options: ListOptions): Pr
   for (const line of queryLines(query, namespace)) say(line);
   say();
 
-  const rows: RunRow[] = [];
+  let rows: RunRow[];
   try {
-    // Visibility pages through the namespace; stop asking once the limit is reached.
-    for await (const info of ctx.client.workflow.list({ query, pageSize: limit })) {
-      rows.push(runRow(info));
-      if (rows.length >= limit) break;
-    }
+    rows = await listRuns(ctx.client, query, limit);
   } catch (error) {
     // The SDK wraps the server's refusal ("Failed to list workflows"); its reason is in the cause.
     const { cause } = error as { cause?: { message?: string; code?: number } };
     const message = [(error as Error).message, cause?.message].filter(Boolean).join(': ').split('\n')[0] ?? '';
-    if (/not a valid search attribute|is not defined/i.test(message)) {
+    if (lacksSearchAttribute(error)) {
       const fix = 'Start the worker once (npm run worker): it registers them.';
       return refuse(ctx, EXIT.failed, `The namespace "${namespace}" lacks a search attribute of this query (${message}). ${fix}`);
     }

@@ -1,8 +1,8 @@
 // The `run` verb (the default): starts a workflow, shows its steps as they complete (and how to decide a review), then the outcome.
 import { nanoid } from 'nanoid';
-import { staticSummary } from '../../run-kinds.ts';
+import { startWorkflow } from '../../run-kinds.ts';
 import { SAGA_STEPS } from '../../saga-steps.ts';
-import { WORKFLOW_KINDS } from '../../workflows/kinds.ts';
+import { WORKFLOW_KINDS, type WorkflowResult } from '../../workflows/kinds.ts';
 import { type ReviewStatus, reviewQuery } from '../../workflows/review.ts';
 import { progressQuery, type StepName } from '../../workflows/steps.ts';
 import { type CliCommand, EXIT, type ExitCode } from '../args.ts';
@@ -14,11 +14,10 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
   const { client, say } = ctx;
   const kind = WORKFLOW_KINDS[mode];
   const workflowId = `${kind.idPrefix}-${nanoid()}`;
-  const workflow = kind.workflow as typeof WORKFLOW_KINDS.multi.workflow;
   const started = await startRun(
     ctx,
     'workflow',
-    () => client.workflow.start(workflow, { taskQueue: ctx.config.temporal.taskQueue, workflowId, args: [input], staticSummary: staticSummary(mode, input) }),
+    () => startWorkflow(client, mode, { taskQueue: ctx.config.temporal.taskQueue, workflowId }, input),
     `Started ${kind.workflow.name} with data ${JSON.stringify(input.data)}`,
   );
   if (typeof started === 'number') return started;
@@ -42,7 +41,7 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
           for (const line of reviewWaitLines(workflowId, status)) say(line);
         })
       : undefined;
-  const outcome = await outcomeOf(handle);
+  const outcome = await outcomeOf<WorkflowResult>(handle);
   await steps.stop();
   await review?.stop();
   stopWatching();
