@@ -1,5 +1,6 @@
 // npm run dev:all: every part in one terminal, each labelled and coloured; npm start adds one workflow run once all
-// is ready; --split runs one worker per role (docs/workers.md). One process dying on its own stops the others.
+// is ready; --split runs one worker per role (docs/workers.md); --postgres starts the Compose stack's Temporal on
+// PostgreSQL (npm run temporal:postgres) instead of the dev server. One process dying on its own stops the others.
 import { delimiter, dirname } from 'node:path';
 import concurrently, { type ConcurrentlyCommandInput } from 'concurrently';
 import { describeTokens, ensureDevTokens } from '../api/auth/dev-tokens.ts';
@@ -8,26 +9,30 @@ import { PROJECT_ROOT } from '../shared/paths.ts';
 import { connectionOptions } from '../temporal/connection-options.ts';
 import { isLocalAddress } from '../temporal/dev/dev-server.ts';
 import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
+import { ensureSelfHostedBinaries } from '../temporal/self-hosted/binaries.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
 const config = orExit(loadConfig);
 const runWorkflow = process.argv.includes('--run-workflow');
 const split = process.argv.includes('--split');
+const onPostgres = process.argv.includes('--postgres');
 
 const existing = await temporalAnswers(connectionOptions(config.temporal));
 // A dev server can only be started here, and speaks plaintext only: a server elsewhere, or one reached over
 // TLS (a proxy in front of it), that does not answer yet is waited for by the worker.
 const secured = config.temporal.security.tls !== undefined && config.temporal.security.tls !== false;
 const startDevServer = !existing && !secured && isLocalAddress(config.temporal.address);
+const local = onPostgres ? "the Compose stack's Temporal on PostgreSQL (npm run temporal:postgres)" : 'a local dev server (npm run temporal:dev)';
 console.log(
   existing
     ? `Using the Temporal server that already answers at ${config.temporal.address}.`
     : startDevServer
-      ? `No Temporal server at ${config.temporal.address}: starting a local dev server (npm run temporal:dev).`
+      ? `No Temporal server at ${config.temporal.address}: starting ${local}.`
       : `No Temporal server answers at ${config.temporal.address} yet; the worker waits for it (up to 2 minutes).`,
 );
-// Before anything starts: a first Go build of the CLI takes minutes, longer than the others wait for Temporal.
+// Before anything starts: a first Go build takes minutes, longer than the others wait for Temporal.
 if (startDevServer) await ensureTemporalCliOrExit(config.temporal.cliPath);
+if (startDevServer && onPostgres) await ensureSelfHostedBinaries((line) => console.log(line));
 
 // The workflow API lets nobody in without a token: on the first run, a development set, shown this once.
 const { file } = config.api.tokens;
@@ -53,7 +58,7 @@ const node = (name: string, script: string, prefixColor: string, env: Record<str
   env: { ...env, PATH, LOG_FORMAT, ...colour },
 });
 const commands = [
-  ...(startDevServer ? [node('temporal', 'scripts/temporal-dev.ts', 'blue')] : []),
+  ...(startDevServer ? [node('temporal', onPostgres ? 'scripts/temporal-postgres.ts' : 'scripts/temporal-dev.ts', 'blue')] : []),
   node('server-a', 'server-a/index.ts', 'green'),
   node('server-b', 'server-b/index.ts', 'magenta'),
   ...(split ? splitWorkers() : [node('worker', 'temporal/worker.ts', 'yellow')]),

@@ -55,6 +55,8 @@ const ENV = SERVICE_ENV.extend({
     .optional(),
   CODEC_SERVER_PORT: port().prefault('8888'),
   CODEC_SERVER_AUTH: z.string().optional(),
+  POSTGRES_HOST: noSpaces.prefault('127.0.0.1'),
+  POSTGRES_PORT: port().prefault('5432'),
   POSTGRES_USER: noSpaces.prefault('temporal'),
   POSTGRES_PASSWORD: noSpaces.prefault('temporal'),
   POSTGRES_DB: noSpaces.prefault('temporal'),
@@ -97,7 +99,7 @@ function assemble(v: z.output<typeof ENV>, profile: ReturnType<typeof readTempor
     },
     /** Payload encryption: the first key encrypts, every key decrypts (old histories stay readable after a rotation). */
     codec: { keys: v.PAYLOAD_ENCRYPTION_KEYS ?? [], serverPort: v.CODEC_SERVER_PORT, serverAuth: v.CODEC_SERVER_AUTH },
-    postgres: { user: v.POSTGRES_USER, password: v.POSTGRES_PASSWORD, db: v.POSTGRES_DB },
+    postgres: { host: v.POSTGRES_HOST, port: v.POSTGRES_PORT, user: v.POSTGRES_USER, password: v.POSTGRES_PASSWORD, db: v.POSTGRES_DB },
   };
 }
 

@@ -3,12 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_DEFAULTS, type EnvName } from '../shared/config.ts';
 import { DEV_SERVER_DYNAMIC_CONFIG } from '../temporal/dev/server-settings.ts';
+import { serverEnv } from '../temporal/self-hosted/server.ts';
+import { COMPOSE_VERSIONS } from '../temporal/self-hosted/versions.ts';
 import { SEARCH_ATTRIBUTE_KEYS } from '../temporal/workflows/search-attributes.ts';
 import { localCli, TEMPORAL_TAG, temporal } from './support/temporal.ts';
 
@@ -60,6 +62,24 @@ describe('docker-compose.yml', () => {
       expect(repository, name).not.toBe('temporalio/auto-setup');
     }
     expect(COMPOSE_TEXT).not.toMatch(/^\s*image:.*auto-setup/m);
+  });
+
+  test('pins the versions `npm run temporal:postgres` builds, and gives the server the variables it gives the native one', () => {
+    expect({
+      server: service('temporal').image,
+      ui: service('temporal-ui').image,
+      postgres: service('postgres').image,
+    }).toEqual({
+      server: `temporalio/server:${COMPOSE_VERSIONS.temporalServer}`,
+      ui: `temporalio/ui:${COMPOSE_VERSIONS.temporalUi}`,
+      postgres: `postgres:${COMPOSE_VERSIONS.postgres}`,
+    });
+    // The same names; the values differ only where a container and this machine must (host, bind address, paths).
+    const native = serverEnv({ host: '127.0.0.1', port: 5432, user: 'temporal', password: 'temporal', db: 'temporal' });
+    expect(Object.keys(service('temporal').environment!).sort()).toEqual(Object.keys(native).sort());
+    expect(native.DYNAMIC_CONFIG_FILE_PATH).toBe(
+      resolve(ROOT, 'deployment/dynamicconfig', basename(service('temporal').environment!.DYNAMIC_CONFIG_FILE_PATH!)),
+    );
   });
 
   test('keeps the server and admin-tools images on the same Temporal version', () => {
@@ -132,10 +152,13 @@ describe('docker-compose.yml', () => {
       VISIBILITY_DBNAME: `${fromEnv.db}_visibility`,
     });
     expect(service('temporal-schema-setup').environment).toEqual({
+      SQL_HOST: 'postgres',
+      SQL_PORT: '5432',
       SQL_USER: fromEnv.user,
       SQL_PASSWORD: fromEnv.password,
       DBNAME: fromEnv.db,
       VISIBILITY_DBNAME: `${fromEnv.db}_visibility`,
+      SCHEMA_DIR: '/etc/temporal/schema/postgresql/v12',
     });
 
     // Every variable compose itself substitutes (`$${...}` is an escaped, literal `$`).
@@ -151,7 +174,13 @@ describe('docker-compose.yml', () => {
 
     const example = readFileSync(join(ROOT, '.env.example'), 'utf8');
     const postgresLines = example.split('\n').filter((line) => line.startsWith('POSTGRES_'));
-    expect(postgresLines).toEqual(['POSTGRES_USER=temporal', 'POSTGRES_PASSWORD=temporal', 'POSTGRES_DB=temporal']);
+    expect(postgresLines).toEqual([
+      'POSTGRES_HOST=127.0.0.1',
+      'POSTGRES_PORT=5432',
+      'POSTGRES_USER=temporal',
+      'POSTGRES_PASSWORD=temporal',
+      'POSTGRES_DB=temporal',
+    ]);
     expect([ENV_DEFAULTS.POSTGRES_USER, ENV_DEFAULTS.POSTGRES_PASSWORD, ENV_DEFAULTS.POSTGRES_DB]).toEqual(['temporal', 'temporal', 'temporal']);
   });
 
@@ -173,17 +202,27 @@ describe('docker-compose.yml', () => {
     for (const [key, value] of Object.entries(DEV_SERVER_DYNAMIC_CONFIG)) expect(file[key]?.[0]?.value, key).toEqual(value);
   });
 
-  test.skipIf(process.platform === 'win32')('gives the one-shot steps valid shell scripts, fully escaped from compose', () => {
-    for (const oneShot of ONE_SHOTS) {
-      const [shell, flags, script] = service(oneShot).entrypoint ?? [];
-      expect([shell, flags], oneShot).toEqual(['/bin/sh', '-euc']);
-      // A lone `$` would be substituted by compose from .env instead of reaching the shell.
-      expect(script!.replaceAll('$$', ''), oneShot).not.toContain('$');
-      const syntax = spawnSync('/bin/sh', ['-n', '-c', script!.replaceAll('$$', '$')], { encoding: 'utf8' });
-      expect(syntax.stderr, oneShot).toBe('');
-      expect(syntax.status, oneShot).toBe(0);
-    }
-  });
+  test.skipIf(process.platform === 'win32')(
+    'runs the one-shot steps from deployment/temporal/, valid shell, the inline part fully escaped from compose',
+    () => {
+      for (const oneShot of ONE_SHOTS) {
+        const { entrypoint = [], volumes = [] } = service(oneShot);
+        expect(volumes, oneShot).toEqual(['./deployment/temporal:/deployment/temporal:ro']);
+        const scripts = [...entrypoint.join(' ').matchAll(/\/deployment\/temporal\/([\w-]+\.sh)/g)].map((m) => join(ROOT, 'deployment/temporal', m[1]!));
+        expect(scripts, oneShot).toHaveLength(1);
+        const inline = entrypoint[1] === '-euc' ? entrypoint[2]! : '';
+        // A lone `$` would be substituted by compose from .env instead of reaching the shell.
+        expect(inline.replaceAll('$$', ''), oneShot).not.toContain('$');
+        for (const [what, args] of [
+          ['inline', ['-n', '-c', inline.replaceAll('$$', '$')]],
+          ['script', ['-n', scripts[0]!]],
+        ] as const) {
+          const syntax = spawnSync('/bin/sh', args, { encoding: 'utf8' });
+          expect({ oneShot, what, stderr: syntax.stderr, status: syntax.status }).toEqual({ oneShot, what, stderr: '', status: 0 });
+        }
+      }
+    },
+  );
 });
 
 describe('docker-compose.yml: the namespace step registers the search attributes', () => {
@@ -207,8 +246,9 @@ describe('docker-compose.yml: the namespace step registers the search attributes
   /** Runs the step's script as its container would, with `temporal` found first in `binDir`. */
   function runStep(binDir: string, env: Record<string, string> = {}) {
     rmSync(log, { force: true });
+    // The container's mount of deployment/temporal/ is the repository's folder here.
     const [shell, flags, script] = step().entrypoint!;
-    const result = spawnSync(shell!, [flags!, script!.replaceAll('$$', '$')], {
+    const result = spawnSync(shell!, [flags!, script!.replaceAll('$$', '$').replaceAll('/deployment/temporal/', `${ROOT}deployment/temporal/`)], {
       encoding: 'utf8',
       timeout: 120_000,
       // HOME: the real CLI reads its config file under it.
@@ -228,7 +268,7 @@ describe('docker-compose.yml: the namespace step registers the search attributes
   test('names exactly the SEARCH_ATTRIBUTE_KEYS, which are all Keywords, as the script registers them', () => {
     expect(step().environment?.SEARCH_ATTRIBUTES?.split(' ')).toEqual(NAMES);
     for (const key of SEARCH_ATTRIBUTE_KEYS) expect(key.type, key.name).toBe('KEYWORD');
-    expect(step().entrypoint?.[2]).toContain('--type Keyword');
+    expect(readFileSync(join(ROOT, 'deployment/temporal/create-namespace.sh'), 'utf8')).toContain('--type Keyword');
   });
 
   test.skipIf(process.platform === 'win32')('registers each one as Keyword on the namespace, once the namespace is served', () => {

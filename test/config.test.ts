@@ -24,7 +24,7 @@ const DEFAULTS: Config = {
   },
   codec: { keys: [], serverPort: 8888, serverAuth: undefined },
   traces: { console: false, file: undefined, otlpEndpoint: undefined },
-  postgres: { user: 'temporal', password: 'temporal', db: 'temporal' },
+  postgres: { host: '127.0.0.1', port: 5432, user: 'temporal', password: 'temporal', db: 'temporal' },
   logLevel: 'info',
   logFormat: 'json',
 };
@@ -104,6 +104,8 @@ describe('loadConfig overrides', () => {
       API_STARTS_PER_MINUTE: '500',
       TRACES: 'file:.data/traces.jsonl',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/',
+      POSTGRES_HOST: 'db.internal',
+      POSTGRES_PORT: '6543',
       POSTGRES_USER: 'app',
       POSTGRES_PASSWORD: 's3cret',
       POSTGRES_DB: 'workflows',
@@ -139,7 +141,7 @@ describe('loadConfig overrides', () => {
         serverAuth: 'Bearer codec-secret',
       },
       traces: { console: false, file: '.data/traces.jsonl', otlpEndpoint: 'http://localhost:4318' },
-      postgres: { user: 'app', password: 's3cret', db: 'workflows' },
+      postgres: { host: 'db.internal', port: 6543, user: 'app', password: 's3cret', db: 'workflows' },
       logLevel: 'debug',
       logFormat: 'pretty',
     } satisfies Config);

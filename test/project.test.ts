@@ -95,6 +95,8 @@ describe('environment variables', () => {
       CODEC_SERVER_AUTH: 'Bearer x',
       TRACES: 'console',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318',
+      POSTGRES_HOST: 'h',
+      POSTGRES_PORT: '6543',
       POSTGRES_USER: 'u',
       POSTGRES_PASSWORD: 'p',
       POSTGRES_DB: 'd',

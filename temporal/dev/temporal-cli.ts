@@ -6,7 +6,7 @@ import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants, globSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -58,7 +58,6 @@ function projectCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME?.trim() || join(homedir(), '.cache'), 'temporal-multi-server');
 }
 
-const goInstallDir = (env: NodeJS.ProcessEnv) => join(projectCacheDir(env), 'temporal-cli', TEMPORAL_CLI_VERSION);
 const sdkDownloadDir = (env: NodeJS.ProcessEnv) => join(projectCacheDir(env), 'sdk-download');
 
 export async function ensureTemporalCli(options: EnsureOptions = {}): Promise<FoundCli> {
@@ -112,7 +111,7 @@ export function existingCli(explicitPath: string | undefined, env: NodeJS.Proces
   }
   const onPath = findOnPath(EXE, env.PATH ?? '');
   if (onPath) return { path: onPath, source: 'PATH' };
-  const cached = [join(goInstallDir(env), EXE), findDownloaded(sdkDownloadDir(env))].find((path) => path && isExecutableFile(path));
+  const cached = [programPath(CLI_PROGRAM, env), findDownloaded(sdkDownloadDir(env))].find((path) => path && isExecutableFile(path));
   return cached ? { path: cached, source: 'project cache' } : undefined;
 }
 
@@ -132,19 +131,52 @@ function findDownloaded(dir: string): string | undefined {
   return names.map((name) => join(dir, name)).find(isExecutableFile);
 }
 
-/** Builds the pinned CLI with Go into a scratch folder, then moves it into the cache in one step. */
-async function goInstall(go: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
-  const target = goInstallDir(env);
-  const scratch = `${target}.building-${process.pid}`;
+/** A Go program this project builds from source: `go install <pkg>@<version>`, kept as <cache>/<dir>/<version>/<name>. */
+interface GoProgram {
+  /** For people: "the Temporal CLI v1.5.1". */
+  what: string;
+  pkg: string;
+  version: string;
+  /** The cache folder's name (the program's own name unless it differs) and the executable's name in it. */
+  dir?: string;
+  name: string;
+  /** How long a first build takes, for people waiting on it. */
+  estimate?: string;
+}
+
+const CLI_PROGRAM: GoProgram = {
+  what: `the Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+  pkg: GO_PACKAGE,
+  version: TEMPORAL_CLI_VERSION,
+  dir: 'temporal-cli',
+  name: EXE,
+};
+
+const programPath = (program: GoProgram, env: NodeJS.ProcessEnv) => join(projectCacheDir(env), program.dir ?? program.name, program.version, program.name);
+
+/** The program from the per-user cache, built there with Go first when it is not (the same progress, Ctrl-C and errors as the CLI's build). */
+export async function ensureGoProgram(program: GoProgram & { log: (line: string) => void; env?: NodeJS.ProcessEnv }): Promise<string> {
+  const env = program.env ?? process.env;
+  if (isExecutableFile(programPath(program, env))) return programPath(program, env);
+  const go = findOnPath(process.platform === 'win32' ? 'go.exe' : 'go', env.PATH ?? '');
+  if (!go) throw new Error(`Building ${program.what} needs Go (https://go.dev/dl/) on PATH, and there is none`);
+  return goInstall(go, env, program.log, program);
+}
+
+/** Builds a pinned program with Go into a scratch folder, then moves it into the cache in one step. */
+async function goInstall(go: string, env: NodeJS.ProcessEnv, log: (line: string) => void, program: GoProgram = CLI_PROGRAM): Promise<string> {
+  const target = programPath(program, env);
+  const scratch = `${dirname(target)}.building-${process.pid}`;
   mkdirSync(scratch, { recursive: true });
+  const source = `${program.pkg}@${program.version}`;
   log(
-    `Building the Temporal CLI ${TEMPORAL_CLI_VERSION} from source with Go (go install ${GO_PACKAGE}@${TEMPORAL_CLI_VERSION}),\n` +
-      `because no prebuilt CLI could be found or downloaded. The first build takes ${FIRST_BUILD_ESTIMATE};\n` +
-      `later ones reuse Go's build cache. The result is kept in ${target} for every clone on this machine.`,
+    `Building ${program.what} from source with Go (go install ${source}),\n` +
+      `because no prebuilt one could be found. The first build takes ${program.estimate ?? FIRST_BUILD_ESTIMATE};\n` +
+      `later ones reuse Go's build cache. The result is kept in ${dirname(target)} for every clone on this machine.`,
   );
   const started = Date.now();
   // -v names each package as it is compiled, on stderr with everything else Go says: the progress counter.
-  const child = spawn(go, ['install', '-v', `${GO_PACKAGE}@${TEMPORAL_CLI_VERSION}`], { env: { ...env, GOBIN: scratch }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(go, ['install', '-v', source], { env: { ...env, GOBIN: scratch }, stdio: ['ignore', 'ignore', 'pipe'] });
   let modules = 0;
   let packages = 0;
   let lastLines: string[] = [];
@@ -168,17 +200,18 @@ async function goInstall(go: string, env: NodeJS.ProcessEnv, log: (line: string)
   for (const signal of SIGNALS) process.once(signal, interrupted);
   try {
     const [code] = (await once(child, 'close')) as [number | null];
-    const built = join(scratch, EXE);
+    // go install names the executable after the package's last path element.
+    const built = join(scratch, `${basename(program.pkg)}${process.platform === 'win32' ? '.exe' : ''}`);
     if (code !== 0 || !isExecutableFile(built)) throw new Error(`exit code ${code}: ${lastLines.join(' | ')}`);
-    mkdirSync(target, { recursive: true });
-    renameSync(built, join(target, EXE));
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(built, target);
   } finally {
     clearInterval(ticker);
     for (const signal of SIGNALS) process.off(signal, interrupted);
     rmSync(scratch, { recursive: true, force: true });
   }
-  log(`Built the Temporal CLI ${TEMPORAL_CLI_VERSION} in ${elapsed(started)}: ${join(target, EXE)}`);
-  return join(target, EXE);
+  log(`Built ${program.what} in ${elapsed(started)}: ${target}`);
+  return target;
 }
 
 function findOnPath(name: string, pathVariable: string): string | undefined {

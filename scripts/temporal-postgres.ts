@@ -1,0 +1,75 @@
+// npm run temporal:postgres: the Docker Compose stack's Temporal without Docker, on this machine's PostgreSQL.
+// Builds (once per machine and version) the server, temporal-sql-tool and the UI server Compose pins, then
+// starts them the way Compose does (temporal/self-hosted/start.ts). Ctrl-C stops the server and the UI; the
+// databases stay. `-- --install` only builds (CI does, before the tests).
+import { mkdirSync } from 'node:fs';
+import { loadConfig, orExit } from '../shared/config.ts';
+import { fromProjectRoot } from '../shared/paths.ts';
+import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
+import { ensureSelfHostedBinaries } from '../temporal/self-hosted/binaries.ts';
+import { PostgresUnusable, visibilityDb } from '../temporal/self-hosted/postgres.ts';
+import { startSelfHosted, StepFailed } from '../temporal/self-hosted/start.ts';
+import { COMPOSE_VERSIONS } from '../temporal/self-hosted/versions.ts';
+import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
+
+const USAGE = 'Usage: npm run temporal:postgres [-- --install]';
+const args = process.argv.slice(2);
+if (args.length > 1 || (args.length === 1 && args[0] !== '--install')) {
+  console.error(`Unknown arguments: ${args.join(' ')}\n${USAGE}`);
+  process.exit(2);
+}
+const say = (line: string) => console.log(line);
+const binaries = await ensureSelfHostedBinaries(say);
+if (args[0] === '--install') {
+  say(
+    `Temporal server ${COMPOSE_VERSIONS.temporalServer}: ${binaries.server}\ntemporal-sql-tool: ${binaries.sqlTool}\nUI server ${COMPOSE_VERSIONS.temporalUi}: ${binaries.uiServer}`,
+  );
+  process.exit(0);
+}
+
+const config = orExit(loadConfig);
+const { address, namespace } = config.temporal;
+const { postgres } = config;
+if (address !== 'localhost:7233' && address !== '127.0.0.1:7233') {
+  console.error(`TEMPORAL_ADDRESS is ${address}: this server listens where Compose's does, localhost:7233.`);
+  process.exit(2);
+}
+if (await temporalAnswers(address)) {
+  say(`A Temporal server already answers at ${address}; not starting another one.`);
+  process.exit(0);
+}
+const cli = (await ensureTemporalCliOrExit(config.temporal.cliPath)).path;
+const logDir = fromProjectRoot('.temporal');
+mkdirSync(logDir, { recursive: true });
+const codecEndpoint = config.codec.keys.length > 0 ? `http://localhost:${config.codec.serverPort}` : undefined;
+let stack: Awaited<ReturnType<typeof startSelfHosted>>;
+try {
+  stack = await startSelfHosted({ binaries, cli, postgres, namespace, retention: '72h', uiPort: 7070, codecEndpoint, logDir, say });
+} catch (error) {
+  if (!(error instanceof PostgresUnusable || error instanceof StepFailed)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+say(
+  `Temporal server ${COMPOSE_VERSIONS.temporalServer} on PostgreSQL (${postgres.host}:${postgres.port}, databases ${postgres.db} and ${visibilityDb(postgres)})`,
+);
+say(`  Address  ${address} (namespace ${namespace}, retention 72h)`);
+say(`  Web UI   ${stack.uiUrl} (UI server ${COMPOSE_VERSIONS.temporalUi})`);
+if (codecEndpoint) say(`  Codec    ${codecEndpoint} (the Web UI decrypts payloads through it; npm run codec-server)`);
+say(`  Logs     ${logDir}/postgres-server.log, ${logDir}/postgres-ui.log`);
+say('Ctrl-C stops the server and the UI; the databases stay.');
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    void stack.stop().then(() => process.exit(0));
+  });
+}
+void stack.server.exited.then(async (code) => {
+  if (stopping) return;
+  console.error(`The Temporal server exited on its own (code ${code}); see ${logDir}/postgres-server.log.`);
+  await stack.ui.stop();
+  process.exit(1);
+});

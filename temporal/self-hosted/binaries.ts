@@ -1,0 +1,43 @@
+// The Go programs of the Compose stack, built from source at the versions Compose pins, once per machine and
+// version, into the per-user cache beside the CLI (with the CLI build's progress, Ctrl-C and error handling):
+// the Temporal server, its SQL schema tool, and the Web UI server.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureGoProgram } from '../dev/temporal-cli.ts';
+import { COMPOSE_VERSIONS } from './versions.ts';
+
+const SERVER_MODULE = 'go.temporal.io/server';
+const UI_MODULE = 'github.com/temporalio/ui-server/v2';
+
+export interface SelfHostedBinaries {
+  server: string;
+  sqlTool: string;
+  uiServer: string;
+  /** The server module's PostgreSQL schemas (schema/postgresql/v12), as Compose's admin-tools image ships them. */
+  schemaDir: string;
+  /** The UI server module, whose config/ the UI server reads. */
+  uiRoot: string;
+}
+
+/** Builds what is missing (minutes the first time, seconds with Go's cache warm); progress lines go to `log`. */
+export async function ensureSelfHostedBinaries(log: (line: string) => void): Promise<SelfHostedBinaries> {
+  const server = `v${COMPOSE_VERSIONS.temporalServer}`;
+  const ui = `v${COMPOSE_VERSIONS.temporalUi}`;
+  const built = {
+    server: await ensureGoProgram({ what: `the Temporal server ${server}`, pkg: `${SERVER_MODULE}/cmd/server`, version: server, name: 'temporal-server', log }),
+    sqlTool: await ensureGoProgram({
+      what: `temporal-sql-tool ${server}`,
+      pkg: `${SERVER_MODULE}/cmd/tools/sql`,
+      version: server,
+      name: 'temporal-sql-tool',
+      log,
+    }),
+    uiServer: await ensureGoProgram({ what: `the Temporal UI server ${ui}`, pkg: `${UI_MODULE}/cmd/server`, version: ui, name: 'temporal-ui-server', log }),
+  };
+  const modules = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  return {
+    ...built,
+    schemaDir: join(modules, `${SERVER_MODULE}@${server}`, 'schema', 'postgresql', 'v12'),
+    uiRoot: join(modules, `github.com/temporalio/ui-server/v2@${ui}`),
+  };
+}
