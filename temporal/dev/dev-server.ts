@@ -1,8 +1,8 @@
 // Starting and stopping a local Temporal dev server (`temporal server start-dev`): used by
 // `npm run temporal:dev` and by the test setup, so both run the server the same way.
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { temporalAnswers } from '../wait-for-temporal.ts';
+import { startServerProcess } from './server-process.ts';
 import { devServerSettingsArgs } from './server-settings.ts';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -49,23 +49,10 @@ export type RunningDevServer = Awaited<ReturnType<typeof startDevServer>>;
 export async function startDevServer(options: DevServerOptions) {
   const ip = options.ip ?? '127.0.0.1';
   const address = `${ip}:${options.port}`;
-  const child = spawn(options.cli, devServerArgs(options), { stdio: 'ignore' });
-  /** Resolves with the exit code once the server is gone. */
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('error', () => resolve(null));
-    child.once('exit', (code) => resolve(code));
-  });
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const stop = async () => {
-    if (!gone) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, exited, gone, stop } = startServerProcess(options.cli, devServerArgs(options));
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (!(await temporalAnswers(address, 1_000))) {
-    if (gone) throw new Error(`the dev server exited (code ${await exited}) before it answered at ${address}`);
+    if (gone()) throw new Error(`the dev server exited (code ${await exited}) before it answered at ${address}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the dev server did not answer at ${address} within ${READY_TIMEOUT_MS / 1000} s`);
@@ -74,6 +61,6 @@ export async function startDevServer(options: DevServerOptions) {
   }
   // Something answered, but it may be another server that already held the port, while ours exited.
   await sleep(200);
-  if (gone) throw new Error(`the dev server exited (code ${await exited}); is another Temporal server using ${address}?`);
+  if (gone()) throw new Error(`the dev server exited (code ${await exited}); is another Temporal server using ${address}?`);
   return { address, uiUrl: `http://${ip}:${devUiPort(options.port)}`, child, exited, stop };
 }

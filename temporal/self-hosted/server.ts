@@ -2,11 +2,10 @@
 // pins, configured the way Compose configures its container. Both use the server's embedded config template
 // and fill it from the same environment variables (serverEnv; test/compose.test.ts holds the two equal), with
 // the same dynamic config file (deployment/dynamicconfig/).
-import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECT_ROOT } from '../../shared/paths.ts';
+import { startServerProcess } from '../dev/server-process.ts';
 import { freePort } from '../probe-tcp.ts';
 import { temporalAnswers } from '../wait-for-temporal.ts';
 import { type PostgresSettings, visibilityDb } from './postgres.ts';
@@ -80,27 +79,12 @@ export type RunningServer = Awaited<ReturnType<typeof startServer>>;
  * this process's environment, its log lines going to `logFile`; resolves once the frontend at `address` answers.
  */
 export async function startServer(binary: string, env: Record<string, string>, address: string, logFile: string, services: string[] = []) {
-  // Straight into the file, not through this process: a busy or blocked event loop here must never stall the server's logging.
-  const log = openSync(logFile, 'a');
   const args = ['start', ...services.flatMap((service) => ['--service', service])];
-  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('error', () => resolve(null));
-    child.once('exit', (code) => resolve(code));
-  });
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (!gone) child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const { child, exited, gone, stop } = startServerProcess(binary, args, { env: { ...process.env, ...env }, logFile, graceMs: 15_000 });
   if (services.length === 0 || services.includes('frontend')) {
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await temporalAnswers(address, 1_000))) {
-      if (gone) throw new Error(`the Temporal server exited (code ${await exited}) before it answered at ${address}; its log: ${logFile}`);
+      if (gone()) throw new Error(`the Temporal server exited (code ${await exited}) before it answered at ${address}; its log: ${logFile}`);
       if (Date.now() > deadline) {
         await stop();
         throw new Error(`the Temporal server did not answer at ${address} within ${READY_TIMEOUT_MS / 1000} s; its log: ${logFile}`);

@@ -1,10 +1,10 @@
 // The Temporal Web UI server of the Compose stack, run as a process of this machine: the version Compose
 // pins, with the configuration its image renders (the module's config/docker.yaml, filled from the same
 // variables Compose sets), plus one line Compose gets from its port mapping: listen on loopback only.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startServerProcess } from '../dev/server-process.ts';
 import type { SelfHostedBinaries } from './binaries.ts';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -28,23 +28,8 @@ export async function startUiServer(binaries: SelfHostedBinaries, options: UiOpt
     TEMPORAL_UI_PORT: String(options.port),
     ...(options.codecEndpoint && { TEMPORAL_CODEC_ENDPOINT: options.codecEndpoint }),
   };
-  // Straight into the file, not through this process (see server.ts).
-  const log = openSync(options.logFile, 'a');
-  const child = spawn(binaries.uiServer, ['--root', dirname(configDir), '--config', 'ui-config', '--env', 'docker', 'start'], {
-    env,
-    stdio: ['ignore', log, log],
-  });
-  closeSync(log);
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('error', () => resolve(null));
-    child.once('exit', (code) => resolve(code));
-  });
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const stop = async () => {
-    if (!gone) child.kill('SIGTERM');
-    await exited;
-  };
+  const args = ['--root', dirname(configDir), '--config', 'ui-config', '--env', 'docker', 'start'];
+  const { exited, gone, stop } = startServerProcess(binaries.uiServer, args, { env, logFile: options.logFile });
   const url = `http://127.0.0.1:${options.port}`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (
@@ -53,7 +38,7 @@ export async function startUiServer(binaries: SelfHostedBinaries, options: UiOpt
       () => false,
     ))
   ) {
-    if (gone) throw new Error(`the UI server exited (code ${await exited}) before it answered at ${url}; its log: ${options.logFile}`);
+    if (gone()) throw new Error(`the UI server exited (code ${await exited}) before it answered at ${url}; its log: ${options.logFile}`);
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`the UI server did not answer at ${url} within ${READY_TIMEOUT_MS / 1000} s; its log: ${options.logFile}`);
