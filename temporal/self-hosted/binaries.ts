@@ -24,15 +24,30 @@ export async function ensureSelfHostedBinaries(log: (line: string) => void): Pro
   const server = `v${COMPOSE_VERSIONS.temporalServer}`;
   const ui = `v${COMPOSE_VERSIONS.temporalUi}`;
   const built = {
-    server: await ensureGoProgram({ what: `the Temporal server ${server}`, pkg: `${SERVER_MODULE}/cmd/server`, version: server, name: 'temporal-server', log }),
+    server: await ensureGoProgram({
+      what: `the Temporal server ${server}`,
+      pkg: `${SERVER_MODULE}/cmd/server`,
+      version: server,
+      name: 'temporal-server',
+      estimate: 'about 6 to 9 minutes on 2 cores',
+      log,
+    }),
     sqlTool: await ensureGoProgram({
       what: `temporal-sql-tool ${server}`,
       pkg: `${SERVER_MODULE}/cmd/tools/sql`,
       version: server,
       name: 'temporal-sql-tool',
+      estimate: 'about a minute (seconds once the server is built)',
       log,
     }),
-    uiServer: await ensureGoProgram({ what: `the Temporal UI server ${ui}`, pkg: `${UI_MODULE}/cmd/server`, version: ui, name: 'temporal-ui-server', log }),
+    uiServer: await ensureGoProgram({
+      what: `the Temporal UI server ${ui}`,
+      pkg: `${UI_MODULE}/cmd/server`,
+      version: ui,
+      name: 'temporal-ui-server',
+      estimate: 'about 2 minutes, most of it downloading 546 MB of web assets',
+      log,
+    }),
   };
   const modules = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
   return {
