@@ -18,7 +18,9 @@ const COMMANDS: Record<string, [action: string, run: () => number]> = {
   logs: ['show the logs of', () => compose('logs', '-f', '--tail=200')],
 };
 
-const command = process.argv.length === 3 ? COMMANDS[process.argv[2]!] : undefined;
+const name = process.argv[2];
+// Own keys only: "toString" is no subcommand.
+const command = process.argv.length === 3 && name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
 if (!command) {
   process.stderr.write(USAGE);
   process.exit(2);

@@ -360,7 +360,7 @@ describe('scripts/compose.ts', () => {
   }
 
   test('without a subcommand, or with an unknown one, prints the usage and exits 2', () => {
-    for (const args of [[], ['restart'], ['up', 'extra']]) {
+    for (const args of [[], ['restart'], ['up', 'extra'], ['toString'], ['constructor']]) {
       const result = run(args);
       expect(result.status, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(/^Usage: npm run temporal:start \| temporal:stop \| temporal:logs/);
