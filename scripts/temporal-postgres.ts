@@ -7,8 +7,8 @@ import { loadConfig, orExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { ensureSelfHostedBinaries } from '../temporal/self-hosted/binaries.ts';
-import { PostgresUnusable, visibilityDb } from '../temporal/self-hosted/postgres.ts';
-import { startSelfHosted, StepFailed } from '../temporal/self-hosted/start.ts';
+import { visibilityDb } from '../temporal/self-hosted/postgres.ts';
+import { startSelfHosted } from '../temporal/self-hosted/start.ts';
 import { COMPOSE_VERSIONS } from '../temporal/self-hosted/versions.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
@@ -19,7 +19,10 @@ if (args.length > 1 || (args.length === 1 && args[0] !== '--install')) {
   process.exit(2);
 }
 const say = (line: string) => console.log(line);
-const binaries = await ensureSelfHostedBinaries(say);
+const binaries = await ensureSelfHostedBinaries(say).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
 if (args[0] === '--install') {
   say(
     `Temporal server ${COMPOSE_VERSIONS.temporalServer}: ${binaries.server}\ntemporal-sql-tool: ${binaries.sqlTool}\nUI server ${COMPOSE_VERSIONS.temporalUi}: ${binaries.uiServer}`,
@@ -46,8 +49,8 @@ let stack: Awaited<ReturnType<typeof startSelfHosted>>;
 try {
   stack = await startSelfHosted({ binaries, cli, postgres, namespace, retention: '72h', uiPort: 7070, codecEndpoint, logDir, say });
 } catch (error) {
-  if (!(error instanceof PostgresUnusable || error instanceof StepFailed)) throw error;
-  console.error(error.message);
+  // Every reason in one sentence (and the logs it names), never a stack trace.
+  console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
 say(

@@ -3,13 +3,15 @@
 // repeated bad tokens and for starts past an identity's limit, the console's cookie and its same-origin rule,
 // the console's files and their Content-Security-Policy, and the tokens file and script. No Temporal needed:
 // a caller who gets past the checks meets the 503 of an API that has not reached Temporal.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { hashToken, loadIdentities } from '../api/auth/identities.ts';
 import { type TemporalLink, unavailable } from '../api/temporal-link.ts';
-import type { ErrorBody } from '../shared/contract.ts';
+import type { ErrorBody, StatusResponse } from '../shared/contract.ts';
 import { ConfigError } from '../shared/service-config.ts';
 import { authorization, type RunningApi, startApi, tokenOf } from './support/api.ts';
 import { documentedOperations } from './support/openapi.ts';
@@ -104,6 +106,22 @@ describe('who is calling', () => {
 
   test('repeated requests with bad tokens from one address are refused 429 with Retry-After; good ones do not count', async () => {
     await withApi({ failuresPerMinute: 3, startsPerMinute: 100 }, async (api) => {
+      // Good ones are not counted, not even while in flight or abandoned: four held open (their bodies never
+      // finish arriving) and then dropped, as a closed event stream is.
+      const { port } = new URL(api.url);
+      const held = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const socket = connect(Number(port), '127.0.0.1');
+          await once(socket, 'connect');
+          const head = `POST /workflows/multi/held HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tokenOf('olga')}\r\n`;
+          socket.write(`${head}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"data":`);
+          return socket;
+        }),
+      );
+      await expect.poll(async () => (await api.call<StatusResponse>('GET', '/status')).body.endpoints['POST /workflows/:kind/:key']?.inFlight).toBe(4);
+      expect((await api.call('GET', '/session', undefined, 'vic')).status).toBe(200);
+      for (const socket of held) socket.destroy();
+      await expect.poll(async () => (await api.call<StatusResponse>('GET', '/status')).body.endpoints['POST /workflows/:kind/:key']?.inFlight).toBe(0);
       for (let i = 0; i < 10; i++) expect((await api.call('GET', '/session', undefined, 'vic')).status).toBe(200);
       for (let i = 0; i < 3; i++) expect((await api.call('GET', '/session', undefined, null)).status).toBe(401);
       const limited = await api.call<ErrorBody>('GET', '/session', undefined, null);
@@ -251,6 +269,10 @@ describe('the tokens', () => {
       expect(stored).not.toContain(token);
       expect(stored).toContain(hashToken(token));
     }
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Replaced, a file someone made readable to all is narrowed again.
+    chmodSync(file, 0o644);
+    expect((await runNode('scripts/token.ts', ['--dev', '--replace'], env)).code).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const again = await runNode('scripts/token.ts', ['--dev'], env);
     expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 1, stderr: expect.stringContaining('--replace makes a new development set') });

@@ -1,7 +1,7 @@
 // The development identities `npm start` makes on its first run, so the console can be signed in to at
 // once: `dev` (operator and reviewer) and `viewer`. Their tokens are printed then and never kept: the file
 // (outside git, in .data/) holds their hashes only.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hashToken, type IdentityEntry, newToken, type Role } from './identities.ts';
 
@@ -28,15 +28,10 @@ export function ensureDevTokens(file: string, replace = false): MadeToken[] {
   const made = DEV_IDENTITIES.map(({ name, roles }) => makeToken(name, roles));
   mkdirSync(dirname(file), { recursive: true });
   // Readable by this user only: hashes are not tokens, but the list of names and roles is nobody else's business.
-  writeFileSync(
-    file,
-    `${JSON.stringify(
-      made.map((m) => m.entry),
-      null,
-      2,
-    )}\n`,
-    { mode: 0o600 },
-  );
+  const entries = made.map((m) => m.entry);
+  writeFileSync(file, `${JSON.stringify(entries, null, 2)}\n`, { mode: 0o600 });
+  // The mode above applies only to a new file: a replaced one is narrowed too.
+  chmodSync(file, 0o600);
   return made.map((m) => m.made);
 }
 

@@ -33,7 +33,12 @@ export function guard(identities: Identities, limits: AuthLimits): RequestHandle
     limit: limits.failuresPerMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    // Only refusals count: a client that signs in correctly is never slowed down.
+    // Only refusals count: a request with a known token is not counted at all (not even while it runs: an event
+    // stream may last minutes and end without a finished answer), and a sign-in only when it is refused.
+    skip: (req) => {
+      const token = tokenOf(req);
+      return token !== undefined && identities.find(token) !== undefined;
+    },
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 401,
     handler: (_req, res, next) => next(tooMany(res, 'requests with a missing or unknown token from this address')),
@@ -53,9 +58,8 @@ export function guard(identities: Identities, limits: AuthLimits): RequestHandle
       if (req.method === 'POST') sameOrigin(req, 'sign in');
       return next();
     }
-    const bearer = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const cookie = bearer === undefined ? (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE] : undefined;
-    const token = bearer ?? cookie;
+    const token = tokenOf(req);
+    const cookie = bearerOf(req) === undefined ? token : undefined;
     const identity = token === undefined ? undefined : identities.find(token);
     if (!identity) {
       const message =
@@ -84,6 +88,13 @@ export function requires(role: Role, route: Route): Route {
       return route.handle(body, req, res);
     },
   };
+}
+
+const bearerOf = (req: Request) => /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
+
+/** The token a request carries: its bearer token, else the console's session cookie. */
+function tokenOf(req: Request): string | undefined {
+  return bearerOf(req) ?? (req.cookies as Record<string, string | undefined>)[SESSION_COOKIE];
 }
 
 /** Refuses a browser request sent from a page of another origin (another port of localhost included). */

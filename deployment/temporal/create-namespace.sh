@@ -19,8 +19,14 @@ retry() { # runs "$@" every 2 s until it succeeds, for 2 minutes at most
   done
 }
 retry "$cli" operator cluster health --address "$addr"
+# "already exists" is success: another run of this step may have created it between the two calls.
 if ! "$cli" operator namespace describe -n "$NAMESPACE" --address "$addr" >/dev/null 2>&1; then
-  "$cli" operator namespace create -n "$NAMESPACE" --retention "$RETENTION" --address "$addr"
+  if ! out=$("$cli" operator namespace create -n "$NAMESPACE" --retention "$RETENTION" --address "$addr" 2>&1); then
+    case "$out" in
+      *"already exists"*|*"AlreadyExists"*) ;;
+      *) printf 'Could not create namespace %s:\n%s\n' "$NAMESPACE" "$out" >&2; exit 1 ;;
+    esac
+  fi
 fi
 retry "$cli" workflow list -n "$NAMESPACE" --limit 1 --address "$addr"
 # Safe to re-run: the CLI skips an attribute that exists with the same type, and an "already exists"

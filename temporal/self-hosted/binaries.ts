@@ -2,7 +2,8 @@
 // version, into the per-user cache beside the CLI (with the CLI build's progress, Ctrl-C and error handling):
 // the Temporal server, its SQL schema tool, and the Web UI server.
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { cpSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ensureGoProgram } from '../dev/temporal-cli.ts';
 import { COMPOSE_VERSIONS } from './versions.ts';
 
@@ -15,7 +16,7 @@ export interface SelfHostedBinaries {
   uiServer: string;
   /** The server module's PostgreSQL schemas (schema/postgresql/v12), as Compose's admin-tools image ships them. */
   schemaDir: string;
-  /** The UI server module, whose config/ the UI server reads. */
+  /** The folder whose config/ holds the UI server module's configuration files. */
   uiRoot: string;
 }
 
@@ -49,10 +50,13 @@ export async function ensureSelfHostedBinaries(log: (line: string) => void): Pro
       log,
     }),
   };
-  const modules = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
-  return {
-    ...built,
-    schemaDir: join(modules, `${SERVER_MODULE}@${server}`, 'schema', 'postgresql', 'v12'),
-    uiRoot: join(modules, `github.com/temporalio/ui-server/v2@${ui}`),
-  };
+  // What the programs read besides themselves, copied next to them once: later starts need neither Go nor its module cache.
+  const schemaDir = join(dirname(built.server), 'schema', 'postgresql', 'v12');
+  const uiRoot = dirname(built.uiServer);
+  if (!existsSync(schemaDir) || !existsSync(join(uiRoot, 'config', 'docker.yaml'))) {
+    const modules = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+    cpSync(join(modules, `${SERVER_MODULE}@${server}`, 'schema', 'postgresql', 'v12'), schemaDir, { recursive: true });
+    cpSync(join(modules, `${UI_MODULE}@${ui}`, 'config'), join(uiRoot, 'config'), { recursive: true });
+  }
+  return { ...built, schemaDir, uiRoot };
 }

@@ -27,8 +27,6 @@ export interface SelfHostedOptions {
   say: (line: string) => void;
 }
 
-export class StepFailed extends Error {}
-
 export async function startSelfHosted(options: SelfHostedOptions) {
   const { binaries, postgres, say } = options;
   await checkPostgres(postgres);
@@ -74,7 +72,7 @@ export function setupSchema(binaries: SelfHostedBinaries, postgres: PostgresSett
   });
 }
 
-/** Runs one of Compose's step scripts with `env`, saying its last line; StepFailed with all it said otherwise. */
+/** Runs one of Compose's step scripts with `env`, saying its last line; throws with all it said otherwise. */
 async function step(script: string, say: (line: string) => void, env: Record<string, string>): Promise<void> {
   // Asynchronously: a server started earlier keeps being served (and Ctrl-C heard) while the step runs.
   const child = spawn('/bin/sh', [`${PROJECT_ROOT}deployment/temporal/${script}`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,6 +80,6 @@ async function step(script: string, say: (line: string) => void, env: Record<str
   child.stdout.on('data', (chunk) => (output += String(chunk)));
   child.stderr.on('data', (chunk) => (output += String(chunk)));
   const [code] = (await once(child, 'close')) as [number | null];
-  if (code !== 0) throw new StepFailed(`${script} failed (exit ${code}):\n${output.trim()}`);
+  if (code !== 0) throw new Error(`${script} failed (exit ${code}):\n${output.trim()}`);
   say(output.trim().split('\n').at(-1) ?? '');
 }

@@ -2,7 +2,7 @@
 // escalation and expiry; approve or reject with a comment. The list is asked again every few seconds, so a
 // run that starts waiting appears without a reload; a row being answered is kept as it is.
 import type { DecisionAnswer, RunDescription, RunList } from '../../../temporal/runs/contract.ts';
-import { api, can, el, failed, Refused, runPath, show, signedIn } from './common.ts';
+import { api, can, el, failed, main, Refused, runPath, show, signedIn } from './common.ts';
 
 const REFRESH_MS = 2_000;
 
@@ -71,6 +71,8 @@ async function view(): Promise<void> {
   setInterval(() => {
     for (const draw of tick) draw();
   }, 1_000);
+  const problem = el('p', { class: 'error', role: 'alert' });
+  main().append(problem);
   const refresh = async () => {
     const waiting = await Promise.all(
       ['pending', 'escalated'].map((state) => api<RunList>('GET', `/workflows?kind=publish&status=Running&review=${state}&limit=100`)),
@@ -78,7 +80,7 @@ async function view(): Promise<void> {
     const keys = waiting.flatMap((answer) => answer.items.map((item) => item.workflowId));
     for (const key of keys.filter((k) => !rows.has(k))) {
       const run = await api<RunDescription>('GET', `/workflows/${encodeURIComponent(key)}`);
-      if (run.review) rows.set(key, list.appendChild(row(run, tick)));
+      if (run.review && !rows.has(key)) rows.set(key, list.appendChild(row(run, tick)));
     }
     // A decided run leaves the list at the next refresh; its row stays until then, with what was said.
     for (const [key, element] of rows) {
@@ -88,8 +90,16 @@ async function view(): Promise<void> {
     }
     empty.hidden = rows.size > 0;
   };
+  // One refresh at a time, the next one REFRESH_MS after the last has ended; a failed one is said and retried.
+  const again = async (): Promise<void> => {
+    await refresh().then(
+      () => (problem.textContent = ''),
+      (error: unknown) => (problem.textContent = `Could not refresh the list: ${error instanceof Error ? error.message : String(error)}`),
+    );
+    setTimeout(() => void again(), REFRESH_MS);
+  };
   await refresh();
-  setInterval(() => void refresh().catch(failed), REFRESH_MS);
+  setTimeout(() => void again(), REFRESH_MS);
 }
 
 view().catch(failed);

@@ -4,7 +4,9 @@ import type { CancelAnswer, RunDescription, RunSnapshot } from '../../../tempora
 import type { Session } from '../../contract.ts';
 import { api, can, el, failed, Refused, show, signedIn, time, webUiLink } from './common.ts';
 
-const key = decodeURIComponent(location.pathname.slice('/console/runs/'.length));
+let key = '';
+/** Set once an operator asked: redrawing on the next event keeps the button off and the words on. */
+let cancelSaid: string | undefined;
 
 function steps(progress: RunDescription['progress']): Node {
   if (!progress) return el('p', { class: 'muted' }, 'No progress yet (no worker has answered).');
@@ -56,12 +58,14 @@ function render(session: Session, run: RunDescription): void {
   const actions: Node[] = [];
   if (run.status === 'RUNNING' && can(session, 'operator')) {
     const cancel = el('button', { type: 'button', id: 'cancel' }, 'Cancel run');
-    const said = el('span', { role: 'status' });
+    const said = el('span', { role: 'status' }, cancelSaid ?? '');
+    cancel.disabled = cancelSaid !== undefined;
     cancel.addEventListener('click', () => {
       cancel.disabled = true;
+      cancelSaid = 'Asking the run to stop…';
       api<CancelAnswer>('POST', `/workflows/${encodeURIComponent(key)}/cancel`)
-        .then(() => (said.textContent = 'Cancellation requested.'))
-        .catch((error: unknown) => (said.textContent = error instanceof Refused ? error.message : String(error)));
+        .then(() => (said.textContent = cancelSaid = 'Cancellation requested.'))
+        .catch((error: unknown) => (said.textContent = cancelSaid = error instanceof Refused ? error.message : String(error)));
     });
     actions.push(el('p', {}, cancel, ' ', said));
   }
@@ -83,6 +87,8 @@ function render(session: Session, run: RunDescription): void {
 }
 
 async function view(): Promise<void> {
+  // Inside the view: a malformed address is said on the page, not left at "Loading…".
+  key = decodeURIComponent(location.pathname.slice('/console/runs/'.length));
   const session = await signedIn(key);
   let run = await api<RunDescription>('GET', `/workflows/${encodeURIComponent(key)}`);
   render(session, run);
