@@ -62,6 +62,14 @@ const shutdown = (code: number): Promise<never> =>
     // handler runs here: an interrupted run exits 130 whichever came first.
     process.exit(interrupted ? 130 : code);
   })());
+// Stopping closes the client's connection under the runs still in flight; the SDK's gRPC retry timer of such a call
+// then throws "Channel has been shut down" from a timer (seen in CI after Ctrl-C, which then exited 1). While
+// stopping, that is no news; anything else still ends the process as an uncaught error would.
+process.on('uncaughtException', (error) => {
+  if (exiting && error.message === 'Channel has been shut down') return;
+  console.error(error);
+  process.exit(1);
+});
 const interrupt = (signal: NodeJS.Signals) => {
   if (interrupted) return;
   interrupted = true;
