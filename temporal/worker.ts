@@ -1,6 +1,7 @@
 // Entry point: node temporal/worker.ts. Connects to Temporal (waiting for it if needed), then polls what its
 // WORKER_ROLE owns until SIGINT/SIGTERM, when it drains gracefully.
 import '../shared/compile-cache.ts';
+import { status } from '@grpc/grpc-js';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { loadConfig, orExit } from '../shared/config.ts';
 import { createLogger } from '../shared/logger.ts';
@@ -44,7 +45,18 @@ const encryption = config.codec.keys.length > 0;
 const bundling = runsWorkflows ? loadWorkflowBundle({ tracing: tracing !== undefined, encryption, logger: Runtime.instance().logger }) : undefined;
 bundling?.catch(() => {});
 try {
-  const connect = () => NativeConnection.connect(connectionOptions(config.temporal));
+  const connect = async () => {
+    const connection = await NativeConnection.connect(connectionOptions(config.temporal));
+    // A server may answer before it serves the namespace (a fresh self-hosted one registers it just after it
+    // starts): that is waited for too. Any other answer is left to the checks below.
+    const found = await connection.workflowService.describeNamespace({ namespace }).then(
+      () => true,
+      (error: unknown) => (error as { code?: number }).code !== status.NOT_FOUND,
+    );
+    if (found) return connection;
+    await connection.close();
+    throw new Error(`the namespace "${namespace}" does not exist yet`);
+  };
   const connection = await waitForTemporal(address, connect, logger, { signal: stopRequested.signal });
   // The workflows upsert them, so a worker that runs workflows refuses a namespace without them (and names the
   // fix): otherwise every workflow task that sets one would fail, and every run would stall. A service's worker never sets them.

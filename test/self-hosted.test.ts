@@ -224,6 +224,15 @@ describe.skipIf(lacking !== undefined && !required)('[needs PostgreSQL] the prod
     }
   });
 
+  test('a worker started before its namespace exists waits for it, then polls (as on a fresh self-hosted server)', async () => {
+    const namespace = `later-${randomBytes(3).toString('hex')}`;
+    const worker = startNode('temporal/worker.ts', [], { ...env, TEMPORAL_NAMESPACE: namespace, TEMPORAL_TASK_QUEUE: `${taskQueue}-later`, LOG_LEVEL: 'info' });
+    workers.push(worker);
+    await worker.waitFor(`the namespace \\"${namespace}\\" does not exist yet`, 60_000);
+    execFileSync(localCli!.path, ['operator', 'namespace', 'create', '-n', namespace, '--address', stack.address], { stdio: 'ignore' });
+    await worker.waitFor('worker polling', 120_000);
+  });
+
   /** Each database's schema version, as the tool records it. */
   async function schemaVersions(settings: PostgresSettings): Promise<string[]> {
     const versions: string[] = [];
