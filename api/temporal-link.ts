@@ -102,9 +102,6 @@ function firstLine(error: unknown): string {
 }
 
 export function notFound(namespace: string, key: string): never {
-  throw new HttpError(
-    404,
-    'NOT_FOUND',
-    `No run with key "${key}" in namespace "${namespace}" (a closed run is deleted once the namespace's retention has passed)`,
-  );
+  const message = `No run with key "${key}" in namespace "${namespace}" (a closed run is deleted once the namespace's retention has passed)`;
+  throw new HttpError(404, 'NOT_FOUND', message);
 }

@@ -88,12 +88,13 @@ export const explain: z.core.$ZodErrorMap = (issue) => {
   return undefined;
 };
 
-/** Each issue as its dotted field (array items as [i]) and message; the root is the empty field. */
+/** A path as a field's name: dotted, array items as [i] ("items[2].data"); the root is the empty field. */
+export const fieldOf = (path: readonly PropertyKey[]) =>
+  path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join('');
+
+/** Each issue as its field (fieldOf) and message. */
 export const issuesOf = (error: z.ZodError) =>
   // A strict object's unknown keys come as one issue at the object: each is named as its own field.
   error.issues
     .flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'is unknown' })) : [issue]))
-    .map((issue) => ({
-      field: issue.path.map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i ? '.' : ''}${String(key)}`)).join(''),
-      message: issue.message,
-    }));
+    .map((issue) => ({ field: fieldOf(issue.path), message: issue.message }));

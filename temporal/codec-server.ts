@@ -22,12 +22,7 @@ if (!['127.0.0.1', 'localhost', '::1'].includes(config.serviceHost) && config.co
   );
   process.exit(2);
 }
-const app = createCodecServerApp({
-  codec: new AesGcmCodec(config.codec.keys),
-  allowedOrigins: uiOrigins(),
-  auth: config.codec.serverAuth,
-  logger,
-});
+const app = createCodecServerApp({ codec: new AesGcmCodec(config.codec.keys), allowedOrigins: uiOrigins(), auth: config.codec.serverAuth, logger });
 await runUntilSignal(app, config.serviceHost, config.codec.serverPort, logger);
 
 /** TEMPORAL_UI_URL's origin, or the local UIs this project runs, under both names of this machine. */

@@ -5,22 +5,17 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hashToken, type IdentityEntry, newToken, type Role } from './identities.ts';
 
-export interface MadeToken {
-  name: string;
-  roles: Role[];
-  token: string;
-}
-
 const DEV_IDENTITIES: Array<{ name: string; roles: Role[] }> = [
   { name: 'dev', roles: ['operator', 'reviewer'] },
   { name: 'viewer', roles: ['viewer'] },
 ];
 
 /** A new identity: its token (to show once) and the entry that goes in the tokens file. */
-export function makeToken(name: string, roles: Role[]): { made: MadeToken; entry: IdentityEntry } {
+export function makeToken(name: string, roles: Role[]) {
   const token = newToken();
-  return { made: { name, roles, token }, entry: { name, roles, sha256: hashToken(token) } };
+  return { made: { name, roles, token }, entry: { name, roles, sha256: hashToken(token) } satisfies IdentityEntry };
 }
+export type MadeToken = ReturnType<typeof makeToken>['made'];
 
 /** Writes the development set to `file` unless it exists (or `replace`); the tokens made, or none when the file was kept. */
 export function ensureDevTokens(file: string, replace = false): MadeToken[] {

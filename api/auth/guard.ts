@@ -21,6 +21,8 @@ export interface AuthLimits {
 const isPublic = (req: Request) => req.path === '/ping' || (req.path === '/session' && req.method === 'POST');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const MESSAGE_ACTIONS = new Set(['approve', 'reject', 'cancel']);
+/** Both limits: a minute's window, told in the standard RateLimit headers. */
+const PER_MINUTE = { windowMs: 60_000, standardHeaders: 'draft-8', legacyHeaders: false } as const;
 
 /** The identity the guard recognised for this request. */
 export function identityOf(res: Response): Identity {
@@ -29,10 +31,8 @@ export function identityOf(res: Response): Identity {
 
 export function guard(identities: Identities, limits: AuthLimits): RequestHandler[] {
   const failures = rateLimit({
-    windowMs: 60_000,
+    ...PER_MINUTE,
     limit: limits.failuresPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     // Only refusals count: a request with a known token is not counted at all (not even while it runs: an event
     // stream may last minutes and end without a finished answer), and a sign-in only when it is refused.
     skip: (req) => {
@@ -44,10 +44,8 @@ export function guard(identities: Identities, limits: AuthLimits): RequestHandle
     handler: (_req, res, next) => next(tooMany(res, 'requests with a missing or unknown token from this address')),
   });
   const starts = rateLimit({
-    windowMs: 60_000,
+    ...PER_MINUTE,
     limit: limits.startsPerMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
     keyGenerator: (_req, res) => identityOf(res).name,
     // POST /workflows/{key}/approve matches the start route's pattern too: only starts count.
     skip: (req) => req.method !== 'POST' || !/^\/workflows\/[^/]+\/[^/]+$/.test(req.path) || MESSAGE_ACTIONS.has(req.path.split('/')[3] ?? ''),

@@ -21,10 +21,7 @@ export type IdentityEntry = z.infer<typeof IdentityEntry>;
 const TokensFile = z.array(IdentityEntry);
 
 /** A caller the API has recognised. */
-export interface Identity {
-  name: string;
-  roles: readonly Role[];
-}
+export type Identity = { name: string; roles: readonly Role[] };
 
 export interface Identities {
   /** The identity whose token this is, or undefined; every entry is compared, in constant time. */
@@ -58,18 +55,14 @@ export function identities(entries: readonly IdentityEntry[]): Identities {
 
 /** The identities from API_TOKENS (JSON, as in the file) when set, else from the file; a ConfigError says what to fix. */
 export function loadIdentities(source: { file: string; inline: string | undefined }): Identities {
-  const [where, text] =
-    source.inline !== undefined
-      ? ['API_TOKENS', source.inline]
-      : existsSync(source.file)
-        ? [`API_TOKENS_FILE (${source.file})`, readFileSync(source.file, 'utf8')]
-        : [];
-  if (where === undefined || text === undefined) {
+  if (source.inline === undefined && !existsSync(source.file)) {
     throw new ConfigError([
       `No API identities: ${source.file} does not exist and API_TOKENS is not set. ` +
         'Make the development set with `npm run token -- --dev`, or one identity with `npm run token -- --name <name> --roles <roles>`.',
     ]);
   }
+  const where = source.inline === undefined ? `API_TOKENS_FILE (${source.file})` : 'API_TOKENS';
+  const text = source.inline ?? readFileSync(source.file, 'utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);

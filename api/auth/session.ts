@@ -11,10 +11,7 @@ import type { Identities, Identity } from './identities.ts';
 const SESSION_MS = 12 * 60 * 60 * 1000;
 
 /** Where the console links each run: the Temporal Web UI's base URL (null when unknown) and the namespace. */
-export interface ConsoleLinks {
-  webUi: string | null;
-  namespace: string;
-}
+export type ConsoleLinks = { webUi: string | null; namespace: string };
 
 export function sessionRoutes(identities: Identities, links: ConsoleLinks): Route[] {
   const session = ({ name, roles }: Identity): Session => ({ name, roles: [...roles], ...links });

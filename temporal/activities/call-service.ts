@@ -53,14 +53,7 @@ export async function callService<T>(client: ServiceClient, method: 'GET' | 'POS
   try {
     const send = () =>
       client.http
-        .request<string>({
-          method,
-          url: path,
-          data: options.body,
-          timeout: timeoutMs,
-          signal: ctx.cancellationSignal,
-          headers,
-        })
+        .request<string>({ method, url: path, data: options.body, timeout: timeoutMs, signal: ctx.cancellationSignal, headers })
         .catch((error: unknown) => {
           throw classifyFailure(error, target, attempt, ctx.cancellationSignal);
         });

@@ -5,18 +5,12 @@ import type { QueryDefinition } from '@temporalio/common';
 import { askQuery } from '../runs/describe-run.ts';
 import type { FailureLink } from '../runs/run-failure.ts';
 import { workerIsPolling } from '../task-queue.ts';
-import { type Progress, progressQuery } from '../workflows/steps.ts';
 import { EXIT, type ExitCode } from './args.ts';
 import { type CommandContext, temporalRefused } from './context.ts';
 import { failureLines } from './render.ts';
 import { consoleLinkFor, webUiLinkFor } from './web-ui.ts';
 
 type Noun = 'workflow' | 'batch';
-
-/** A run's own record of its steps and compensations; null when it cannot say (no worker, say). */
-export function finalProgress(handle: WorkflowHandle): Promise<Progress | null> {
-  return askQuery(handle, progressQuery);
-}
 
 export function pollQuery<T>(handle: WorkflowHandle, query: QueryDefinition<T>, everyMs: number, onAnswer: (answer: T) => void): { stop: () => Promise<void> } {
   let polling = true;

@@ -15,17 +15,9 @@ export const RunKind = z
   .meta({ id: 'Kind', description: 'Which workflow to start: a kind of temporal/run-kinds.ts (each workflow kind, and batch).' });
 
 const ExecutionStatusName = z.enum([
-  'UNSPECIFIED',
-  'RUNNING',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'TERMINATED',
-  'CONTINUED_AS_NEW',
-  'TIMED_OUT',
-  'PAUSED',
-  'UNKNOWN',
-]) satisfies z.ZodType<WorkflowExecutionStatusName>;
+  ...['UNSPECIFIED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  ...['TERMINATED', 'CONTINUED_AS_NEW', 'TIMED_OUT', 'PAUSED', 'UNKNOWN'],
+] as const) satisfies z.ZodType<WorkflowExecutionStatusName>;
 
 const Progress = WorkflowProgress.meta({ id: 'Progress', description: 'The `progress` query of every kind but batch.' });
 const BatchProgress = WorkflowBatchProgress.meta({
@@ -80,9 +72,7 @@ export const RunDescription = z
     result: z
       .looseObject({ workflow: z.string().meta({ examples: ['publishWorkflow'] }) })
       .nullable()
-      .meta({
-        description: "What a completed run returned: its workflow's result (a publish run's `outcome` says published or rejected); null otherwise.",
-      }),
+      .meta({ description: "What a completed run returned: its workflow's result (a publish run's `outcome` says published or rejected); null otherwise." }),
     failure: RunFailure.nullable().meta({ description: 'How a run that closed without a result failed; null while it runs and when it completed.' }),
   })
   .meta({ id: 'RunDescription', description: "A run's state: GET /workflows/{key}, the event stream's last event, and `client.ts status --json`." });

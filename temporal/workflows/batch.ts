@@ -92,18 +92,6 @@ export function batchInputIssues(raw: unknown): InputIssue[] {
 const BatchItemProblem = z.object({ index: z.int(), childId: z.string(), type: z.string(), reason: z.string() });
 export type BatchItemProblem = z.infer<typeof BatchItemProblem>;
 
-/** What a batch returns. rejected: a business outcome (the data or input refused, the saga rejected); failed: anything else. */
-export interface BatchResult {
-  workflow: 'batchWorkflow';
-  kind: WorkflowKind;
-  total: number;
-  /** Runs of the batch, the first included. */
-  runs: number;
-  succeeded: Array<{ index: number; childId: string }>;
-  rejected: BatchItemProblem[];
-  failed: BatchItemProblem[];
-}
-
 const count = z.int().min(0);
 /** Answer of the `batchProgress` query; counts cover the whole batch, across continue-as-new. */
 export const BatchProgress = z.object({
@@ -142,7 +130,7 @@ export function batchChildId(batchId: string, kind: BatchInput['kind'], index: n
   return `${batchId}-${WORKFLOW_KINDS[kind].idPrefix}-${index}`;
 }
 
-export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): Promise<BatchResult> {
+export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver) {
   let status: BatchProgress['status'] = 'running';
   let checked: { input: BatchInput; state: BatchCarryOver } | undefined;
   let running = 0;
@@ -235,16 +223,20 @@ export async function batchWorkflow(raw: BatchInput, carried?: BatchCarryOver): 
   }
   status = 'completed';
   const byIndex = (a: { index: number }, b: { index: number }) => a.index - b.index;
+  // rejected: a business outcome (the data or input refused, the saga rejected); failed: anything else.
   return {
-    workflow: 'batchWorkflow',
+    workflow: 'batchWorkflow' as const,
     kind,
     total: state.total,
+    // Runs of the batch, the first included.
     runs: state.run,
     succeeded: [...state.succeeded].sort((a, b) => a - b).map((index) => ({ index, childId: batchChildId(batchId, kind, index) })),
     rejected: [...state.rejected].sort(byIndex),
     failed: [...state.failed].sort(byIndex),
   };
 }
+
+export type BatchResult = Awaited<ReturnType<typeof batchWorkflow>>;
 
 /** The state carried from the previous run, checked; a fresh one for the first run. */
 function carriedState(carried: unknown, input: BatchInput): BatchCarryOver {

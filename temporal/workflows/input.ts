@@ -3,13 +3,10 @@
 // InvalidWorkflowInput listing every problem by field. inputIssues answers a starter in the same words.
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { explain, rule, shown } from '../../shared/contract.ts';
+import { explain, fieldOf, rule, shown } from '../../shared/contract.ts';
 import { FailureType } from '../failure-types.ts';
 
-export interface InputIssue {
-  field: string;
-  message: string;
-}
+export type InputIssue = { field: string; message: string };
 
 export const OUTAGE_LIMIT = { defaultMs: 120_000, minMs: 1_000, maxMs: 3_600_000 } as const;
 /** Each of the publish saga's two review waits (escalation, then expiry). */
@@ -98,10 +95,6 @@ export function invalidInput(workflow: string, issues: InputIssue[]): Applicatio
   });
 }
 
-function fieldOf(path: readonly PropertyKey[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${String(p)}`)).join('');
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -112,6 +105,5 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+  return `${typeof value} ${shown(value)}`;
 }

@@ -32,13 +32,9 @@ export type WorkflowResult = Awaited<ReturnType<(typeof WORKFLOW_KINDS)[Workflow
  *  data on one line, as inline code so nothing in the data renders as markdown (a link, say). Encrypted with the
  *  other payloads when encryption is on. */
 export function staticSummary(kind: WorkflowKind, input: { data?: unknown }): string {
+  const text = String(input.data ?? '');
   // By code point, so a cut never splits a character in two.
-  const data = Array.from(
-    String(input.data ?? '')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .replaceAll('`', "'"),
-  );
+  const data = Array.from(text.replace(/\s+/g, ' ').trim().replaceAll('`', "'"));
   if (data.length === 0) return kind;
   return `${kind}: \`${data.slice(0, 40).join('')}${data.length > 40 ? '…' : ''}\``;
 }

@@ -35,9 +35,7 @@ export const PATCHED_WORKFLOWS: Record<PatchId, readonly string[]> = {
 
 /** Markers a type recorded for a patch whose old path it never had: the interceptors of 2026-12-07 asked every
  *  type. deprecatePatch() accepts a run with or without one. */
-const STRAY_MARKERS: Partial<Record<PatchId, readonly string[]>> = {
-  [PATCHES.serviceQueues]: ['adaptiveWorkflow'],
-};
+const STRAY_MARKERS: Partial<Record<PatchId, readonly string[]>> = { [PATCHES.serviceQueues]: ['adaptiveWorkflow'] };
 
 /** The patches before current-details-v1. A run that took it started after all of them: it takes them without
  *  asking, so a new run records one marker (and one TemporalChangeVersion write), not five. */

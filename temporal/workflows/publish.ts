@@ -33,10 +33,7 @@ export type PublishInput = z.infer<typeof PublishInput>;
 /** Why Server B's rules (rule name) or the review (rule "review") refused the content, when they did. */
 type Rejection = { rule: string; message: string } | null;
 
-interface Compensation {
-  name: CompensationRecord['name'];
-  run: () => Promise<Undone<DataRecord | Publication>>;
-}
+type Compensation = { name: CompensationRecord['name']; run: () => Promise<Undone<DataRecord | Publication>> };
 
 export async function publishWorkflow(raw: PublishInput) {
   const review = new Review();

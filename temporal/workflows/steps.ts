@@ -5,20 +5,9 @@ import { CancellationScope, CancelledFailure, defineQuery, isCancellation } from
 import { z } from 'zod';
 
 export const StepName = z.enum([
-  'validate',
-  'health-check',
-  'process-internal',
-  'process-external',
-  'enrich',
-  'third-party',
-  'combine',
-  'reserve-record',
-  'submit-publication',
-  'confirm-publication',
-  'commit-record',
-  'review',
-  'digest',
-]);
+  ...['validate', 'health-check', 'process-internal', 'process-external', 'enrich', 'third-party', 'combine'],
+  ...['reserve-record', 'submit-publication', 'confirm-publication', 'commit-record', 'review', 'digest'],
+] as const);
 export type StepName = z.infer<typeof StepName>;
 
 export const StepProgress = z.object({

@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import protos from '@temporalio/proto';
 import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import { serviceTaskQueue } from '../../temporal/activities/types.ts';
-import { finalProgress } from '../../temporal/cli/follow.ts';
+import { askQuery } from '../../temporal/runs/describe-run.ts';
+import { progressQuery } from '../../temporal/workflows/steps.ts';
 import { activitiesOf, eventsOf } from '../support/history.ts';
 import { startServerA, startServerB } from '../support/services.ts';
 import { TEMPORAL_TAG, temporal, testWorker, uniqueTaskQueue } from '../support/temporal.ts';
@@ -39,7 +40,7 @@ describe.skipIf(!temporal.available)(`${TEMPORAL_TAG} workers per service`, { ti
       workerA.runUntil(async () => {
         const handle = await suite.start('multi', taskQueue, { data: 'split across three workers' });
         // Validate (Server A) completes, then the health check waits for Server B's ping, and nothing after it starts.
-        await expect.poll(async () => (await finalProgress(handle))?.currentStep, { timeout: 20_000 }).toBe('health-check');
+        await expect.poll(async () => (await askQuery(handle, progressQuery))?.currentStep, { timeout: 20_000 }).toBe('health-check');
         // Then it is blocked on Server B's health check: no workflow task is left to run and only that activity is
         // pending, so nothing after it can start until its result arrives.
         await expect

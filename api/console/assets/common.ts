@@ -2,30 +2,24 @@
 // the navigation, and elements built from text. Data from runs only ever becomes text nodes, never markup.
 import type { Session } from '../../contract.ts';
 
-/** A refusal from the API: its status, code, message and the field it names, if any. */
+/** A refusal from the API: its message and the field it names, if any. */
 export class Refused extends Error {
-  readonly status: number;
-  readonly code: string;
   readonly field: string | undefined;
-  constructor(status: number, code: string, message: string, field?: string) {
+  constructor(message: string, field?: string) {
     super(message);
-    this.status = status;
-    this.code = code;
     this.field = field;
   }
 }
 
 /** One API call with the session cookie; a 401 sends the person to sign in and back here. */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(path, {
-    method,
-    ...(body !== undefined && { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  const json = (await res.json().catch(() => null)) as { error?: { code: string; message: string; field?: string } } | null;
+  const sending = body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  const res = await fetch(path, { method, ...sending });
+  const json = (await res.json().catch(() => null)) as { error?: { message: string; field?: string } } | null;
   if (res.status === 401 && location.pathname !== '/console/sign-in') {
     location.assign(`/console/sign-in?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
-  if (!res.ok) throw new Refused(res.status, json?.error?.code ?? `HTTP_${res.status}`, json?.error?.message ?? res.statusText, json?.error?.field);
+  if (!res.ok) throw new Refused(json?.error?.message ?? res.statusText, json?.error?.field);
   return json as T;
 }
 

@@ -68,9 +68,7 @@ async function view(): Promise<void> {
   const tick = new Set<() => void>();
   show(el('h1', {}, 'Reviews'), list, empty);
   // The countdowns, redrawn each second from the deadlines they already hold (no request).
-  setInterval(() => {
-    for (const draw of tick) draw();
-  }, 1_000);
+  setInterval(() => tick.forEach((draw) => draw()), 1_000);
   const problem = el('p', { class: 'error', role: 'alert' });
   main().append(problem);
   const refresh = async () => {

@@ -3,13 +3,13 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { RunDescription } from '../../runs/contract.ts';
-import { describeRun } from '../../runs/describe-run.ts';
+import { askQuery, describeRun } from '../../runs/describe-run.ts';
 import { workerIsPolling } from '../../task-queue.ts';
 import { decideSignal, decideUpdate, decisionProblems, type ReviewDecision } from '../../workflows/review.ts';
-import type { Progress } from '../../workflows/steps.ts';
+import { type Progress, progressQuery } from '../../workflows/steps.ts';
 import { type CliCommand, EXIT, type ExitCode } from '../args.ts';
 import { type CommandContext, refuse } from '../context.ts';
-import { finalProgress, outcomeOf } from '../follow.ts';
+import { outcomeOf } from '../follow.ts';
 import { compensationLines, reviewLines, stepLine } from '../render.ts';
 
 /** An update is answered by a worker; without one it would wait, so the client gives up after this. */
@@ -86,7 +86,7 @@ export async function cancelCommand(ctx: CommandContext, workflowId: string): Pr
     return EXIT.lostContact;
   }
   const ended = 'result' in outcome ? 'completed' : outcome.failure.cause instanceof CancelledFailure ? 'cancelled' : 'failed';
-  const progress = await finalProgress(handle);
+  const progress = await askQuery(handle, progressQuery);
   if (progress) sayProgress(ctx, { ...progress, steps: progress.steps.filter((s) => s.status !== 'pending') });
   ctx.say(ended === 'cancelled' ? 'The run ended cancelled.' : `The run ended ${ended} before the cancellation reached it.`);
   if (ctx.json) ctx.out({ workflowId, ended, compensations: progress?.compensations ?? [] });

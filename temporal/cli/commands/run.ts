@@ -1,13 +1,14 @@
 // The `run` verb (the default): starts a workflow, shows its steps as they complete (and how to decide a review), then the outcome.
 import { nanoid } from 'nanoid';
 import { startWorkflow } from '../../run-kinds.ts';
+import { askQuery } from '../../runs/describe-run.ts';
 import { SAGA_STEPS } from '../../saga-steps.ts';
 import { WORKFLOW_KINDS, type WorkflowResult } from '../../workflows/kinds.ts';
 import { type ReviewStatus, reviewQuery } from '../../workflows/review.ts';
 import { progressQuery, type StepName } from '../../workflows/steps.ts';
 import { type CliCommand, EXIT, type ExitCode } from '../args.ts';
 import type { CommandContext } from '../context.ts';
-import { finalProgress, outcomeOf, pollQuery, sayFailure, sayLostContact, startRun } from '../follow.ts';
+import { outcomeOf, pollQuery, sayFailure, sayLostContact, startRun } from '../follow.ts';
 import { compensationLines, ENDED, failureOutcome, resultLines, reviewWaitLines, stepLine } from '../render.ts';
 
 export async function runCommand(ctx: CommandContext, { mode, input }: Extract<CliCommand, { verb: 'run' }>): Promise<ExitCode> {
@@ -57,7 +58,7 @@ export async function runCommand(ctx: CommandContext, { mode, input }: Extract<C
   if ('failure' in outcome) {
     const failed = failureOutcome(workflowId, handle.firstExecutionRunId, outcome.failure.cause);
     // A cancellation's cause chain names no activity: the run's own progress says where it stopped.
-    const progress = await finalProgress(handle);
+    const progress = await askQuery(handle, progressQuery);
     failed.failedStep ??= progress?.steps.find((s) => s.status === 'failed' || s.status === 'cancelled')?.step ?? null;
     if (failed.failedStep) say(stepLine(failed.failedStep, null, failed.status === 'cancelled' ? 'cancelled' : 'failed'));
     const ended = `Workflow ${ENDED[failed.status]}${failed.failedStep ? ` at step "${failed.failedStep}"` : ''}:`;

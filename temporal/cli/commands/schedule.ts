@@ -84,12 +84,8 @@ async function viewOf(ctx: CommandContext, schedule: ScheduleSummary) {
   /** Oldest first, as Temporal keeps them (its last few). */
   const recentActions = schedule.info.recentActions.map(runOf);
   const last = recentActions.at(-1);
-  const described =
-    last &&
-    (await ctx.client.workflow
-      .getHandle(last.workflowId, last.runId)
-      .describe()
-      .catch(() => undefined));
+  const lastRun = last && ctx.client.workflow.getHandle(last.workflowId, last.runId);
+  const described = await lastRun?.describe().catch(() => undefined);
   return {
     scheduleId: schedule.scheduleId,
     paused: schedule.state.paused,
