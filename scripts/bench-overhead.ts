@@ -2,10 +2,10 @@
 import { cpus } from 'node:os';
 import { summarize } from '../shared/service/metrics.ts';
 import { loadConfig, orExit } from '../shared/config.ts';
-import { cpuSeconds, findProcess } from './bench/cpu.ts';
+import { cpuSeconds, findProcesses } from './bench/cpu.ts';
 import { directChain, MULTI_SERVER_SERVICE_STEPS } from './bench/direct-chain.ts';
 import { optionsOrExit, wholeNumber, workflowsAndConcurrency } from './support/args.ts';
-import { LocalStack } from './support/local-stack.ts';
+import { devServer, LocalStack } from './support/local-stack.ts';
 import { progressBar } from './support/progress.ts';
 import { findRunningStack, type RunningStack } from './support/running-stack.ts';
 import { runWorkflows } from './support/run-workflows.ts';
@@ -39,7 +39,7 @@ const running = options.ownStack ? { problem: '--own-stack' } : await findRunnin
 let own: LocalStack | undefined;
 if ('problem' in running) {
   console.log(`Starting a stack of its own (${running.problem}): dev server with state on disk, Server A, Server B, one worker...`);
-  own = await LocalStack.startOrExit(config.temporal.cliPath, (line) => console.log(line), 'bench');
+  own = await LocalStack.startOrExit((line) => console.log(line), 'bench', devServer(config.temporal.cliPath));
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 } else {
   console.log(`Using the running stack: Temporal at ${config.temporal.address}, task queue "${running.taskQueue}".`);
@@ -56,14 +56,23 @@ if (own) {
 }
 
 // Read after the restart: the worker measured is the one running now.
-const pids = {
-  'temporal server': own ? own.temporal.child.pid : findProcess((argv) => argv.includes('start-dev')),
-  worker: own ? own.pid('worker') : findProcess((argv) => argv.some((a) => a.endsWith('temporal/worker.ts'))),
-  'server-a': own ? own.pid('server-a') : findProcess((argv) => argv.some((a) => a.endsWith('server-a/index.ts'))),
-  'server-b': own ? own.pid('server-b') : findProcess((argv) => argv.some((a) => a.endsWith('server-b/index.ts'))),
+// The Temporal server: the dev server, or every process of a self-hosted one (npm run temporal:postgres, a cluster too).
+const runs = (script: string) => (argv: string[]) => argv.some((a) => a.endsWith(script));
+const pids: Record<string, number[]> = {
+  'temporal server': own ? own.temporal.pids() : findProcesses((argv) => argv.includes('start-dev') || argv[0]!.endsWith('temporal-server')),
+  // The server and its connections (named "postgres: 15/main: …"), for a server on PostgreSQL.
+  postgresql: findProcesses((argv) => /^(\S*\/)?postgres\b/.test(argv[0]!)),
+  worker: own ? [own.pid('worker')!] : findProcesses(runs('temporal/worker.ts')),
+  'server-a': own ? [own.pid('server-a')!] : findProcesses(runs('server-a/index.ts')),
+  'server-b': own ? [own.pid('server-b')!] : findProcesses(runs('server-b/index.ts')),
+};
+/** Summed over a role's processes; undefined when none was found or one could not be read. */
+const cpuOf = (list: number[]) => {
+  const each = list.map(cpuSeconds);
+  return each.length === 0 || each.includes(undefined) ? undefined : each.reduce((sum, seconds) => sum! + seconds!, 0);
 };
 const cpuNow = () => ({
-  ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, pid === undefined ? undefined : cpuSeconds(pid)])),
+  ...Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list)])),
   'this client': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 });
 

@@ -1,11 +1,13 @@
 // npm run chaos: durable execution under fire, as USAGE says (docs/chaos.md).
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig, orExit } from '../shared/config.ts';
 import { planChaos, planWorkflows, seededRandom } from './chaos/plan.ts';
 import { report } from './chaos/report.ts';
-import { runUnderChaos } from './chaos/runner.ts';
+import { type Fault, runUnderChaos, seconds } from './chaos/runner.ts';
 import { optionsOrExit, UsageError, wholeNumber } from './support/args.ts';
-import { LocalStack } from './support/local-stack.ts';
+import { devServer, LocalStack } from './support/local-stack.ts';
+import { shutdownOnce } from './support/shutdown.ts';
 
 const USAGE = `Usage: npm run chaos -- [--workflows N] [--concurrency C] [--seed S] [--saga-share P]
 
@@ -50,52 +52,50 @@ console.log(
 );
 console.log(`Kills planned: ${events.map((e) => `${e.target} before workflow ${e.beforeStart}`).join(', ')}`);
 
-const starting = LocalStack.startOrExit(config.temporal.cliPath, say, 'chaos');
-// Ctrl-C, SIGTERM or the end of the run: the first one's exit code wins, and the stack is always stopped (once
-// it is up, when it is still starting).
-let interrupted = false;
-let exiting: Promise<never> | undefined;
-const shutdown = (code: number): Promise<never> =>
-  (exiting ??= (async () => {
-    await (await starting).stop();
-    // A Ctrl-C also reaches the dev server (same process group), whose exit may fail the run before the signal
-    // handler runs here: an interrupted run exits 130 whichever came first.
-    process.exit(interrupted ? 130 : code);
-  })());
-// Stopping closes the client's connection under the runs still in flight; the SDK's gRPC retry timer of such a call
-// then throws "Channel has been shut down" from a timer (seen in CI after Ctrl-C, which then exited 1). While
-// stopping, that is no news; anything else still ends the process as an uncaught error would.
-process.on('uncaughtException', (error) => {
-  if (exiting && error.message === 'Channel has been shut down') return;
-  console.error(error);
-  process.exit(1);
-});
-const interrupt = (signal: NodeJS.Signals) => {
-  if (interrupted) return;
-  interrupted = true;
-  say(`${signal}: stopping the stack`);
-  void shutdown(130);
-};
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, interrupt);
+const starting = LocalStack.startOrExit(say, 'chaos', devServer(config.temporal.cliPath));
+// Stopped once it is up, when it is still starting.
+const { shutdown, interrupted } = shutdownOnce(async () => (await starting).stop(), say);
 const stack = await starting;
-if (interrupted) await shutdown(130);
+if (interrupted()) await shutdown(130);
 say(`stack up, state in ${stack.dir}`);
-console.log(`           Temporal  ${stack.temporal.address} (pid ${stack.temporal.child.pid})`);
+console.log(`           Temporal  ${stack.temporal.address} (pid ${stack.temporal.pids().join(', ')})`);
 for (const name of ['server-a', 'server-b'] as const) console.log(`           ${name}  ${stack.urls[name]} (pid ${stack.pid(name)})`);
 console.log(`           worker    task queue "${stack.taskQueue}" (pid ${stack.pid('worker')})`);
 
 let exitCode = 1;
 try {
   const started = performance.now();
-  const run = await Promise.race([runUnderChaos(stack, plan, events, { concurrency, deadline: started + deadlineMs, say }), stack.fatal]);
+  // Each kill's process comes back on its own after its downtime: healed once it listens (the worker: polls) again.
+  const faults: Fault[] = events.map(({ target, beforeStart, downMs }) => ({
+    beforeStart,
+    since: 'the kill',
+    strike: async () => {
+      await stack.kill(target);
+      const healing = sleep(downMs)
+        .then(() => stack.restart(target))
+        .then(() => `${target} ${target === 'worker' ? 'polling' : 'listening'} again (pid ${stack.pid(target)})`);
+      return { did: `SIGKILL ${target}`, more: `; down for ${seconds(downMs)}`, healing };
+    },
+  }));
+  const run = await Promise.race([runUnderChaos(stack, plan, faults, { concurrency, deadline: started + deadlineMs, label: 'chaos', say }), stack.fatal]);
   const wallMs = performance.now() - started;
   if (run.deadlinePassed) say(`the deadline of ${deadlineMs / 60_000} min passed: the runs without a result are counted as lost`);
   else say(`every workflow ended; checking the services' state and the histories`);
-  const { lines, ok } = await report(stack, run, { seed, planned: workflows, events, wallMs });
+  const done = run.healedAfterMs.map((backAfterMs, i) => ({ ...events[i]!, backAfterMs }));
+  const killed = (target: string) => done.filter((d) => d.target === target).length;
+  const range = (values: number[]) => (values.length === 0 ? '-' : `${(Math.min(...values) / 1000).toFixed(1)}-${seconds(Math.max(...values))}`);
+  const verdict = {
+    lines: [
+      `  Chaos        server-b killed ${killed('server-b')} times, worker killed ${killed('worker')} times (${done.length} of ${events.length} planned); ` +
+        `down ${range(done.map((d) => d.downMs))}, back ${range(done.map((d) => d.backAfterMs))} after the kill`,
+    ],
+    ok: done.length === events.length,
+  };
+  const { lines, ok } = await report(stack, run, { seed, planned: workflows, wallMs, faults: verdict });
   console.log(['', ...lines].join('\n'));
   exitCode = ok ? 0 : 1;
 } catch (error) {
   // After Ctrl-C, whatever broke as the stack went down is no news.
-  if (!interrupted) console.error(`The chaos run could not finish: ${error instanceof Error ? error.message : String(error)}`);
+  if (!interrupted()) console.error(`The chaos run could not finish: ${error instanceof Error ? error.message : String(error)}`);
 }
 await shutdown(exitCode);

@@ -1,20 +1,24 @@
 // npm run temporal:postgres: the Docker Compose stack's Temporal without Docker, on this machine's PostgreSQL.
 // Builds (once per machine and version) the server, temporal-sql-tool and the UI server Compose pins, then
 // starts them the way Compose does (temporal/self-hosted/start.ts). Ctrl-C stops the server and the UI; the
-// databases stay. `-- --install` only builds (CI does, before the tests).
+// databases stay. `-- --install` only builds (CI does, before the tests); `-- --cluster` runs the server split into
+// its services, as a production deployment runs it (temporal/self-hosted/cluster.ts), on databases of its own.
 import { mkdirSync } from 'node:fs';
 import { loadConfig, orExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { ensureSelfHostedBinaries } from '../temporal/self-hosted/binaries.ts';
 import { visibilityDb } from '../temporal/self-hosted/postgres.ts';
+import { CLUSTER_ROLES, HISTORY_SHARDS, startCluster } from '../temporal/self-hosted/cluster.ts';
+import { checkPostgres } from '../temporal/self-hosted/postgres.ts';
 import { startSelfHosted } from '../temporal/self-hosted/start.ts';
+import { startUiServer } from '../temporal/self-hosted/ui-server.ts';
 import { COMPOSE_VERSIONS } from '../temporal/self-hosted/versions.ts';
 import { temporalAnswers } from '../temporal/wait-for-temporal.ts';
 
-const USAGE = 'Usage: npm run temporal:postgres [-- --install]';
+const USAGE = 'Usage: npm run temporal:postgres [-- --install | --cluster]';
 const args = process.argv.slice(2);
-if (args.length > 1 || (args.length === 1 && args[0] !== '--install')) {
+if (args.length > 1 || (args.length === 1 && args[0] !== '--install' && args[0] !== '--cluster')) {
   console.error(`Unknown arguments: ${args.join(' ')}\n${USAGE}`);
   process.exit(2);
 }
@@ -32,7 +36,9 @@ if (args[0] === '--install') {
 
 const config = orExit(loadConfig);
 const { address, namespace } = config.temporal;
-const { postgres } = config;
+const cluster = args[0] === '--cluster';
+// The cluster's shard count is not the single server's, and a database keeps the count it was first used with.
+const postgres = cluster ? { ...config.postgres, db: `${config.postgres.db}_cluster` } : config.postgres;
 if (address !== 'localhost:7233' && address !== '127.0.0.1:7233') {
   console.error(`TEMPORAL_ADDRESS is ${address}: this server listens where Compose's does, localhost:7233.`);
   process.exit(2);
@@ -45,21 +51,30 @@ const cli = (await ensureTemporalCliOrExit(config.temporal.cliPath)).path;
 const logDir = fromProjectRoot('.temporal');
 mkdirSync(logDir, { recursive: true });
 const codecEndpoint = config.codec.keys.length > 0 ? `http://localhost:${config.codec.serverPort}` : undefined;
-let stack: Awaited<ReturnType<typeof startSelfHosted>>;
+let stack: { uiUrl: string; exited: Promise<unknown>; stop: () => Promise<void> };
 try {
-  stack = await startSelfHosted({ binaries, cli, postgres, namespace, retention: '72h', uiPort: 7070, codecEndpoint, logDir, say });
+  if (cluster) {
+    await checkPostgres(postgres);
+    const servers = await startCluster({ binaries, cli, postgres, namespace, retention: '72h', composePorts: true, logDir, say });
+    const ui = await startUiServer(binaries, { temporalAddress: address, port: 7070, codecEndpoint, logFile: `${logDir}/postgres-ui.log` });
+    stack = { uiUrl: ui.url, exited: servers.unplannedExit, stop: () => Promise.all([ui.stop(), servers.stop()]).then(() => undefined) };
+  } else {
+    const single = await startSelfHosted({ binaries, cli, postgres, namespace, retention: '72h', uiPort: 7070, codecEndpoint, logDir, say });
+    stack = { ...single, exited: single.server.exited };
+  }
 } catch (error) {
   // Every reason in one sentence (and the logs it names), never a stack trace.
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 }
+const shape = cluster ? ` as a cluster (${CLUSTER_ROLES.join(', ')}; ${HISTORY_SHARDS} history shards)` : '';
 say(
-  `Temporal server ${COMPOSE_VERSIONS.temporalServer} on PostgreSQL (${postgres.host}:${postgres.port}, databases ${postgres.db} and ${visibilityDb(postgres)})`,
+  `Temporal server ${COMPOSE_VERSIONS.temporalServer}${shape} on PostgreSQL (${postgres.host}:${postgres.port}, databases ${postgres.db} and ${visibilityDb(postgres)})`,
 );
 say(`  Address  ${address} (namespace ${namespace}, retention 72h)`);
 say(`  Web UI   ${stack.uiUrl} (UI server ${COMPOSE_VERSIONS.temporalUi})`);
 if (codecEndpoint) say(`  Codec    ${codecEndpoint} (the Web UI decrypts payloads through it; npm run codec-server)`);
-say(`  Logs     ${logDir}/postgres-server.log, ${logDir}/postgres-ui.log`);
+say(`  Logs     ${logDir}/${cluster ? 'cluster-<role>' : 'postgres-server'}.log, ${logDir}/postgres-ui.log`);
 say('Ctrl-C stops the server and the UI; the databases stay.');
 
 let stopping = false;
@@ -70,9 +85,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void stack.stop().then(() => process.exit(0));
   });
 }
-void stack.server.exited.then(async (code) => {
+void stack.exited.then(async (exit) => {
   if (stopping) return;
-  console.error(`The Temporal server exited on its own (code ${code}); see ${logDir}/postgres-server.log.`);
-  await stack.ui.stop();
+  console.error(`The Temporal server exited on its own (${JSON.stringify(exit)}); see its log in ${logDir}.`);
+  await stack.stop();
   process.exit(1);
 });

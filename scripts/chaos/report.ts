@@ -5,15 +5,15 @@ import type { DataRecord } from '../../server-a/contract.ts';
 import type { Publication } from '../../server-b/contract.ts';
 import { inParallel } from '../support/in-parallel.ts';
 import type { LocalStack } from '../support/local-stack.ts';
-import type { ChaosEvent } from './plan.ts';
 import { type Run, type runUnderChaos, seconds } from './runner.ts';
 
 export async function report(
   stack: LocalStack,
   run: Awaited<ReturnType<typeof runUnderChaos>>,
-  chaos: { seed: number; planned: number; events: ChaosEvent[]; wallMs: number },
+  /** faults: the report's lines on the faults injected, and whether they all were, and healed. */
+  chaos: { seed?: number; planned: number; wallMs: number; faults: { lines: string[]; ok: boolean } },
 ) {
-  const { runs, done: chaosDone } = run;
+  const { runs } = run;
   const records = await byWorkflow<DataRecord>(`${stack.urls['server-a']}/records`, stack.token);
   const publications = await byWorkflow<Publication>(`${stack.urls['server-b']}/publications`, stack.token);
   const sagas = runs.filter((r) => r.planned.kind === 'publish');
@@ -30,6 +30,7 @@ export async function report(
     return problem ? [`${s.run.workflowId}: ${problem}`] : [];
   });
   const retried = await retriedSteps(stack.client, runs);
+  const refused = runs.filter((r) => r.refusedStarts !== undefined);
   const lost = runs.filter((r) => r.outcome.status === 'running').length + (chaos.planned - runs.length);
   const failures = Map.groupBy(runs, unexpected);
   failures.delete(undefined);
@@ -41,13 +42,11 @@ export async function report(
   // Completed on a step's fallback (Server B's circuit breaker was open): an answer with less in it, not a loss.
   const degraded = count(multi, (m) => m.degraded);
   const failed = [...failures.values()].reduce((n, group) => n + group.length, 0);
-  const byTarget = (target: string) => count(chaosDone, (c) => c.target === target);
-  const range = (values: number[]) => (values.length === 0 ? '-' : `${(Math.min(...values) / 1000).toFixed(1)}-${seconds(Math.max(...values))}`);
   const exits = stack.unplannedExits.map((x) => `${x.name} (${x.signal ?? `code ${x.code}`})`);
   const ids = (group: Run[]) => [...group.slice(0, 3).map((r) => r.workflowId), ...(group.length > 3 ? ['…'] : [])].join(', ');
 
   const lines = [
-    `Report (seed ${chaos.seed})`,
+    `Report${chaos.seed === undefined ? '' : ` (seed ${chaos.seed})`}`,
     `  Workflows    ${runs.length} started of ${chaos.planned}: ${completed.length} completed (${degraded} degraded, not lost), ${failed} failed or unexpected, ${lost} still running (lost)`,
     `  Completed    multi-server ${multi.length} (same content on both servers in ${count(multi, (m) => m.summary.hashesMatch)}); ` +
       `publish saga ${saga.length}: ${published} published, ${saga.length - published} rejected by Server B's rules ` +
@@ -60,12 +59,14 @@ export async function report(
     ...inconsistent.slice(0, 5).map((line) => `               ${line}`),
     ...(inconsistent.length > 5 ? [`               … and ${inconsistent.length - 5} more`] : []),
     `  Retries      ${retried.steps} steps in ${retried.runs} runs needed more than one attempt`,
-    `  Chaos        server-b killed ${byTarget('server-b')} times, worker killed ${byTarget('worker')} times (${chaosDone.length} of ${chaos.events.length} planned); ` +
-      `down ${range(chaosDone.map((c) => c.downMs))}, back ${range(chaosDone.map((c) => c.backAfterMs))} after the kill`,
+    ...(refused.length === 0
+      ? []
+      : [`               ${refused.length} starts were refused at first (${refused.reduce((n, r) => n + r.refusedStarts!, 0)} times in all)`]),
+    ...chaos.faults.lines,
     `               ${exits.length === 0 ? 'no process exited on its own' : `exited on their own: ${exits.join(', ')}`}`,
     `  Time         ${seconds(chaos.wallMs)}, ${(completed.length / (chaos.wallMs / 1000)).toFixed(1)} workflows/s`,
   ];
-  const ok = [lost, failed, duplicates, inconsistent.length, strays, exits.length].every((n) => n === 0) && chaosDone.length === chaos.events.length;
+  const ok = [lost, failed, duplicates, inconsistent.length, strays, exits.length].every((n) => n === 0) && chaos.faults.ok;
   lines.push(ok ? 'OK: nothing lost, nothing failed, nothing duplicated, every saga consistent' : 'NOT OK: see above');
   return { lines, ok };
 }

@@ -1,6 +1,7 @@
-// Starts the planned workflows, at most `concurrency` in flight, with each planned kill just before the workflow
-// it is planned for, so runs are in flight through it; a kill waits until the one before is back. A run with no
-// result by the deadline is reported as still running: lost, as far as this run can tell.
+// Starts the planned workflows, at most `concurrency` in flight, with each fault (a kill, a restart, an outage)
+// injected just before the workflow it is planned for, so runs are in flight through it; a fault waits until the
+// one before has healed. A run with no result by the deadline is reported as still running: lost, as far as this
+// run can tell. The chaos run and the cluster drill both run here.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -9,7 +10,7 @@ import { WORKFLOW_KINDS } from '../../temporal/workflows/kinds.ts';
 import type { MultiServerResult } from '../../temporal/workflows/multi-server.ts';
 import type { PublishResult } from '../../temporal/workflows/publish.ts';
 import type { LocalStack } from '../support/local-stack.ts';
-import type { ChaosEvent, ChaosTarget, PlannedWorkflow } from './plan.ts';
+import type { PlannedWorkflow } from './plan.ts';
 
 export type Outcome =
   | { status: 'completed'; result: MultiServerResult | PublishResult }
@@ -21,45 +22,58 @@ export interface Run {
   planned: PlannedWorkflow;
   workflowId: string;
   outcome: Outcome;
+  /** How many times the server refused to start it. */
+  refusedStarts?: number;
+}
+
+export interface Fault {
+  /** Injected just before the workflow with this index is started. */
+  beforeStart: number;
+  /**
+   * Injects it and says what it did ("SIGKILL worker", with more after the runs in flight: "; down for 4.7 s");
+   * `healing` resolves, saying how, once the stack serves again.
+   */
+  strike: () => Promise<{ did: string; more?: string; healing: Promise<string> }>;
+  /** What the time to heal counts from ("the kill"). */
+  since: string;
 }
 
 const PROGRESS_EVERY_MS = 15_000;
+const START_RETRY_MS = 120_000;
 
 export async function runUnderChaos(
   stack: LocalStack,
   plan: PlannedWorkflow[],
-  events: ChaosEvent[],
-  /** deadline: performance.now() after which nothing more is awaited. */
-  { concurrency, deadline, say }: { concurrency: number; deadline: number; say: (line: string) => void },
+  faults: Fault[],
+  /** deadline: performance.now() after which nothing more is awaited; label: what the fault lines start with. */
+  { concurrency, deadline, label, say }: { concurrency: number; deadline: number; label: string; say: (line: string) => void },
 ) {
   const runs: Run[] = [];
-  /** Each kill carried out; back after: from the kill until it was ready again (the worker: polling, after bundling). */
-  const done: Array<{ target: ChaosTarget; downMs: number; backAfterMs: number }> = [];
+  /** For each fault injected, in order: the milliseconds from the fault until it healed. */
+  const healedAfterMs: number[] = [];
   const inFlight = new Set<Run>();
   let ended = 0;
   let slotFreed = () => {};
-  let nextKill = 0;
-  let back: Promise<void> = Promise.resolve();
+  let next = 0;
+  let healed: Promise<void> = Promise.resolve();
 
-  /** Carries out every kill due before workflow `index` starts; the process comes back on its own, `back` says when. */
-  const killsBefore = async (index: number) => {
-    while (nextKill < events.length && events[nextKill]!.beforeStart <= index) {
-      const { target, downMs } = events[nextKill++]!;
-      const label = `chaos ${nextKill}/${events.length}:`;
-      await back;
-      const running = inFlight.size;
-      const killedAt = performance.now();
-      await stack.kill(target);
-      say(`${label} SIGKILL ${target}, ${running} workflow${running === 1 ? '' : 's'} in flight; down for ${seconds(downMs)}`);
-      back = (async () => {
-        await sleep(downMs);
-        await stack.restart(target);
-        const backAfterMs = performance.now() - killedAt;
-        done.push({ target, downMs, backAfterMs });
-        say(`${label} ${target} ${target === 'worker' ? 'polling' : 'listening'} again (pid ${stack.pid(target)}), ${seconds(backAfterMs)} after the kill`);
-      })();
-      // Awaited by the next kill or at the end; marked handled so a failed restart is not an unhandled rejection meanwhile.
-      back.catch(() => {});
+  /** Queues every fault due before workflow `index` starts, each to strike once the one before has healed; starts go on meanwhile. */
+  const faultsBefore = (index: number) => {
+    while (next < faults.length && faults[next]!.beforeStart <= index) {
+      const fault = faults[next++]!;
+      const prefix = `${label} ${next}/${faults.length}:`;
+      healed = healed.then(async () => {
+        const running = inFlight.size;
+        const struckAt = performance.now();
+        const { did, more, healing } = await fault.strike();
+        say(`${prefix} ${did}, ${running} workflow${running === 1 ? '' : 's'} in flight${more ?? ''}`);
+        const how = await healing;
+        const ms = performance.now() - struckAt;
+        healedAfterMs.push(ms);
+        say(`${prefix} ${how}, ${seconds(ms)} after ${fault.since}`);
+      });
+      // Awaited at the end; marked handled so a failed heal is not an unhandled rejection meanwhile.
+      healed.catch(() => {});
     }
   };
 
@@ -82,29 +96,35 @@ export async function runUnderChaos(
     for (const planned of plan) {
       while (inFlight.size >= concurrency && !pastDeadline()) await Promise.race([new Promise<void>((r) => (slotFreed = r)), sleep(1_000)]);
       if (pastDeadline()) break;
-      await killsBefore(planned.index);
+      faultsBefore(planned.index);
       startOne(planned);
     }
-    // Any kill not yet due (every workflow was started), then every process back.
-    await killsBefore(Number.POSITIVE_INFINITY);
-    await back;
+    // Any fault not yet due (every workflow was started), then every fault healed.
+    faultsBefore(Number.POSITIVE_INFINITY);
+    await healed;
     while (inFlight.size > 0 && !pastDeadline()) await sleep(200);
   } finally {
     clearInterval(progress);
   }
-  return { runs, done, deadlinePassed: inFlight.size > 0 || runs.length < plan.length };
+  return { runs, healedAfterMs, deadlinePassed: inFlight.size > 0 || runs.length < plan.length };
 }
 
-/** A start retried after a lost answer may find the run already there; a lost result is awaited again. */
+/**
+ * A start is tried again, a second apart, for up to START_RETRY_MS: while its database is down, the frontend refuses
+ * starts (with NamespaceNotFound: it cannot read the namespace). A start retried after a lost answer may find the
+ * run already there; a lost result is awaited again.
+ */
 async function outcomeOf(client: Client, taskQueue: string, run: Run): Promise<Outcome> {
   const { kind, data } = run.planned;
+  const giveUp = performance.now() + START_RETRY_MS;
   for (let attempt = 1; ; attempt++) {
     try {
       await startWorkflow(client, kind, { taskQueue, workflowId: run.workflowId }, { data });
       break;
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && attempt > 1) break;
-      if (attempt === 3) return { status: 'not started', ...reasonOf(error) };
+      run.refusedStarts = attempt;
+      if (performance.now() > giveUp) return { status: 'not started', ...reasonOf(error) };
       await sleep(1_000);
     }
   }

@@ -33,9 +33,13 @@ export function wholeNumber(option: string, raw: string, min: number, max: numbe
   return value;
 }
 
-export function workflowsAndConcurrency(values: { workflows?: string | undefined; concurrency?: string | undefined }, defaultWorkflows: number) {
+export function workflowsAndConcurrency(
+  values: { workflows?: string | undefined; concurrency?: string | undefined },
+  defaultWorkflows: number,
+  defaultConcurrency = 50,
+) {
   const workflows = wholeNumber('--workflows', values.workflows ?? String(defaultWorkflows), 1, 1_000_000);
-  const concurrency = wholeNumber('--concurrency', values.concurrency ?? String(Math.min(50, workflows)), 1, 1_000);
+  const concurrency = wholeNumber('--concurrency', values.concurrency ?? String(Math.min(defaultConcurrency, workflows)), 1, 1_000);
   if (concurrency > workflows) throw new UsageError(`--concurrency must be at most --workflows (${workflows}), got ${concurrency}`);
   return { workflows, concurrency };
 }

@@ -1,5 +1,5 @@
-// A script's own stack (chaos run, overhead benchmark): dev server, Server A, Server B and one worker on free
-// 127.0.0.1 ports, SQLite files in a temporary directory. Each Node process has its own process group, so a
+// A script's own stack (chaos run, cluster drill, overhead benchmark): a Temporal server (the dev server unless the
+// script brings its own), Server A, Server B and one worker on free 127.0.0.1 ports, SQLite files in a temporary directory. Each Node process has its own process group, so a
 // kill takes the whole group; one that dies on its own is started again (and counted).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { Client, Connection } from '@temporalio/client';
 import { ENV_DEFAULTS } from '../../shared/config.ts';
 import { PROJECT_ROOT } from '../../shared/paths.ts';
-import { type RunningDevServer, startDevServer } from '../../temporal/dev/dev-server.ts';
+import { startDevServer } from '../../temporal/dev/dev-server.ts';
 import { freeDevServerPort, freePort } from '../../temporal/dev/free-port.ts';
 import { ensureTemporalCliOrExit } from '../../temporal/dev/temporal-cli.ts';
 
@@ -115,6 +115,32 @@ class ManagedProcess {
   }
 }
 
+/** The stack's Temporal server, whichever it is. */
+export interface TemporalServer {
+  address: string;
+  pids: () => number[];
+  /** Resolves, saying why, if it can no longer serve the stack. */
+  failed: Promise<string>;
+  stop: () => Promise<void>;
+  stopNow: () => void;
+}
+
+/** A dev server of the stack's own (the CLI at `cliPath`, or found), its state in the stack's directory. */
+export const devServer =
+  (cliPath: string | undefined) =>
+  async (dir: string): Promise<TemporalServer> => {
+    const cli = await ensureTemporalCliOrExit(cliPath);
+    const server = await startDevServer({ cli: cli.path, port: await freeDevServerPort(), namespace: 'default', dbFile: join(dir, 'temporal.db') });
+    return {
+      address: server.address,
+      pids: () => [server.child.pid!],
+      failed: server.exited.then((code) => `the Temporal dev server exited (code ${code}) during the run`),
+      stop: () => server.stop(),
+      // Not in a group of its own (dev-server.ts starts it), and a single process.
+      stopNow: () => server.child.kill('SIGKILL'),
+    };
+  };
+
 export class LocalStack {
   private readonly failure = Promise.withResolvers<never>();
   /** Rejects when the stack cannot go on: the dev server died, or a process could not be started again. */
@@ -123,7 +149,7 @@ export class LocalStack {
   private stopping = false;
   private readonly processes: Record<ProcessName, ManagedProcess>;
   readonly dir: string;
-  readonly temporal: RunningDevServer;
+  readonly temporal: TemporalServer;
   readonly client: Client;
   readonly taskQueue: string;
   readonly urls: Record<'server-a' | 'server-b', string>;
@@ -137,7 +163,7 @@ export class LocalStack {
   ) {
     ({ dir: this.dir, temporal: this.temporal, client: this.client, taskQueue: this.taskQueue, urls: this.urls, token: this.token } = setup);
     this.fatal.catch(() => {});
-    void this.temporal.exited.then((code) => this.stopping || this.failure.reject(new Error(`the Temporal dev server exited (code ${code}) during the run`)));
+    void this.temporal.failed.then((why) => this.stopping || this.failure.reject(new Error(why)));
     const restart = (exit: UnplannedExit) => {
       if (this.stopping) return;
       this.unplannedExits.push(exit);
@@ -151,13 +177,16 @@ export class LocalStack {
     };
   }
 
-  /** Starts the stack (task queue `name`), stopped when the script exits; when it cannot, says why and exits 1. */
-  static async startOrExit(cliPath: string | undefined, say: (line: string) => void, name: string): Promise<LocalStack> {
-    const cli = await ensureTemporalCliOrExit(cliPath);
+  /**
+   * Starts the stack (task queue `name`) on `temporal` (namespace `default`), stopped when the script exits; when it
+   * cannot, says why and exits 1.
+   */
+  static async startOrExit(say: (line: string) => void, name: string, startTemporal: (dir: string) => Promise<TemporalServer>): Promise<LocalStack> {
     const dir = mkdtempSync(join(tmpdir(), `${name}-`));
     let stack: LocalStack | undefined;
+    let temporal: TemporalServer | undefined;
     try {
-      const temporal = await startDevServer({ cli: cli.path, port: await freeDevServerPort(), namespace: 'default', dbFile: join(dir, 'temporal.db') });
+      temporal = await startTemporal(dir);
       const [portA, portB] = [await freePort(), await freePort()];
       const urls = { 'server-a': `http://127.0.0.1:${portA}`, 'server-b': `http://127.0.0.1:${portB}` };
       const token = randomBytes(24).toString('base64url');
@@ -187,7 +216,7 @@ export class LocalStack {
       stack = new LocalStack({ dir, temporal, client, taskQueue: name, urls, token }, env, say);
       await Promise.all(Object.values(stack.processes).map((p) => p.start()));
     } catch (error) {
-      await stack?.stop();
+      await (stack ?? temporal)?.stop();
       rmSync(dir, { recursive: true, force: true });
       console.error(`The stack did not start: ${error instanceof Error ? error.message : String(error)}`);
       process.exit(1);
@@ -224,8 +253,7 @@ export class LocalStack {
   stopNow(): void {
     this.stopping = true;
     for (const p of Object.values(this.processes)) p.killGroup();
-    // The dev server is not in a group of its own (dev-server.ts starts it), and is a single process.
-    this.temporal.child.kill('SIGKILL');
+    this.temporal.stopNow();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -32,12 +32,12 @@ export type ServerPorts = typeof SERVER_PORTS;
 /**
  * Free ports for a second server beside a developer's: below 32768, because the server records its hosts' ports in
  * PostgreSQL as a smallint (cluster_membership.rpc_port) and fails to join its own cluster on a higher one, which
- * is where the operating system's ephemeral ports are.
+ * is where the operating system's ephemeral ports are. `extra` names more (a second history host's, say).
  */
-export async function freeServerPorts(): Promise<ServerPorts> {
+export async function freeServerPorts<Extra extends string = never>(extra: Extra[] = []): Promise<ServerPorts & Record<Extra, number>> {
   const ports: Record<string, number> = {};
   const taken = new Set<number>();
-  for (const name of Object.keys(SERVER_PORTS)) {
+  for (const name of [...Object.keys(SERVER_PORTS), ...extra]) {
     for (;;) {
       const candidate = 20_000 + randomInt(12_767);
       if (taken.has(candidate) || (await freePort(candidate).catch(() => undefined)) === undefined) continue;
@@ -46,7 +46,7 @@ export async function freeServerPorts(): Promise<ServerPorts> {
       break;
     }
   }
-  return ports as ServerPorts;
+  return ports as ServerPorts & Record<Extra, number>;
 }
 
 /**

@@ -34,13 +34,7 @@ export async function startSelfHosted(options: SelfHostedOptions) {
   const address = `127.0.0.1:${(options.ports ?? SERVER_PORTS).FRONTEND_GRPC_PORT}`;
   const server = await startServer(binaries.server, serverEnv(postgres, options.ports), address, `${options.logDir}/postgres-server.log`);
   try {
-    await step('create-namespace.sh', say, {
-      TEMPORAL_CLI: options.cli,
-      TEMPORAL_ADDRESS: address,
-      NAMESPACE: options.namespace,
-      RETENTION: options.retention,
-      SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_KEYS.map((key) => key.name).join(' '),
-    });
+    await registerNamespace({ ...options, address });
     const ui = await startUiServer(binaries, {
       temporalAddress: address,
       port: options.uiPort,
@@ -56,6 +50,17 @@ export async function startSelfHosted(options: SelfHostedOptions) {
     await server.stop();
     throw error;
   }
+}
+
+/** Registers the namespace with its retention and the project's search attributes, with Compose's own script. */
+export function registerNamespace(options: Pick<SelfHostedOptions, 'cli' | 'namespace' | 'retention' | 'say'> & { address: string }): Promise<void> {
+  return step('create-namespace.sh', options.say, {
+    TEMPORAL_CLI: options.cli,
+    TEMPORAL_ADDRESS: options.address,
+    NAMESPACE: options.namespace,
+    RETENTION: options.retention,
+    SEARCH_ATTRIBUTES: SEARCH_ATTRIBUTE_KEYS.map((key) => key.name).join(' '),
+  });
 }
 
 /** Creates or upgrades both databases' schemas with Compose's own script (safe to run again). */
