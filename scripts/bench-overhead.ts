@@ -57,22 +57,23 @@ if (own) {
 
 // Read after the restart: the worker measured is the one running now.
 // The Temporal server: the dev server, or every process of a self-hosted one (npm run temporal:postgres, a cluster too).
+// Looked up at each reading: PostgreSQL's connections come and go (an ended one's CPU moves to its parent's count).
 const runs = (script: string) => (argv: string[]) => argv.some((a) => a.endsWith(script));
-const pids: Record<string, number[]> = {
-  'temporal server': own ? own.temporal.pids() : findProcesses((argv) => argv.includes('start-dev') || argv[0]!.endsWith('temporal-server')),
+const pids: Record<string, () => number[]> = {
+  'temporal server': () => own?.temporal.pids() ?? findProcesses((argv) => argv.includes('start-dev') || argv[0]!.endsWith('temporal-server')),
   // The server and its connections (named "postgres: 15/main: …"), for a server on PostgreSQL.
-  postgresql: findProcesses((argv) => /^(\S*\/)?postgres\b/.test(argv[0]!)),
-  worker: own ? [own.pid('worker')!] : findProcesses(runs('temporal/worker.ts')),
-  'server-a': own ? [own.pid('server-a')!] : findProcesses(runs('server-a/index.ts')),
-  'server-b': own ? [own.pid('server-b')!] : findProcesses(runs('server-b/index.ts')),
+  postgresql: () => findProcesses((argv) => /^(\S*\/)?postgres\b/.test(argv[0]!)),
+  worker: () => (own ? [own.pid('worker')!] : findProcesses(runs('temporal/worker.ts'))),
+  'server-a': () => (own ? [own.pid('server-a')!] : findProcesses(runs('server-a/index.ts'))),
+  'server-b': () => (own ? [own.pid('server-b')!] : findProcesses(runs('server-b/index.ts'))),
 };
-/** Summed over a role's processes; undefined when none was found or one could not be read. */
+/** Summed over a role's processes (one that ended between finding and reading counts in its parent's); undefined when none was found. */
 const cpuOf = (list: number[]) => {
-  const each = list.map(cpuSeconds);
-  return each.length === 0 || each.includes(undefined) ? undefined : each.reduce((sum, seconds) => sum! + seconds!, 0);
+  const each = list.flatMap((pid) => cpuSeconds(pid) ?? []);
+  return each.length === 0 ? undefined : each.reduce((sum, seconds) => sum + seconds, 0);
 };
 const cpuNow = () => ({
-  ...Object.fromEntries(Object.entries(pids).map(([name, list]) => [name, cpuOf(list)])),
+  ...Object.fromEntries(Object.entries(pids).map(([name, find]) => [name, cpuOf(find())])),
   'this client': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
 });
 
