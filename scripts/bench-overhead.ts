@@ -61,8 +61,8 @@ if (own) {
 const runs = (script: string) => (argv: string[]) => argv.some((a) => a.endsWith(script));
 const pids: Record<string, () => number[]> = {
   'temporal server': () => own?.temporal.pids() ?? findProcesses((argv) => argv.includes('start-dev') || argv[0]!.endsWith('temporal-server')),
-  // The server and its connections (named "postgres: 15/main: …"), for a server on PostgreSQL.
-  postgresql: () => findProcesses((argv) => /^(\S*\/)?postgres\b/.test(argv[0]!)),
+  // The server and its connections (named "postgres: 15/main: …"), for a running server on PostgreSQL.
+  ...(own ? {} : { postgresql: () => findProcesses((argv) => /^(\S*\/)?postgres\b/.test(argv[0]!)) }),
   worker: () => (own ? [own.pid('worker')!] : findProcesses(runs('temporal/worker.ts'))),
   'server-a': () => (own ? [own.pid('server-a')!] : findProcesses(runs('server-a/index.ts'))),
   'server-b': () => (own ? [own.pid('server-b')!] : findProcesses(runs('server-b/index.ts'))),

@@ -67,6 +67,7 @@ try {
   const started = performance.now();
   // Each kill's process comes back on its own after its downtime: healed once it listens (the worker: polls) again.
   const faults: Fault[] = events.map(({ target, beforeStart, downMs }) => ({
+    name: `${target} killed`,
     beforeStart,
     since: 'the kill',
     strike: async () => {
@@ -74,14 +75,14 @@ try {
       const healing = sleep(downMs)
         .then(() => stack.restart(target))
         .then(() => `${target} ${target === 'worker' ? 'polling' : 'listening'} again (pid ${stack.pid(target)})`);
-      return { did: `SIGKILL ${target}`, more: `; down for ${seconds(downMs)}`, healing };
+      return { did: `SIGKILL ${target}`, downFor: downMs, healing };
     },
   }));
   const run = await Promise.race([runUnderChaos(stack, plan, faults, { concurrency, deadline: started + deadlineMs, label: 'chaos', say }), stack.fatal]);
   const wallMs = performance.now() - started;
   if (run.deadlinePassed) say(`the deadline of ${deadlineMs / 60_000} min passed: the runs without a result are counted as lost`);
   else say(`every workflow ended; checking the services' state and the histories`);
-  const done = run.healedAfterMs.map((backAfterMs, i) => ({ ...events[i]!, backAfterMs }));
+  const done = events.flatMap((event, i) => (run.healedAfterMs[i] === undefined ? [] : [{ ...event, backAfterMs: run.healedAfterMs[i] }]));
   const killed = (target: string) => done.filter((d) => d.target === target).length;
   const range = (values: number[]) => (values.length === 0 ? '-' : `${(Math.min(...values) / 1000).toFixed(1)}-${seconds(Math.max(...values))}`);
   const verdict = {

@@ -62,7 +62,6 @@ const starting = (async () => {
   const cli = (await ensureTemporalCliOrExit(config.temporal.cliPath)).path;
   postgres = await createOwnPostgres();
   say(`${postgres.name} created`);
-  process.on('exit', () => postgres?.drop());
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   return LocalStack.startOrExit(say, 'drill', async () => {
@@ -93,31 +92,36 @@ for (const role of CLUSTER_ROLES) console.log(`           ${`temporal ${role}`.p
 for (const name of ['server-a', 'server-b'] as const) console.log(`           ${name.padEnd(19)} ${stack.urls[name]} (pid ${stack.pid(name)})`);
 console.log(`           ${'worker'.padEnd(19)} task queue "${stack.taskQueue}" (pid ${stack.pid('worker')})`);
 
-/** Healed: PROBES new workflows completed, each retried through whatever the fault still breaks. */
+/** Healed: PROBES new workflows completed, each retried through whatever the fault still breaks, within HEAL_TIMEOUT_MS. */
 let probeRound = 0;
 async function probes(): Promise<string> {
   const round = ++probeRound;
-  const deadline = performance.now() + HEAL_TIMEOUT_MS;
-  await Promise.all(
-    Array.from({ length: PROBES }, async (_, i) => {
-      const workflowId = `simple-drill-probe-${round}-${i}`;
-      for (;;) {
-        try {
-          await startWorkflow(stack.client, 'simple', { taskQueue: stack.taskQueue, workflowId }, { data: `Drill probe ${round}.${i}` }).catch(
-            (error: unknown) => {
-              if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-            },
-          );
-          await stack.client.workflow.getHandle(workflowId).result();
-          return;
-        } catch (error) {
-          if (performance.now() > deadline)
-            throw new Error(`probe ${workflowId} did not complete within ${HEAL_TIMEOUT_MS / 1000} s: ${String(error)}`, { cause: error });
-          await sleep(500);
-        }
+  const timeout = Promise.withResolvers<never>();
+  const timer = setTimeout(() => timeout.reject(new Error(`${PROBES} new workflows did not complete within ${HEAL_TIMEOUT_MS / 1000} s`)), HEAL_TIMEOUT_MS);
+  let timedOut = false;
+  const probe = async (i: number) => {
+    const workflowId = `simple-drill-probe-${round}-${i}`;
+    while (!timedOut) {
+      try {
+        await startWorkflow(stack.client, 'simple', { taskQueue: stack.taskQueue, workflowId }, { data: `Drill probe ${round}.${i}` }).catch(
+          (error: unknown) => {
+            if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+          },
+        );
+        await stack.client.workflow.getHandle(workflowId).result();
+        return;
+      } catch {
+        await sleep(500);
       }
-    }),
-  );
+    }
+  };
+  try {
+    // A result that never comes is a long poll that never throws: the timer ends the wait.
+    await Promise.race([Promise.all(Array.from({ length: PROBES }, (_, i) => probe(i))), timeout.promise]);
+  } finally {
+    timedOut = true;
+    clearTimeout(timer);
+  }
   return `${PROBES} new workflows completed`;
 }
 
@@ -126,15 +130,17 @@ const first = Math.min(concurrency, workflows - 1);
 const moment = (k: number) => first + Math.floor(((workflows - 1 - first) * k) / 4);
 const faults: Fault[] = [
   {
+    name: 'history-2 killed',
     beforeStart: first,
     since: 'the kill',
     strike: async () => {
       const pid = live.pid('history-2');
       await live.kill('history-2');
-      return { did: `SIGKILL history-2 (pid ${pid})`, more: '; it stays down', healing: probes().then((done) => `${done}, history-1 serving every shard`) };
+      return { did: `SIGKILL history-2 (pid ${pid}), which stays down`, healing: probes().then((done) => `${done}, history-1 serving every shard`) };
     },
   },
   ...(['matching', 'frontend'] as const).map((role, i) => ({
+    name: `${role} restarted`,
     beforeStart: moment(1 + i),
     since: 'the SIGTERM',
     strike: async () => {
@@ -143,6 +149,7 @@ const faults: Fault[] = [
     },
   })),
   {
+    name: `PostgreSQL stopped for ${seconds(POSTGRES_DOWN_MS)}`,
     beforeStart: moment(3),
     since: 'the stop',
     strike: async () => {
@@ -151,11 +158,10 @@ const faults: Fault[] = [
         .then(() => pg.start())
         .then(probes)
         .then((done) => `PostgreSQL up again, ${done}`);
-      return { did: 'PostgreSQL stopped', more: `; down for ${seconds(POSTGRES_DOWN_MS)}`, healing };
+      return { did: 'PostgreSQL stopped', downFor: POSTGRES_DOWN_MS, healing };
     },
   },
 ];
-const NAMES = ['SIGKILL history-2', 'matching restart', 'frontend restart', `PostgreSQL down ${seconds(POSTGRES_DOWN_MS)}`];
 
 let exitCode = 1;
 try {
@@ -164,9 +170,10 @@ try {
   const wallMs = performance.now() - started;
   if (run.deadlinePassed) say(`the deadline of ${deadlineMs / 60_000} min passed: the runs without a result are counted as lost`);
   else say(`every workflow ended; checking the services' state and the histories`);
-  const healed = run.healedAfterMs.map((ms, i) => `${NAMES[i]} ${seconds(ms)}`);
-  const faultLines = [`  Healed       ${healed.length} of ${faults.length} faults: ${healed.join(', ') || '-'} (until ${PROBES} new workflows completed)`];
-  const { lines, ok } = await report(stack, run, { planned: workflows, wallMs, faults: { lines: faultLines, ok: healed.length === faults.length } });
+  const healed = run.healedAfterMs.filter((ms) => ms !== undefined).length;
+  const each = faults.map((fault, i) => `${fault.name}: ${run.healedAfterMs[i] === undefined ? 'not healed' : seconds(run.healedAfterMs[i])}`);
+  const faultLines = [`  Healed       ${healed} of ${faults.length} faults (until ${PROBES} new workflows completed): ${each.join(', ')}`];
+  const { lines, ok } = await report(stack, run, { planned: workflows, wallMs, faults: { lines: faultLines, ok: healed === faults.length } });
   console.log(['', ...lines].join('\n'));
   exitCode = ok ? 0 : 1;
 } catch (error) {

@@ -8,9 +8,8 @@ import { loadConfig, orExit } from '../shared/config.ts';
 import { fromProjectRoot } from '../shared/paths.ts';
 import { ensureTemporalCliOrExit } from '../temporal/dev/temporal-cli.ts';
 import { ensureSelfHostedBinaries } from '../temporal/self-hosted/binaries.ts';
-import { visibilityDb } from '../temporal/self-hosted/postgres.ts';
+import { checkPostgres, visibilityDb } from '../temporal/self-hosted/postgres.ts';
 import { CLUSTER_ROLES, HISTORY_SHARDS, startCluster } from '../temporal/self-hosted/cluster.ts';
-import { checkPostgres } from '../temporal/self-hosted/postgres.ts';
 import { startSelfHosted } from '../temporal/self-hosted/start.ts';
 import { startUiServer } from '../temporal/self-hosted/ui-server.ts';
 import { COMPOSE_VERSIONS } from '../temporal/self-hosted/versions.ts';
@@ -56,7 +55,12 @@ try {
   if (cluster) {
     await checkPostgres(postgres);
     const servers = await startCluster({ binaries, cli, postgres, namespace, retention: '72h', composePorts: true, logDir, say });
-    const ui = await startUiServer(binaries, { temporalAddress: address, port: 7070, codecEndpoint, logFile: `${logDir}/postgres-ui.log` });
+    const ui = await startUiServer(binaries, { temporalAddress: address, port: 7070, codecEndpoint, logFile: `${logDir}/postgres-ui.log` }).catch(
+      async (error: unknown) => {
+        await servers.stop();
+        throw error;
+      },
+    );
     stack = { uiUrl: ui.url, exited: servers.unplannedExit, stop: () => Promise.all([ui.stop(), servers.stop()]).then(() => undefined) };
   } else {
     const single = await startSelfHosted({ binaries, cli, postgres, namespace, retention: '72h', uiPort: 7070, codecEndpoint, logDir, say });

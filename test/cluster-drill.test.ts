@@ -38,8 +38,8 @@ describe.skipIf(lacking !== undefined && !required)('[needs PostgreSQL] npm run 
     } finally {
       killLeftovers();
       // A drill killed before its own cleanup leaves its PostgreSQL cluster: dropped here.
-      const left = /cluster (temporal-drill-\d+) on/.exec(drill?.output() ?? '')?.[1];
-      if (left && clusters().includes(left)) execFileSync('pg_dropcluster', ['--stop', clusters().split(/\s+/)[0]!, left]);
+      const [, version, left] = /PostgreSQL (\S+) cluster (temporal-drill-\d+) on/.exec(drill?.output() ?? '') ?? [];
+      if (left && clusters().includes(left)) execFileSync('pg_dropcluster', ['--stop', version!, left]);
       drill = undefined;
     }
   });
@@ -54,10 +54,12 @@ describe.skipIf(lacking !== undefined && !required)('[needs PostgreSQL] npm run 
     const inFlight = [...output.matchAll(/fault \d\/4: .*, (\d+) workflows? in flight/g)].map((m) => Number(m[1]));
     expect(inFlight, output).toHaveLength(4);
     expect(inFlight[0]).toBeGreaterThanOrEqual(50);
-    expect(output).toMatch(/fault 1\/4: SIGKILL history-2 \(pid \d+\).*\n(.*\n)*.*fault 1\/4: 16 new workflows completed, history-1 serving every shard/);
+    expect(output).toMatch(
+      /fault 1\/4: SIGKILL history-2 \(pid \d+\), which stays down.*\n(.*\n)*.*fault 1\/4: 16 new workflows completed, history-1 serving every shard/,
+    );
     expect(output).toContain('fault 4/4: PostgreSQL stopped');
     expect(output).toMatch(
-      /Healed {7}4 of 4 faults: SIGKILL history-2 [\d.]+ s, matching restart [\d.]+ s, frontend restart [\d.]+ s, PostgreSQL down 10.0 s [\d.]+ s/,
+      /Healed {7}4 of 4 faults \(until 16 new workflows completed\): history-2 killed: [\d.]+ s, matching restarted: [\d.]+ s, frontend restarted: [\d.]+ s, PostgreSQL stopped for 10.0 s: [\d.]+ s/,
     );
     expect(output).toContain('0 duplicates, 0 inconsistent, 0 effects of no saga');
     expect(output).toContain('no process exited on its own');
@@ -66,7 +68,7 @@ describe.skipIf(lacking !== undefined && !required)('[needs PostgreSQL] npm run 
     const pids = [...output.matchAll(/\(pid (\d+)\)/g)].map((m) => Number(m[1]));
     expect(pids.length).toBeGreaterThanOrEqual(5 + 3);
     await expect.poll(() => pids.filter(alive), { timeout: 10_000 }).toEqual([]);
-    expect(clusters()).not.toContain('temporal-drill-');
+    expect(clusters()).not.toContain(/cluster (temporal-drill-\d+) on/.exec(output)![1]);
   });
 });
 

@@ -30,7 +30,7 @@ export async function report(
     return problem ? [`${s.run.workflowId}: ${problem}`] : [];
   });
   const retried = await retriedSteps(stack.client, runs);
-  const refused = runs.filter((r) => r.refusedStarts !== undefined);
+  const refused = runs.filter((r) => r.failedStarts !== undefined);
   const lost = runs.filter((r) => r.outcome.status === 'running').length + (chaos.planned - runs.length);
   const failures = Map.groupBy(runs, unexpected);
   failures.delete(undefined);
@@ -61,7 +61,7 @@ export async function report(
     `  Retries      ${retried.steps} steps in ${retried.runs} runs needed more than one attempt`,
     ...(refused.length === 0
       ? []
-      : [`               ${refused.length} starts were refused at first (${refused.reduce((n, r) => n + r.refusedStarts!, 0)} times in all)`]),
+      : [`               ${refused.length} starts failed at first and were tried again (${refused.reduce((n, r) => n + r.failedStarts!, 0)} failed attempts)`]),
     ...chaos.faults.lines,
     `               ${exits.length === 0 ? 'no process exited on its own' : `exited on their own: ${exits.join(', ')}`}`,
     `  Time         ${seconds(chaos.wallMs)}, ${(completed.length / (chaos.wallMs / 1000)).toFixed(1)} workflows/s`,

@@ -1,6 +1,6 @@
 // Starts the planned workflows, at most `concurrency` in flight, with each fault (a kill, a restart, an outage)
-// injected just before the workflow it is planned for, so runs are in flight through it; a fault waits until the
-// one before has healed. A run with no result by the deadline is reported as still running: lost, as far as this
+// injected just before the workflow it is planned for, so runs are in flight through it; a fault due while the one
+// before is healing waits for it, and starts go on meanwhile. A run with no result by the deadline is reported as still running: lost, as far as this
 // run can tell. The chaos run and the cluster drill both run here.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
@@ -22,18 +22,20 @@ export interface Run {
   planned: PlannedWorkflow;
   workflowId: string;
   outcome: Outcome;
-  /** How many times the server refused to start it. */
-  refusedStarts?: number;
+  /** How many of its start attempts failed (the server down or refusing). */
+  failedStarts?: number;
 }
 
 export interface Fault {
-  /** Injected just before the workflow with this index is started. */
+  /** What the report calls it ("history-2 killed"). */
+  name: string;
+  /** Injected just before the workflow with this index is started (or, while the fault before is healing, once it has). */
   beforeStart: number;
   /**
-   * Injects it and says what it did ("SIGKILL worker", with more after the runs in flight: "; down for 4.7 s");
+   * Injects it and says what it did ("SIGKILL worker"; `downFor`, when it lasts a set time, ends the line);
    * `healing` resolves, saying how, once the stack serves again.
    */
-  strike: () => Promise<{ did: string; more?: string; healing: Promise<string> }>;
+  strike: () => Promise<{ did: string; downFor?: number; healing: Promise<string> }>;
   /** What the time to heal counts from ("the kill"). */
   since: string;
 }
@@ -49,31 +51,50 @@ export async function runUnderChaos(
   { concurrency, deadline, label, say }: { concurrency: number; deadline: number; label: string; say: (line: string) => void },
 ) {
   const runs: Run[] = [];
-  /** For each fault injected, in order: the milliseconds from the fault until it healed. */
-  const healedAfterMs: number[] = [];
+  /** By fault: the milliseconds from the fault until it healed; undefined for one that did not heal or never struck. */
+  const healedAfterMs: Array<number | undefined> = faults.map(() => undefined);
   const inFlight = new Set<Run>();
   let ended = 0;
   let slotFreed = () => {};
   let next = 0;
-  let healed: Promise<void> = Promise.resolve();
+  /** The faults struck or queued, one after another; settles once the last one has healed or failed. */
+  let chain: Promise<void> = Promise.resolve();
+  let pending = 0;
+  const pastDeadline = () => performance.now() > deadline;
 
-  /** Queues every fault due before workflow `index` starts, each to strike once the one before has healed; starts go on meanwhile. */
-  const faultsBefore = (index: number) => {
-    while (next < faults.length && faults[next]!.beforeStart <= index) {
-      const fault = faults[next++]!;
-      const prefix = `${label} ${next}/${faults.length}:`;
-      healed = healed.then(async () => {
+  const inject = (i: number): Promise<void> => {
+    const fault = faults[i]!;
+    const prefix = `${label} ${i + 1}/${faults.length}:`;
+    const struck = Promise.withResolvers<void>();
+    pending++;
+    chain = chain.then(async () => {
+      try {
+        if (pastDeadline()) return say(`${prefix} ${fault.name}: not struck, the deadline has passed`);
         const running = inFlight.size;
         const struckAt = performance.now();
-        const { did, more, healing } = await fault.strike();
-        say(`${prefix} ${did}, ${running} workflow${running === 1 ? '' : 's'} in flight${more ?? ''}`);
+        const { did, downFor, healing } = await fault.strike();
+        say(`${prefix} ${did}, ${running} workflow${running === 1 ? '' : 's'} in flight${downFor === undefined ? '' : `; down for ${seconds(downFor)}`}`);
+        struck.resolve();
         const how = await healing;
-        const ms = performance.now() - struckAt;
-        healedAfterMs.push(ms);
-        say(`${prefix} ${how}, ${seconds(ms)} after ${fault.since}`);
-      });
-      // Awaited at the end; marked handled so a failed heal is not an unhandled rejection meanwhile.
-      healed.catch(() => {});
+        healedAfterMs[i] = performance.now() - struckAt;
+        say(`${prefix} ${how}, ${seconds(healedAfterMs[i])} after ${fault.since}`);
+      } catch (error) {
+        // Reported as not healed; the run goes on with the next fault.
+        say(`${prefix} ${fault.name}: did not heal (${error instanceof Error ? error.message : String(error)})`);
+      } finally {
+        pending--;
+        struck.resolve();
+      }
+    });
+    return struck.promise;
+  };
+
+  /** Injects every fault due before workflow `index` starts: with none healing, it strikes first; otherwise it is queued and starts go on. */
+  const faultsBefore = async (index: number) => {
+    while (next < faults.length && faults[next]!.beforeStart <= index) {
+      const idle = pending === 0;
+      const struck = inject(next++);
+      if (idle) await struck;
     }
   };
 
@@ -90,18 +111,17 @@ export async function runUnderChaos(
     })();
   };
 
-  const pastDeadline = () => performance.now() > deadline;
   const progress = setInterval(() => say(`progress: ${runs.length}/${plan.length} started, ${ended} ended, ${inFlight.size} in flight`), PROGRESS_EVERY_MS);
   try {
     for (const planned of plan) {
       while (inFlight.size >= concurrency && !pastDeadline()) await Promise.race([new Promise<void>((r) => (slotFreed = r)), sleep(1_000)]);
       if (pastDeadline()) break;
-      faultsBefore(planned.index);
+      await faultsBefore(planned.index);
       startOne(planned);
     }
     // Any fault not yet due (every workflow was started), then every fault healed.
-    faultsBefore(Number.POSITIVE_INFINITY);
-    await healed;
+    await faultsBefore(Number.POSITIVE_INFINITY);
+    await chain;
     while (inFlight.size > 0 && !pastDeadline()) await sleep(200);
   } finally {
     clearInterval(progress);
@@ -110,8 +130,8 @@ export async function runUnderChaos(
 }
 
 /**
- * A start is tried again, a second apart, for up to START_RETRY_MS: while its database is down, the frontend refuses
- * starts (with NamespaceNotFound: it cannot read the namespace). A start retried after a lost answer may find the
+ * A start is tried again, a second apart, for up to START_RETRY_MS, whatever the error: while its database is down,
+ * the frontend refuses starts with NamespaceNotFound (it cannot read the namespace), which is otherwise final. A start retried after a lost answer may find the
  * run already there; a lost result is awaited again.
  */
 async function outcomeOf(client: Client, taskQueue: string, run: Run): Promise<Outcome> {
@@ -123,7 +143,7 @@ async function outcomeOf(client: Client, taskQueue: string, run: Run): Promise<O
       break;
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError && attempt > 1) break;
-      run.refusedStarts = attempt;
+      run.failedStarts = attempt;
       if (performance.now() > giveUp) return { status: 'not started', ...reasonOf(error) };
       await sleep(1_000);
     }

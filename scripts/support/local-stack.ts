@@ -1,5 +1,6 @@
-// A script's own stack (chaos run, cluster drill, overhead benchmark): a Temporal server (the dev server unless the
-// script brings its own), Server A, Server B and one worker on free 127.0.0.1 ports, SQLite files in a temporary directory. Each Node process has its own process group, so a
+// A script's own stack (chaos run, cluster drill, overhead benchmark): a Temporal server (the dev server unless
+// the script brings its own), Server A, Server B and one worker on free 127.0.0.1 ports, SQLite files in a
+// temporary directory. Each Node process has its own process group, so a
 // kill takes the whole group; one that dies on its own is started again (and counted).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -183,6 +184,8 @@ export class LocalStack {
    */
   static async startOrExit(say: (line: string) => void, name: string, startTemporal: (dir: string) => Promise<TemporalServer>): Promise<LocalStack> {
     const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+    // Also when finding the Temporal CLI ends the process.
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     let stack: LocalStack | undefined;
     let temporal: TemporalServer | undefined;
     try {

@@ -2,6 +2,8 @@
 // service (frontend, two history hosts, matching, the internal worker), each a process of its own that finds the
 // others through the membership table in PostgreSQL. The cluster drill (scripts/cluster-drill.ts) kills and
 // restarts these processes one by one.
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import type { SelfHostedBinaries } from './binaries.ts';
 import type { PostgresSettings } from './postgres.ts';
 import { freeServerPorts, type RunningServer, SERVER_PORTS, type ServerPorts, serverEnv, startServer } from './server.ts';
@@ -35,7 +37,10 @@ export interface ClusterExit {
 
 export type RunningCluster = Awaited<ReturnType<typeof startCluster>>;
 
-/** Brings the schemas up to date, starts every role (the frontend last: it answers once it can reach the rest) and registers the namespace. */
+/**
+ * Brings the schemas up to date, starts every role (one first, alone; the frontend last: it answers once it can
+ * reach the rest) and registers the namespace.
+ */
 export async function startCluster(options: ClusterOptions) {
   const { binaries, postgres, say } = options;
   await setupSchema(binaries, postgres, say);
@@ -54,8 +59,12 @@ export async function startCluster(options: ClusterOptions) {
   const leaving = new Set<ClusterRole>();
   const unplanned = Promise.withResolvers<ClusterExit>();
 
+  /** Set by stop(): a start still in progress stops what it started instead of keeping it. */
+  let closed = false;
   const start = async (role: ClusterRole) => {
+    if (closed) throw new Error(`the cluster is stopping: ${role} not started`);
     const server = await startServer(binaries.server, env(role), address, `${options.logDir}/cluster-${role}.log`, [role.replace(/-\d$/, '')]);
+    if (closed) return server.stop();
     running.set(role, server);
     leaving.delete(role);
     void server.exited.then((code) => {
@@ -68,7 +77,10 @@ export async function startCluster(options: ClusterOptions) {
   };
 
   try {
-    for (const role of CLUSTER_ROLES) await start(role);
+    const [firstRole, ...others] = CLUSTER_ROLES;
+    await start(firstRole);
+    await metadataWritten(postgres, () => running.get(firstRole)?.child.exitCode !== null);
+    for (const role of others) await start(role);
     await registerNamespace({ cli: options.cli, address, namespace: options.namespace, retention: options.retention, say });
   } catch (error) {
     await Promise.all(CLUSTER_ROLES.map((role) => stop(role)));
@@ -86,13 +98,37 @@ export async function startCluster(options: ClusterOptions) {
       await stop(role);
       await start(role);
     },
-    stop: () => Promise.all(CLUSTER_ROLES.map((role) => stop(role))).then(() => undefined),
+    stop: async () => {
+      closed = true;
+      await Promise.all(CLUSTER_ROLES.map((role) => stop(role)));
+    },
     /** Synchronous, for the last moment of the script's own process. */
     stopNow: () => {
+      closed = true;
       for (const role of CLUSTER_ROLES) {
         leaving.add(role);
         running.get(role)?.child.kill('SIGKILL');
       }
     },
   };
+}
+
+/**
+ * Waits until the first process has written the cluster's metadata record. On an empty database every process
+ * writes it at start-up, and two at once race for it: the loser exits (duplicate key on cluster_metadata_info,
+ * seen in CI).
+ */
+async function metadataWritten(postgres: PostgresSettings, exited: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const client = new pg.Client({ ...postgres, database: postgres.db });
+  await client.connect();
+  try {
+    while ((await client.query('SELECT 1 FROM cluster_metadata_info LIMIT 1')).rowCount === 0) {
+      if (exited()) throw new Error('the first Temporal server process exited before it wrote the cluster metadata');
+      if (Date.now() > deadline) throw new Error('the first Temporal server process did not write the cluster metadata within 60 s');
+      await sleep(200);
+    }
+  } finally {
+    await client.end();
+  }
 }
