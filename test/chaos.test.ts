@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { killLeftovers, type LongRunning, ROOT, runNode, startNode } from './support/processes.ts';
+import { alive, killLeftovers, type LongRunning, ROOT, runNode, startNode, stopIfRunning } from './support/processes.ts';
 import { localCli, TEMPORAL_TAG, temporal } from './support/temporal.ts';
 
 /** Every pid the run printed (its dev server, services and workers, restarted ones included) and its state directory. */
@@ -15,26 +15,13 @@ function startedBy(output: string) {
   };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe.skipIf(!temporal.available || !localCli)(`${TEMPORAL_TAG} npm run chaos`, { timeout: 240_000 }, () => {
   let chaos: LongRunning | undefined;
   afterEach(async () => {
     try {
       // A run that is still going is asked to stop, so that it stops the processes it started; a run that
       // does not stop within the bound fails the test, and what it left is killed all the same.
-      if (chaos && alive(chaos.pid)) {
-        const { pid } = chaos;
-        process.kill(pid, 'SIGTERM');
-        await expect.poll(() => alive(pid), { timeout: 30_000, interval: 200 }).toBe(false);
-      }
+      await stopIfRunning(chaos, 30_000);
     } finally {
       chaos = undefined;
       killLeftovers();

@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { killLeftovers, type LongRunning, runNode, startNode } from './support/processes.ts';
+import { alive, killLeftovers, type LongRunning, runNode, startNode, stopIfRunning } from './support/processes.ts';
 import { localCli } from './support/temporal.ts';
 
 const required = process.env.TEMPORAL_REQUIRED === '1';
@@ -17,24 +17,13 @@ const lacking = !localCli
       : undefined;
 
 const clusters = () => execFileSync('pg_lsclusters', ['--no-header'], { encoding: 'utf8' });
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe.skipIf(lacking !== undefined && !required)('[needs PostgreSQL] npm run drill:cluster', { timeout: 900_000 }, () => {
   let drill: LongRunning | undefined;
   afterEach(async () => {
     try {
-      if (drill && alive(drill.pid)) {
-        const { pid } = drill;
-        process.kill(pid, 'SIGTERM');
-        await expect.poll(() => alive(pid), { timeout: 60_000, interval: 500 }).toBe(false);
-      }
+      // A drill still going is asked to stop, so that it stops what it started; one that does not, fails the test.
+      await stopIfRunning(drill, 60_000);
     } finally {
       killLeftovers();
       // A drill killed before its own cleanup leaves its PostgreSQL cluster: dropped here.

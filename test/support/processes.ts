@@ -103,3 +103,24 @@ export function killLeftovers(): void {
   }
   groups.clear();
 }
+
+/** Whether a process of this pid still exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A script still running is asked to stop (SIGTERM), so that it stops what it started; it must be gone within `timeoutMs`. */
+export async function stopIfRunning(run: LongRunning | undefined, timeoutMs: number): Promise<void> {
+  if (!run || !alive(run.pid)) return;
+  process.kill(run.pid, 'SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (alive(run.pid)) {
+    if (Date.now() > deadline) throw new Error(`pid ${run.pid} did not stop within ${timeoutMs / 1000} s of SIGTERM`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
